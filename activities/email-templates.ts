@@ -1,0 +1,115 @@
+// Texts of the order process e-mails: plain text, one function per message, no I/O.
+import { formatMoney } from '../domain/money';
+
+export interface SellerIdentity {
+  name: string;
+  legalName: string;
+  address: string;
+  contactEmail: string;
+  contactPhone: string;
+}
+
+export interface LineView {
+  id: string;
+  name: string;
+  billingPeriod: string;
+  priceCents: number;
+  vatCents: number;
+  totalCents: number;
+  currency: string;
+  seller: SellerIdentity;
+}
+
+export interface Message {
+  subject: string;
+  text: string;
+}
+
+const when = (iso: string) => `${iso.replace('T', ' ').slice(0, 16)} UTC`;
+
+export function purchaseOrder(o: {
+  number: string;
+  paidAt: string;
+  currency: string;
+  totalExclVatCents: number;
+  totalVatCents: number;
+  totalCents: number;
+  lines: LineView[];
+}): Message {
+  const lines = o.lines.map(
+    (l) =>
+      `- ${l.name} (${l.billingPeriod}), sold by ${l.seller.name}: ${formatMoney(l.priceCents, l.currency)} excl. VAT + ` +
+      `${formatMoney(l.vatCents, l.currency)} VAT = ${formatMoney(l.totalCents, l.currency)}`,
+  );
+  const sellers = [...new Map(o.lines.map((l) => [l.seller.legalName, l.seller])).values()].map(
+    (s) => `- ${s.legalName} (${s.name}), ${s.address}, ${s.contactEmail}, ${s.contactPhone}`,
+  );
+  return {
+    subject: `Purchase order ${o.number}`,
+    text: [
+      `Thank you for your order ${o.number}, paid on ${when(o.paidAt)}.`,
+      '',
+      'Lines:',
+      ...lines,
+      '',
+      `Total excl. VAT: ${formatMoney(o.totalExclVatCents, o.currency)}`,
+      `VAT: ${formatMoney(o.totalVatCents, o.currency)}`,
+      `Total paid: ${formatMoney(o.totalCents, o.currency)}`,
+      '',
+      'Sellers:',
+      ...sellers,
+      '',
+      'Each seller validates its lines within 48 hours; you will receive the access instructions by e-mail.',
+    ].join('\n'),
+  };
+}
+
+export function sellerLineToValidate(l: LineView & { orderNumber: string; validationDueAt: string; acceptUrl: string }): Message {
+  return {
+    subject: `New order ${l.orderNumber}: line ${l.id} to validate`,
+    text: [
+      `Order ${l.orderNumber} includes your offer "${l.name}" (line ${l.id}).`,
+      `Accept it with the access instructions for the customer, or refuse it with a reason, before ${when(l.validationDueAt)}.`,
+      `Accept: POST ${l.acceptUrl}/accept   Refuse: POST ${l.acceptUrl}/refuse`,
+    ].join('\n'),
+  };
+}
+
+export function overdueOpsAlert(l: LineView & { orderNumber: string; round: number; lineUrl: string }): Message {
+  return {
+    subject: `[ops] Line ${l.id} of order ${l.orderNumber} is overdue`,
+    text: [
+      `${l.seller.name} has not validated line ${l.id} ("${l.name}") in time (deadline missed: ${l.round}).`,
+      `Cancel it with a full refund or grant more hours: ${l.lineUrl}`,
+    ].join('\n'),
+  };
+}
+
+export function overdueCustomer(l: LineView & { orderNumber: string; supportContact: string }): Message {
+  return {
+    subject: `Order ${l.orderNumber}: ${l.seller.name} is late`,
+    text: [
+      `${l.seller.name} has not yet validated "${l.name}" from your order ${l.orderNumber} within 48 hours.`,
+      'The seller can still accept it; our team has been alerted.',
+      `You can reach the marketplace at ${l.supportContact}.`,
+    ].join('\n'),
+  };
+}
+
+export function accessInstructions(l: LineView & { orderNumber: string; instructions: string }): Message {
+  return {
+    subject: `Order ${l.orderNumber}: "${l.name}" is active`,
+    text: [`${l.seller.name} has activated "${l.name}".`, '', 'Access instructions:', l.instructions].join('\n'),
+  };
+}
+
+export function lineRefunded(l: LineView & { orderNumber: string; status: string; reason: string }): Message {
+  const why = l.status === 'refused' ? `${l.seller.name} refused it: ${l.reason}` : `the marketplace cancelled it: ${l.reason}`;
+  return {
+    subject: `Order ${l.orderNumber}: "${l.name}" refunded`,
+    text: [
+      `"${l.name}" from your order ${l.orderNumber} will not be delivered: ${why}.`,
+      `${formatMoney(l.totalCents, l.currency)} is refunded in full to your card.`,
+    ].join('\n'),
+  };
+}

@@ -1,0 +1,16 @@
+// createActivities(deps): every activity of the worker, closed over its ports.
+import type { ActivityDeps } from './deps';
+import { createEmailActivities } from './emails';
+import { createOrderActivities } from './orders';
+import { createPaymentActivities } from './payments';
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createPaymentActivities(deps),
+    ...createOrderActivities(deps),
+    ...createEmailActivities(deps),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;
+export type { ActivityDeps } from './deps';

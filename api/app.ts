@@ -1,0 +1,68 @@
+// The Express application: JSON in, JSON or problem+json out, every route declared in RouteTable.
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import swaggerUiDist from 'swagger-ui-dist';
+import type { ApiDeps } from './deps';
+import { Problem, sendProblem } from './problem';
+import { RouteTable } from './route';
+import { registerCatalogRoutes } from './routes/catalog';
+import { registerEmailRoutes } from './routes/emails';
+import { registerOrderRoutes } from './routes/orders';
+
+export function createApp(deps: ApiDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(express.json({ limit: '100kb', strict: true }));
+
+  const router = express.Router();
+  const registry = new OpenAPIRegistry();
+  registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'API key' });
+  const routes = new RouteTable(router, registry, deps.db);
+  registerCatalogRoutes(routes, deps);
+  registerOrderRoutes(routes, deps);
+  registerEmailRoutes(routes, deps);
+
+  const openapi = new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: { title: 'Marketplace back-office API', version: '0.1.0', description: 'Business rules: SPEC.md rule ids in each summary.' },
+  });
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+  app.get('/docs', (_req, res) => {
+    res.type('html').send(DOCS_PAGE);
+  });
+  app.use('/docs/assets', express.static(swaggerUiDist.getAbsoluteFSPath(), { index: false }));
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.use(router);
+
+  app.use((req: Request, res: Response) => {
+    sendProblem(res, Problem.notFound(`no route ${req.method} ${req.path}`), req.path);
+  });
+  // Express 5 forwards errors of async handlers here; nothing escapes as an HTML 500.
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    if (err instanceof Problem) return sendProblem(res, err, req.path);
+    const status = (err as { status?: number; statusCode?: number }).status ?? (err as { statusCode?: number }).statusCode;
+    const type = (err as { type?: string }).type;
+    if (type === 'entity.parse.failed') {
+      return sendProblem(res, Problem.badRequest([{ field: 'body', message: 'malformed JSON' }]), req.path);
+    }
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      return sendProblem(res, new Problem(status, 'invalid-request', 'Invalid request', (err as Error).message, { errors: [{ field: 'body', message: (err as Error).message }] }), req.path);
+    }
+    console.error(`[api] ${req.method} ${req.path}:`, err);
+    return sendProblem(res, new Problem(503, 'unavailable', 'Service unavailable', 'the request could not be completed; retry later'), req.path);
+  });
+  return app;
+}
+
+const DOCS_PAGE = `<!doctype html>
+<html><head><meta charset="utf-8"><title>Marketplace API</title>
+<link rel="stylesheet" href="/docs/assets/swagger-ui.css"></head>
+<body><div id="ui"></div>
+<script src="/docs/assets/swagger-ui-bundle.js"></script>
+<script>window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#ui' });</script>
+</body></html>`;

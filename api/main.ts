@@ -1,0 +1,20 @@
+// `npm run api`: the HTTP API alone, against TEMPORAL_ADDRESS and DATABASE_URL.
+import { Client, Connection } from '@temporalio/client';
+import { loadConfig } from '../infra/config';
+import { createDb } from '../infra/db';
+import { createSandboxGateway } from '../infra/sandbox-gateway';
+import { createApp } from './app';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const db = await createDb(config.databaseUrl);
+  const connection = await Connection.connect({ address: config.temporalAddress });
+  const temporal = new Client({ connection, namespace: config.temporalNamespace });
+  const app = createApp({ db, temporal, gateway: createSandboxGateway(db), taskQueue: config.taskQueue, mailboxEnabled: false });
+  app.listen(config.apiPort, () => console.log(`[api] listening on ${config.publicUrl}`));
+}
+
+main().catch((err) => {
+  console.error('[api] failed:', err);
+  process.exit(1);
+});

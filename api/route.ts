@@ -1,0 +1,115 @@
+// One declaration per route: who may call it, the zod schemas of its input, its responses. The
+// same declaration validates requests, checks the principal and feeds /openapi.json.
+import type { Request, Response, Router } from 'express';
+import type { OpenAPIRegistry, ResponseConfig, RouteConfig } from '@asteasolutions/zod-to-openapi';
+import { z } from './zod';
+import type { Db } from '../infra/db';
+import { resolvePrincipal, type Principal } from './auth';
+import { Problem, type FieldError } from './problem';
+
+type AnyObject = z.ZodObject<z.ZodRawShape>;
+
+export interface RouteContext<P, Q, B, H> {
+  principal: Principal;
+  params: P;
+  query: Q;
+  body: B;
+  headers: H;
+  req: Request;
+}
+
+export interface RouteResult {
+  status: number;
+  body: unknown;
+}
+
+export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z.ZodType, H extends AnyObject> {
+  method: 'get' | 'post';
+  path: string;
+  summary: string;
+  tag: string;
+  /** Who may call the route; anonymous callers of a closed route get 401, others 403. */
+  allow: (p: Principal) => boolean;
+  params?: P;
+  query?: Q;
+  body?: B;
+  headers?: H;
+  responses: Record<number, { description: string; schema?: z.ZodType }>;
+  handler: (ctx: RouteContext<z.infer<P>, z.infer<Q>, z.infer<B>, z.infer<H>>) => Promise<RouteResult>;
+}
+
+function fieldErrors(location: string, error: z.ZodError): FieldError[] {
+  return error.issues.map((issue) => ({
+    field: [location, ...issue.path.map(String)].join('.'),
+    message: issue.message,
+  }));
+}
+
+function parse<T extends z.ZodType>(schema: T | undefined, value: unknown, location: string, errors: FieldError[]): z.infer<T> {
+  if (!schema) return undefined as z.infer<T>;
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  errors.push(...fieldErrors(location, result.error));
+  return undefined as z.infer<T>;
+}
+
+const problemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+  })
+  .openapi('Problem');
+
+export class RouteTable {
+  constructor(
+    private readonly router: Router,
+    private readonly registry: OpenAPIRegistry,
+    private readonly db: Db,
+  ) {}
+
+  add<P extends AnyObject, Q extends AnyObject, B extends z.ZodType, H extends AnyObject>(spec: RouteSpec<P, Q, B, H>): void {
+    this.document(spec);
+    this.router[spec.method](spec.path, async (req: Request, res: Response) => {
+      const principal = await resolvePrincipal(this.db, req.header('authorization'));
+      if (!spec.allow(principal)) {
+        throw principal.kind === 'anonymous'
+          ? Problem.unauthorized('this route needs an API key')
+          : Problem.forbidden('your API key does not give access to this route');
+      }
+      const errors: FieldError[] = [];
+      const params = parse(spec.params, req.params, 'params', errors);
+      const query = parse(spec.query, req.query, 'query', errors);
+      const headers = parse(spec.headers, req.headers, 'headers', errors);
+      const body = parse(spec.body, req.body ?? {}, 'body', errors);
+      if (errors.length > 0) throw Problem.badRequest(errors);
+      const result = await spec.handler({ principal, params, query, body, headers, req });
+      res.status(result.status).json(result.body);
+    });
+  }
+
+  private document<P extends AnyObject, Q extends AnyObject, B extends z.ZodType, H extends AnyObject>(spec: RouteSpec<P, Q, B, H>): void {
+    const responses: Record<string, ResponseConfig> = {};
+    for (const [status, r] of Object.entries(spec.responses)) {
+      responses[status] = r.schema ? { description: r.description, content: { 'application/json': { schema: r.schema } } } : { description: r.description };
+    }
+    responses.default = { description: 'Error', content: { 'application/problem+json': { schema: problemSchema } } };
+    const route: RouteConfig = {
+      method: spec.method,
+      path: spec.path.replace(/:(\w+)/g, '{$1}'),
+      summary: spec.summary,
+      tags: [spec.tag],
+      security: spec.allow({ kind: 'anonymous' }) ? [] : [{ bearer: [] }],
+      request: {
+        ...(spec.params ? { params: spec.params } : {}),
+        ...(spec.query ? { query: spec.query } : {}),
+        ...(spec.headers ? { headers: spec.headers } : {}),
+        ...(spec.body ? { body: { content: { 'application/json': { schema: spec.body } }, required: true } } : {}),
+      },
+      responses,
+    };
+    this.registry.registerPath(route);
+  }
+}

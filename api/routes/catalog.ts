@@ -1,0 +1,35 @@
+// The public catalog: what can be ordered, and which terms version each seller asks to accept.
+import { allow } from '../auth';
+import type { ApiDeps } from '../deps';
+import type { RouteTable } from '../route';
+
+export function registerCatalogRoutes(routes: RouteTable, deps: ApiDeps): void {
+  routes.add({
+    method: 'get',
+    path: '/offers',
+    tag: 'catalog',
+    summary: 'Published offers of approved sellers, with the current terms version (ORD-3)',
+    allow: allow.anyone,
+    responses: { 200: { description: 'Offers' } },
+    handler: async () => {
+      const offers = await deps.db.offer.findMany({
+        where: { published: true, seller: { status: 'approved' } },
+        include: { seller: { include: { terms: { where: { current: true } } } } },
+        orderBy: { id: 'asc' },
+      });
+      return {
+        status: 200,
+        body: offers.map((o) => ({
+          offerId: o.id,
+          name: o.name,
+          priceCents: o.priceCents,
+          currency: o.currency,
+          vatRateBp: o.vatRateBp,
+          billingPeriod: o.billingPeriod,
+          commitmentMonths: o.commitmentMonths,
+          seller: { sellerId: o.seller.id, name: o.seller.name, termsVersion: o.seller.terms[0]?.version ?? null },
+        })),
+      };
+    },
+  });
+}

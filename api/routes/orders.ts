@@ -1,0 +1,257 @@
+// Routes of the order process: checkout (ORD-1..4), order and line state with a timeline
+// (ACC-2), the seller's accept/refuse (ORD-6), ops cancel/extend and the overdue list (ORD-7).
+import { MAX_EXTENSION_HOURS, OPEN_LINE_STATUSES } from '../../domain/order-line';
+import {
+  acceptLineUpdate,
+  cancelLineUpdate,
+  extendValidationUpdate,
+  orderLineStateQuery,
+  orderLineWorkflowId,
+  refuseLineUpdate,
+} from '../../workflows/order-line';
+import { actorOf, allow, type Principal } from '../auth';
+import { checkout } from '../checkout';
+import type { ApiDeps } from '../deps';
+import { Problem } from '../problem';
+import type { RouteTable } from '../route';
+import { runUpdate } from '../temporal-errors';
+import { buildTimeline } from '../timeline';
+import { z } from '../zod';
+
+const id = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[A-Za-z0-9_-]{1,80}$`), `must be a ${prefix}_… id`);
+const orderParams = z.object({ orderId: id('ord') });
+const lineParams = z.object({ orderId: id('ord'), lineId: id('lin') });
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+const checkoutBody = z
+  .object({
+    customer: z.object({
+      email: z.email().max(254),
+      name: text(200),
+      type: z.enum(['individual', 'business']),
+    }),
+    lines: z.array(z.object({ offerId: z.string().min(1).max(100) }).strict()).min(1).max(20),
+    acceptedTerms: z.array(z.object({ sellerId: z.string().min(1).max(100), version: z.string().min(1).max(50) }).strict()).max(20),
+    card: z.object({
+      number: z.string().regex(/^[\d -]{12,23}$/, 'digits only'),
+      expMonth: z.number().int().min(1).max(12),
+      expYear: z.number().int().min(2000).max(2100),
+      cvc: z.string().regex(/^\d{3,4}$/, '3 or 4 digits'),
+    }),
+  })
+  .strict()
+  .openapi('CheckoutRequest');
+
+const checkoutHeaders = z.object({ 'idempotency-key': z.string().min(8).max(200).optional() });
+
+const lineSummary = z.object({
+  lineId: z.string(),
+  offerId: z.string(),
+  sellerId: z.string(),
+  name: z.string(),
+  status: z.string(),
+  totalCents: z.number().int(),
+  validationDueAt: z.string().nullable(),
+});
+
+const statusFilter = z.object({ status: z.enum(['awaiting_validation', 'overdue', 'active', 'refused', 'cancelled']).optional() });
+
+/** X-6: who may see a line, and who may decide on it. */
+async function loadLine(deps: ApiDeps, orderId: string, lineId: string, principal: Principal) {
+  const line = await deps.db.orderLine.findUnique({ where: { id: lineId }, include: { order: true } });
+  if (!line || line.orderId !== orderId) throw Problem.notFound(`no line ${lineId} in order ${orderId}`);
+  const mayRead =
+    principal.kind === 'staff' ||
+    (principal.kind === 'seller' && principal.sellerId === line.sellerId) ||
+    (principal.kind === 'customer' && principal.customerId === line.order.customerId);
+  if (!mayRead) throw Problem.forbidden('this line is not yours');
+  return line;
+}
+
+function requireUndecided(line: { id: string; status: string }): void {
+  if (!(OPEN_LINE_STATUSES as readonly string[]).includes(line.status)) {
+    throw Problem.conflict(`line ${line.id} is already ${line.status}`, { lineStatus: line.status });
+  }
+}
+
+function lineView(l: { id: string; offerId: string; sellerId: string; name: string; status: string; totalCents: number; validationDueAt: Date | null }) {
+  return {
+    lineId: l.id,
+    offerId: l.offerId,
+    sellerId: l.sellerId,
+    name: l.name,
+    status: l.status,
+    totalCents: l.totalCents,
+    validationDueAt: l.validationDueAt?.toISOString() ?? null,
+  };
+}
+
+export function registerOrderRoutes(routes: RouteTable, deps: ApiDeps): void {
+  const lineHandle = (lineId: string) => deps.temporal.workflow.getHandle(orderLineWorkflowId(lineId));
+
+  routes.add({
+    method: 'post',
+    path: '/checkout',
+    tag: 'orders',
+    summary: 'Order offers and pay the first period by card (ORD-1 to ORD-4); repeatable with Idempotency-Key',
+    allow: allow.anyOf((p) => p.kind === 'anonymous', allow.customer),
+    headers: checkoutHeaders,
+    body: checkoutBody,
+    responses: {
+      201: { description: 'Paid order; customerApiKey is returned once, when the account is created' },
+      402: { description: 'Card declined: nothing is charged and nothing reaches the sellers' },
+    },
+    handler: ({ principal, body, headers }) => checkout(deps, principal, body, headers['idempotency-key']),
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/orders/:orderId',
+    tag: 'orders',
+    summary: 'An order, its lines and its timeline (ACC-2)',
+    allow: allow.anyOf(allow.customer, allow.staff('ops', 'support', 'finance')),
+    params: orderParams,
+    responses: { 200: { description: 'The order' } },
+    handler: async ({ principal, params }) => {
+      const order = await deps.db.order.findUnique({
+        where: { id: params.orderId },
+        include: { lines: { orderBy: { position: 'asc' } } },
+      });
+      if (!order) throw Problem.notFound(`no order ${params.orderId}`);
+      if (principal.kind === 'customer' && principal.customerId !== order.customerId) throw Problem.forbidden('this order is not yours');
+      const audit = await deps.db.auditLog.findMany({ where: { orderId: order.id }, orderBy: [{ at: 'asc' }, { id: 'asc' }] });
+      return {
+        status: 200,
+        body: {
+          orderId: order.id,
+          number: order.number,
+          customerId: order.customerId,
+          status: order.status,
+          createdAt: order.createdAt.toISOString(),
+          paidAt: order.paidAt?.toISOString() ?? null,
+          currency: order.currency,
+          totalExclVatCents: order.totalExclVatCents,
+          totalVatCents: order.totalVatCents,
+          totalCents: order.totalCents,
+          card: { last4: order.cardLast4 },
+          failure: order.failureCode ? { code: order.failureCode, message: order.failureMessage } : null,
+          lines: order.lines.map(lineView),
+          timeline: buildTimeline(order, audit),
+        },
+      };
+    },
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/orders/:orderId/lines/:lineId',
+    tag: 'orders',
+    summary: 'Live state of one line, from its workflow',
+    allow: allow.authenticated,
+    params: lineParams,
+    responses: { 200: { description: 'The line state' } },
+    handler: async ({ principal, params }) => {
+      const line = await loadLine(deps, params.orderId, params.lineId, principal);
+      if (line.status === 'awaiting_payment' || line.status === 'payment_failed') {
+        return { status: 200, body: { ...lineView(line), source: 'database' } };
+      }
+      const state = await lineHandle(line.id).query(orderLineStateQuery);
+      return { status: 200, body: { ...state, source: 'workflow' } };
+    },
+  });
+
+  const decision = <B extends z.ZodType>(
+    path: string,
+    summary: string,
+    who: (p: Principal) => boolean,
+    body: B,
+    run: (lineId: string, principal: Principal, body: z.infer<B>) => Promise<unknown>,
+  ) =>
+    routes.add({
+      method: 'post',
+      path: `/orders/:orderId/lines/:lineId/${path}`,
+      tag: 'orders',
+      summary,
+      allow: who,
+      params: lineParams,
+      body,
+      responses: { 200: { description: 'The line state after the command' }, 409: { description: 'The line is already decided' } },
+      handler: async ({ principal, params, body: input }) => {
+        const line = await loadLine(deps, params.orderId, params.lineId, principal);
+        if (principal.kind === 'customer') throw Problem.forbidden('customers cannot decide on lines');
+        requireUndecided(line);
+        const state = await runUpdate(() => run(line.id, principal, input));
+        return { status: 200, body: state };
+      },
+    });
+
+  decision(
+    'accept',
+    'Seller accepts its line with access instructions for the customer (ORD-6)',
+    allow.seller,
+    z.object({ accessInstructions: text(5000) }).strict().openapi('AcceptLine'),
+    (lineId, p, b) =>
+      lineHandle(lineId).executeUpdate(acceptLineUpdate, {
+        args: [{ sellerId: p.kind === 'seller' ? p.sellerId : '', accessInstructions: b.accessInstructions }],
+      }),
+  );
+  decision(
+    'refuse',
+    'Seller refuses its line with a reason; the line is refunded in full (ORD-6)',
+    allow.seller,
+    z.object({ reason: text(2000) }).strict().openapi('RefuseLine'),
+    (lineId, p, b) =>
+      lineHandle(lineId).executeUpdate(refuseLineUpdate, { args: [{ sellerId: p.kind === 'seller' ? p.sellerId : '', reason: b.reason }] }),
+  );
+  decision(
+    'cancel',
+    'Ops cancel an undecided line with a full refund (ORD-7)',
+    allow.staff('ops'),
+    z.object({ reason: text(2000) }).strict().openapi('CancelLine'),
+    (lineId, p, b) => lineHandle(lineId).executeUpdate(cancelLineUpdate, { args: [{ staffId: actorOf(p).replace('staff:', ''), reason: b.reason }] }),
+  );
+  decision(
+    'extend',
+    'Ops grant the seller more hours to answer, counted from now (ORD-7)',
+    allow.staff('ops'),
+    z.object({ hours: z.number().int().min(1).max(MAX_EXTENSION_HOURS) }).strict().openapi('ExtendValidation'),
+    (lineId, p, b) => lineHandle(lineId).executeUpdate(extendValidationUpdate, { args: [{ staffId: actorOf(p).replace('staff:', ''), hours: b.hours }] }),
+  );
+
+  routes.add({
+    method: 'get',
+    path: '/ops/lines',
+    tag: 'ops',
+    summary: 'Lines by status for staff, e.g. every overdue line (ORD-7)',
+    allow: allow.staff('ops', 'support'),
+    query: statusFilter,
+    responses: { 200: { description: 'Lines, oldest deadline first', schema: z.array(lineSummary) } },
+    handler: async ({ query }) => {
+      const lines = await deps.db.orderLine.findMany({
+        where: { status: query.status ?? 'overdue' },
+        orderBy: [{ validationDueAt: 'asc' }, { id: 'asc' }],
+        take: 500,
+      });
+      return { status: 200, body: lines.map((l) => ({ ...lineView(l), orderId: l.orderId })) };
+    },
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/seller/lines',
+    tag: 'sellers',
+    summary: "The calling seller's own lines (X-6)",
+    allow: allow.seller,
+    query: statusFilter,
+    responses: { 200: { description: 'Lines', schema: z.array(lineSummary) } },
+    handler: async ({ principal, query }) => {
+      const sellerId = principal.kind === 'seller' ? principal.sellerId : '';
+      const lines = await deps.db.orderLine.findMany({
+        where: { sellerId, ...(query.status ? { status: query.status } : { status: { not: 'awaiting_payment' } }) },
+        orderBy: [{ validationDueAt: 'asc' }, { id: 'asc' }],
+        take: 500,
+      });
+      return { status: 200, body: lines.map((l) => ({ ...lineView(l), orderId: l.orderId })) };
+    },
+  });
+}

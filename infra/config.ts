@@ -1,0 +1,39 @@
+// Every setting the processes read, with the embedded defaults used by `scripts/start.sh`.
+import path from 'node:path';
+
+export const projectRoot = path.resolve(__dirname, '..');
+
+export function databaseUrl(): string {
+  return process.env.DATABASE_URL ?? `file:${path.join(projectRoot, 'data', 'app.db')}`;
+}
+
+export interface AppConfig {
+  temporalAddress: string;
+  temporalNamespace: string;
+  taskQueue: string;
+  databaseUrl: string;
+  smtpUrl: string;
+  mailFrom: string;
+  opsAlertAddress: string;
+  supportContact: string;
+  apiPort: number;
+  publicUrl: string;
+  businessTimeZone: string;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const apiPort = Number(env.API_PORT ?? 3000);
+  return {
+    temporalAddress: env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
+    temporalNamespace: env.TEMPORAL_NAMESPACE ?? 'default',
+    taskQueue: env.TASK_QUEUE ?? 'marketplace',
+    databaseUrl: databaseUrl(),
+    smtpUrl: env.SMTP_URL ?? 'smtp://127.0.0.1:2525',
+    mailFrom: env.MAIL_FROM ?? 'Marketplace <no-reply@marketplace.test>',
+    opsAlertAddress: env.OPS_ALERT_ADDRESS ?? 'ops@marketplace.test',
+    supportContact: env.SUPPORT_CONTACT ?? 'support@marketplace.test, +33 1 23 45 67 89',
+    apiPort,
+    publicUrl: env.PUBLIC_URL ?? `http://localhost:${apiPort}`,
+    businessTimeZone: env.BUSINESS_TZ ?? 'Europe/Paris',
+  };
+}

@@ -1,0 +1,60 @@
+// Demo sellers, offers, terms and API keys: seeded by the start command and reused by tests.
+import { hashKey } from '../api/auth';
+import type { Db } from '../infra/db';
+
+export const DEMO_KEYS = {
+  admin: 'demo-admin-key',
+  ops: 'demo-ops-key',
+  support: 'demo-support-key',
+  finance: 'demo-finance-key',
+  sellerAcme: 'demo-seller-acme-key',
+  sellerGlobex: 'demo-seller-globex-key',
+  sellerPending: 'demo-seller-initech-key',
+  customer: 'demo-customer-key',
+} as const;
+
+export const DEMO = {
+  sellers: {
+    acme: { id: 'sel_acme', name: 'Acme Cloud', legalName: 'Acme Cloud SAS', contactEmail: 'sales@acme.test', contactPhone: '+33 1 00 00 00 01', address: '1 rue de la Paix, 75002 Paris', status: 'approved', terms: 'acme-2026-01' },
+    globex: { id: 'sel_globex', name: 'Globex Backup', legalName: 'Globex SARL', contactEmail: 'contact@globex.test', contactPhone: '+33 4 00 00 00 02', address: '2 quai Perrache, 69002 Lyon', status: 'approved', terms: 'globex-v3' },
+    initech: { id: 'sel_initech', name: 'Initech', legalName: 'Initech SA', contactEmail: 'hello@initech.test', contactPhone: '+33 5 00 00 00 03', address: '3 allée Jean Jaurès, 31000 Toulouse', status: 'pending', terms: 'initech-1' },
+  },
+  offers: {
+    acmeMail: { id: 'off_acme_mail', sellerId: 'sel_acme', name: 'Acme Mail Pro', priceCents: 1999, currency: 'EUR', vatRateBp: 2000, billingPeriod: 'monthly', commitmentMonths: 0 },
+    acmeCrm: { id: 'off_acme_crm', sellerId: 'sel_acme', name: 'Acme CRM (12-month commitment)', priceCents: 4900, currency: 'EUR', vatRateBp: 2000, billingPeriod: 'monthly', commitmentMonths: 12 },
+    globexBackup: { id: 'off_globex_backup', sellerId: 'sel_globex', name: 'Globex Backup 1 TB', priceCents: 11990, currency: 'EUR', vatRateBp: 2000, billingPeriod: 'annual', commitmentMonths: 0 },
+    initechWiki: { id: 'off_initech_wiki', sellerId: 'sel_initech', name: 'Initech Wiki', priceCents: 500, currency: 'EUR', vatRateBp: 2000, billingPeriod: 'monthly', commitmentMonths: 0 },
+  },
+  customer: { id: 'cus_demo', email: 'demo.customer@example.test', name: 'Demo Customer', type: 'individual' },
+} as const;
+
+/** Idempotent: safe to run at every start. */
+export async function seedDemoData(db: Db): Promise<void> {
+  for (const s of Object.values(DEMO.sellers)) {
+    const { terms, ...seller } = s;
+    await db.seller.upsert({ where: { id: s.id }, create: seller, update: {} });
+    await db.sellerTermsVersion.upsert({
+      where: { sellerId_version: { sellerId: s.id, version: terms } },
+      create: { sellerId: s.id, version: terms, current: true },
+      update: {},
+    });
+  }
+  for (const o of Object.values(DEMO.offers)) {
+    await db.offer.upsert({ where: { id: o.id }, create: o, update: {} });
+  }
+  await db.customer.upsert({ where: { id: DEMO.customer.id }, create: DEMO.customer, update: {} });
+
+  const keys: { key: string; label: string; kind: string; role?: string; sellerId?: string; customerId?: string }[] = [
+    { key: DEMO_KEYS.admin, label: 'admin', kind: 'staff', role: 'admin' },
+    { key: DEMO_KEYS.ops, label: 'ops', kind: 'staff', role: 'ops' },
+    { key: DEMO_KEYS.support, label: 'support', kind: 'staff', role: 'support' },
+    { key: DEMO_KEYS.finance, label: 'finance', kind: 'staff', role: 'finance' },
+    { key: DEMO_KEYS.sellerAcme, label: 'acme', kind: 'seller', sellerId: DEMO.sellers.acme.id },
+    { key: DEMO_KEYS.sellerGlobex, label: 'globex', kind: 'seller', sellerId: DEMO.sellers.globex.id },
+    { key: DEMO_KEYS.sellerPending, label: 'initech', kind: 'seller', sellerId: DEMO.sellers.initech.id },
+    { key: DEMO_KEYS.customer, label: DEMO.customer.email, kind: 'customer', customerId: DEMO.customer.id },
+  ];
+  for (const { key, ...rest } of keys) {
+    await db.apiKey.upsert({ where: { hash: hashKey(key) }, create: { hash: hashKey(key), ...rest }, update: {} });
+  }
+}

@@ -1,0 +1,91 @@
+// The whole system on its embedded defaults, in one process: Temporal dev server (SQLite file in
+// data/), the SMTP mailbox, migrations and demo data, one worker and the API. Setting
+// TEMPORAL_ADDRESS or SMTP_URL uses those services instead of the embedded ones.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { createApp } from '../api/app';
+import { loadConfig, projectRoot } from '../infra/config';
+import { createDb } from '../infra/db';
+import { startDevServer, type DevServer } from '../infra/dev-server';
+import { migrateDatabase } from '../infra/migrate';
+import { createSandboxGateway } from '../infra/sandbox-gateway';
+import { startSmtpInbox, type SmtpInbox } from '../infra/smtp-inbox';
+import { DEMO_KEYS, seedDemoData } from '../prisma/demo-data';
+import { activityDepsFromConfig } from '../worker/activity-deps';
+import { createWorker } from '../worker/create-worker';
+
+async function main(): Promise<void> {
+  const dataDir = path.join(projectRoot, 'data');
+  mkdirSync(dataDir, { recursive: true });
+  const embeddedTemporal = !process.env.TEMPORAL_ADDRESS;
+  const embeddedSmtp = !process.env.SMTP_URL;
+  const smtpPort = Number(process.env.SMTP_PORT ?? 2525);
+  if (embeddedSmtp) process.env.SMTP_URL = `smtp://127.0.0.1:${smtpPort}`;
+  const config = loadConfig();
+
+  console.log('[start] applying migrations');
+  migrateDatabase(config.databaseUrl);
+  const db = await createDb(config.databaseUrl);
+  await seedDemoData(db);
+
+  let devServer: DevServer | undefined;
+  if (embeddedTemporal) {
+    console.log('[start] starting the Temporal dev server');
+    devServer = await startDevServer({ dbFile: path.join(dataDir, 'temporal.db'), port: 7233, uiPort: 8233 });
+  }
+  let inbox: SmtpInbox | undefined;
+  if (embeddedSmtp) inbox = await startSmtpInbox(db, smtpPort);
+
+  const nativeConnection = await NativeConnection.connect({ address: config.temporalAddress });
+  const worker = await createWorker({
+    connection: nativeConnection,
+    namespace: config.temporalNamespace,
+    taskQueue: config.taskQueue,
+    deps: activityDepsFromConfig(config, db),
+  });
+  const workerDone = worker.run();
+
+  const connection = await Connection.connect({ address: config.temporalAddress });
+  const temporal = new Client({ connection, namespace: config.temporalNamespace });
+  const app = createApp({ db, temporal, gateway: createSandboxGateway(db), taskQueue: config.taskQueue, mailboxEnabled: embeddedSmtp });
+  const server = app.listen(config.apiPort);
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+
+  console.log(`
+Marketplace back-office is running.
+  API           ${config.publicUrl}
+  API docs      ${config.publicUrl}/docs   (OpenAPI: ${config.publicUrl}/openapi.json)
+  Temporal UI   ${devServer?.uiUrl ?? '(external) ' + config.temporalAddress}
+  Mailbox       ${embeddedSmtp ? `${config.publicUrl}/mailbox  (SMTP on 127.0.0.1:${smtpPort}; staff key, e.g. support)` : '(external) ' + config.smtpUrl}
+Demo API keys (Authorization: Bearer <key>):
+${Object.entries(DEMO_KEYS)
+  .map(([who, key]) => `  ${who.padEnd(14)}${key}`)
+  .join('\n')}
+Try: curl ${config.publicUrl}/offers
+Stop with Ctrl-C.`);
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\n[start] stopping');
+    server.close();
+    worker.shutdown();
+    await workerDone.catch(() => undefined);
+    await nativeConnection.close();
+    await connection.close();
+    await inbox?.close();
+    await devServer?.stop();
+    await db.$disconnect();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((err) => {
+  console.error('[start] failed:', err);
+  process.exit(1);
+});

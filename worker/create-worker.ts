@@ -1,0 +1,24 @@
+// Builds the worker that runs every workflow and activity on one task queue.
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from '../activities';
+
+export const workflowsPath = require.resolve('../workflows');
+
+export interface WorkerParams {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  deps: ActivityDeps;
+  /** A bundle made once (tests); otherwise the worker bundles `workflows/` at start. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+}
+
+export async function createWorker(params: WorkerParams): Promise<Worker> {
+  return Worker.create({
+    connection: params.connection,
+    namespace: params.namespace,
+    taskQueue: params.taskQueue,
+    activities: createActivities(params.deps),
+    ...(params.workflowBundle ? { workflowBundle: params.workflowBundle } : { workflowsPath }),
+  });
+}

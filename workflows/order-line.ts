@@ -1,0 +1,269 @@
+// OrderLine:<lineId> — a seller validates one paid line within 48 hours (ORD-6, ORD-7).
+// Reads top to bottom: wait for the seller until the deadline; past it, mark the line overdue
+// (ops alerted, customer told) and keep waiting; then carry out the decision: activate, or
+// refund in full on refusal or ops cancellation.
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  defineQuery,
+  defineUpdate,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import {
+  MAX_EXTENSION_HOURS,
+  VALIDATION_WINDOW_HOURS,
+  addHours,
+  isUndecided,
+  type LineStatus,
+} from '../domain/order-line';
+import { db, payments, sendEmail } from './activity-options';
+import { DueAtKey, StatusKey } from './search-attributes';
+
+export interface OrderLineInput {
+  orderId: string;
+  lineId: string;
+  sellerId: string;
+  customerId: string;
+  /** Payment time (ISO): the 48-hour window and the subscription anchor start here (ORD-8). */
+  paidAt: string;
+}
+
+export interface OrderLineState {
+  orderId: string;
+  lineId: string;
+  sellerId: string;
+  status: LineStatus;
+  paidAt: string;
+  validationDueAt: string;
+  /** How many validation deadlines passed unanswered (1 after the first, 2 after an extension). */
+  deadlinesMissed: number;
+  extensions: { by: string; hours: number; at: string; newDueAt: string }[];
+  decidedAt?: string;
+  decidedBy?: string;
+  accessInstructions?: string;
+  refusalReason?: string;
+  cancelReason?: string;
+  refundId?: string;
+}
+
+export interface AcceptLine { sellerId: string; accessInstructions: string }
+export interface RefuseLine { sellerId: string; reason: string }
+export interface CancelLine { staffId: string; reason: string }
+export interface ExtendValidation { staffId: string; hours: number }
+
+export const acceptLineUpdate = defineUpdate<OrderLineState, [AcceptLine]>('acceptLine');
+export const refuseLineUpdate = defineUpdate<OrderLineState, [RefuseLine]>('refuseLine');
+export const cancelLineUpdate = defineUpdate<OrderLineState, [CancelLine]>('cancelLine');
+export const extendValidationUpdate = defineUpdate<OrderLineState, [ExtendValidation]>('extendValidation');
+export const orderLineStateQuery = defineQuery<OrderLineState>('orderLineState');
+
+export function orderLineWorkflowId(lineId: string): string {
+  return `OrderLine:${lineId}`;
+}
+
+type Decision =
+  | { kind: 'accept'; by: string; accessInstructions: string }
+  | { kind: 'refuse'; by: string; reason: string }
+  | { kind: 'cancel'; by: string; reason: string };
+
+export async function orderLineWorkflow(input: OrderLineInput): Promise<OrderLineState> {
+  const state: OrderLineState = {
+    orderId: input.orderId,
+    lineId: input.lineId,
+    sellerId: input.sellerId,
+    status: 'awaiting_validation',
+    paidAt: input.paidAt,
+    validationDueAt: addHours(input.paidAt, VALIDATION_WINDOW_HOURS),
+    deadlinesMissed: 0,
+    extensions: [],
+  };
+  let decision: Decision | undefined;
+  let deadlineMoved = false;
+  const workflowId = workflowInfo().workflowId;
+
+  // --- setup: commands and state --------------------------------------------------------------
+  const refuseUnlessOpen = (): void => {
+    if (decision || !isUndecided(state.status)) {
+      throw ApplicationFailure.nonRetryable(`line ${state.lineId} is already ${decision ? decisionStatus(decision) : state.status}`, 'LineAlreadyDecided');
+    }
+  };
+  const refuseOtherSeller = (sellerId: string): void => {
+    if (sellerId !== state.sellerId) {
+      throw ApplicationFailure.nonRetryable(`line ${state.lineId} belongs to another seller`, 'NotYourLine');
+    }
+  };
+  const requireText = (value: string, field: string): void => {
+    if (!value.trim()) throw ApplicationFailure.nonRetryable(`${field} must not be empty`, 'InvalidArgument');
+  };
+
+  setHandler(orderLineStateQuery, () => state);
+
+  setHandler(
+    acceptLineUpdate,
+    async (cmd) => decide({ kind: 'accept', by: `seller:${cmd.sellerId}`, accessInstructions: cmd.accessInstructions }),
+    {
+      validator: (cmd) => {
+        refuseOtherSeller(cmd.sellerId);
+        requireText(cmd.accessInstructions, 'accessInstructions');
+        refuseUnlessOpen();
+      },
+    },
+  );
+  setHandler(
+    refuseLineUpdate,
+    async (cmd) => decide({ kind: 'refuse', by: `seller:${cmd.sellerId}`, reason: cmd.reason }),
+    {
+      validator: (cmd) => {
+        refuseOtherSeller(cmd.sellerId);
+        requireText(cmd.reason, 'reason');
+        refuseUnlessOpen();
+      },
+    },
+  );
+  setHandler(
+    cancelLineUpdate,
+    async (cmd) => decide({ kind: 'cancel', by: `staff:${cmd.staffId}`, reason: cmd.reason }),
+    {
+      validator: (cmd) => {
+        requireText(cmd.reason, 'reason');
+        refuseUnlessOpen();
+      },
+    },
+  );
+  setHandler(
+    extendValidationUpdate,
+    async (cmd) => {
+      refuseUnlessOpen();
+      const at = new Date().toISOString();
+      const newDueAt = addHours(at, cmd.hours);
+      state.extensions.push({ by: `staff:${cmd.staffId}`, hours: cmd.hours, at, newDueAt });
+      state.validationDueAt = newDueAt;
+      state.status = 'awaiting_validation';
+      deadlineMoved = true;
+      await db.recordValidationExtended({
+        lineId: state.lineId,
+        orderId: state.orderId,
+        workflowId,
+        actor: `staff:${cmd.staffId}`,
+        at,
+        hours: cmd.hours,
+        newDueAt,
+        extensionNumber: state.extensions.length,
+      });
+      publishStatus();
+      return state;
+    },
+    {
+      validator: (cmd) => {
+        if (!Number.isInteger(cmd.hours) || cmd.hours < 1 || cmd.hours > MAX_EXTENSION_HOURS) {
+          throw ApplicationFailure.nonRetryable(`hours must be an integer from 1 to ${MAX_EXTENSION_HOURS}`, 'InvalidArgument');
+        }
+        refuseUnlessOpen();
+      },
+    },
+  );
+
+  /** An update handler records the decision, then answers once the main flow has carried it out. */
+  async function decide(d: Decision): Promise<OrderLineState> {
+    refuseUnlessOpen(); // two commands accepted by validators in the same task: only the first wins
+    decision = d;
+    await condition(() => !isUndecided(state.status));
+    return state;
+  }
+
+  function publishStatus(): void {
+    upsertSearchAttributes([
+      { key: StatusKey, value: state.status },
+      { key: DueAtKey, value: new Date(state.validationDueAt) },
+    ]);
+  }
+
+  // --- run: the process ----------------------------------------------------------------------
+  publishStatus();
+  await db.markLineAwaitingValidation({
+    lineId: state.lineId,
+    orderId: state.orderId,
+    workflowId,
+    at: state.paidAt,
+    validationDueAt: state.validationDueAt,
+  });
+  await sendEmail(db.composeSellerLineToValidateEmail({ lineId: state.lineId, validationDueAt: state.validationDueAt }));
+
+  while (!decision) {
+    deadlineMoved = false;
+    if (state.status === 'awaiting_validation') {
+      const remainingMs = Date.parse(state.validationDueAt) - Date.now();
+      if (remainingMs > 0) {
+        await condition(() => decision !== undefined || deadlineMoved, remainingMs);
+      }
+      if (decision || deadlineMoved) continue;
+      await becomeOverdue();
+    } else {
+      await condition(() => decision !== undefined || deadlineMoved);
+    }
+  }
+
+  await carryOut(decision);
+  await condition(allHandlersFinished);
+  return state;
+
+  // --- steps ---------------------------------------------------------------------------------
+  async function becomeOverdue(): Promise<void> {
+    state.status = 'overdue';
+    state.deadlinesMissed += 1;
+    publishStatus();
+    const round = state.deadlinesMissed;
+    await db.markLineOverdue({
+      lineId: state.lineId,
+      orderId: state.orderId,
+      workflowId,
+      at: state.validationDueAt,
+      round,
+    });
+    await sendEmail(db.composeOverdueOpsAlertEmail({ lineId: state.lineId, round }));
+    await sendEmail(db.composeOverdueCustomerEmail({ lineId: state.lineId, round }));
+  }
+
+  async function carryOut(d: Decision): Promise<void> {
+    const at = new Date().toISOString();
+    if (d.kind === 'accept') {
+      await db.activateLine({
+        lineId: state.lineId,
+        orderId: state.orderId,
+        workflowId,
+        actor: d.by,
+        at,
+        accessInstructions: d.accessInstructions,
+      });
+      state.accessInstructions = d.accessInstructions;
+      await sendEmail(db.composeAccessInstructionsEmail({ lineId: state.lineId }));
+    } else {
+      const refund = await payments.refundLine({ lineId: state.lineId, reason: d.kind === 'refuse' ? 'refused_by_seller' : 'cancelled_by_ops' });
+      state.refundId = refund.refundId;
+      if (d.kind === 'refuse') state.refusalReason = d.reason;
+      else state.cancelReason = d.reason;
+      await db.closeLineUnfulfilled({
+        lineId: state.lineId,
+        orderId: state.orderId,
+        workflowId,
+        actor: d.by,
+        at,
+        status: decisionStatus(d),
+        reason: d.reason,
+        refundId: refund.refundId,
+      });
+      await sendEmail(db.composeLineRefundedEmail({ lineId: state.lineId }));
+    }
+    state.decidedAt = at;
+    state.decidedBy = d.by;
+    state.status = decisionStatus(d);
+    publishStatus();
+  }
+}
+
+function decisionStatus(d: Decision): LineStatus {
+  return d.kind === 'accept' ? 'active' : d.kind === 'refuse' ? 'refused' : 'cancelled';
+}
