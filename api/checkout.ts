@@ -34,7 +34,7 @@ export async function checkout(
   const requestHash = createHash('sha256').update(JSON.stringify(input)).digest('hex');
   if (recordKey) {
     const previous = await db.idempotencyRecord.findUnique({ where: { key: recordKey } });
-    if (previous) return replay(deps, previous, requestHash, undefined);
+    if (previous) return replay(deps, previous, requestHash);
   }
 
   // --- ORD-2, ORD-3: what is ordered, from whom, under which terms --------------------------
@@ -157,13 +157,13 @@ export async function checkout(
           data: JSON.stringify({ number, totalCents: totals.totalCents, currency: ordered[0].currency }),
         },
       });
-      if (recordKey) await tx.idempotencyRecord.create({ data: { key: recordKey, requestHash, orderId } });
+      if (recordKey) await tx.idempotencyRecord.create({ data: { key: recordKey, requestHash, orderId, customerApiKey } });
       return { customerId: customer.id, number };
     });
   } catch (err) {
     // Two identical requests raced: the loser replays the winner's result.
     const previous = recordKey ? await db.idempotencyRecord.findUnique({ where: { key: recordKey } }) : null;
-    if (previous) return replay(deps, previous, requestHash, undefined);
+    if (previous) return replay(deps, previous, requestHash);
     throw err;
   }
 
@@ -232,9 +232,8 @@ async function respond(deps: ApiDeps, orderId: string, result: CheckoutResult, c
 
 async function replay(
   deps: ApiDeps,
-  previous: { key: string; requestHash: string; orderId: string; statusCode: number | null; body: string | null },
+  previous: { key: string; requestHash: string; orderId: string; statusCode: number | null; body: string | null; customerApiKey: string | null },
   requestHash: string,
-  customerApiKey: string | undefined,
 ): Promise<RouteResult> {
   if (previous.requestHash !== requestHash) {
     throw Problem.unprocessable('idempotency-key-reused', 'Idempotency-Key reused', 'this Idempotency-Key was used for a different request', {
@@ -247,7 +246,7 @@ async function replay(
   // The first attempt stopped before answering: finish it, the same order and the same charge.
   const order = await deps.db.order.findUniqueOrThrow({ where: { id: previous.orderId } });
   const result = await awaitCharge(deps, order.id, order.customerId);
-  const response = await respond(deps, order.id, result, customerApiKey);
+  const response = await respond(deps, order.id, result, previous.customerApiKey ?? undefined);
   await deps.db.idempotencyRecord.update({
     where: { key: previous.key },
     data: { statusCode: response.status, body: JSON.stringify(response.body) },

@@ -86,7 +86,8 @@ export class RouteTable {
       const body = parse(spec.body, req.body ?? {}, 'body', errors);
       if (errors.length > 0) throw Problem.badRequest(errors);
       const result = await spec.handler({ principal, params, query, body, headers, req });
-      res.status(result.status).json(result.body);
+      if (result.status >= 400) res.status(result.status).type('application/problem+json').send(JSON.stringify(result.body));
+      else res.status(result.status).json(result.body);
     });
   }
 

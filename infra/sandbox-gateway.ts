@@ -46,10 +46,18 @@ export function createSandboxGateway(db: Db): PaymentGateway {
     },
 
     async charge(req: ChargeRequest): Promise<ChargeResult> {
+      const number = req.cardToken.startsWith(TOKEN_PREFIX) ? req.cardToken.slice(TOKEN_PREFIX.length) : '';
+      const attempt =
+        number === TEST_CARDS.failsOnceThenSucceeds
+          ? await db.sandboxAttempt.upsert({
+              where: { idempotencyKey: req.idempotencyKey },
+              create: { idempotencyKey: req.idempotencyKey, attempts: 1 },
+              update: { attempts: { increment: 1 } },
+            })
+          : undefined;
       const previous = await db.sandboxTransaction.findUnique({ where: { idempotencyKey: req.idempotencyKey } });
       if (previous) return { status: 'captured', reference: previous.reference };
 
-      const number = req.cardToken.startsWith(TOKEN_PREFIX) ? req.cardToken.slice(TOKEN_PREFIX.length) : '';
       switch (number) {
         case TEST_CARDS.declined:
           return { status: 'declined', code: 'card_declined', message: 'The card was declined.', hard: false };
@@ -77,16 +85,9 @@ export function createSandboxGateway(db: Db): PaymentGateway {
         },
         update: {},
       });
-      if (number === TEST_CARDS.failsOnceThenSucceeds) {
-        const attempt = await db.sandboxAttempt.upsert({
-          where: { idempotencyKey: req.idempotencyKey },
-          create: { idempotencyKey: req.idempotencyKey, attempts: 1 },
-          update: { attempts: { increment: 1 } },
-        });
-        // The worst transient failure: money moved but the caller never heard. Only the
-        // idempotency key makes the caller's retry safe.
-        if (attempt.attempts === 1) throw new Error('sandbox: connection reset after capture (simulated)');
-      }
+      // The worst transient failure: money moved but the caller never heard. Only the
+      // idempotency key makes the caller's retry safe.
+      if (attempt?.attempts === 1) throw new Error('sandbox: connection reset after capture (simulated)');
       return { status: 'captured', reference: tx.reference };
     },
 

@@ -1,8 +1,10 @@
 // Builds the worker that runs every workflow and activity on one task queue.
+import path from 'node:path';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 
-export const workflowsPath = require.resolve('../workflows');
+/** The workflows entry point, bundled by the worker (TypeScript source: the code runs under tsx). */
+export const workflowsPath = path.resolve(__dirname, '..', 'workflows', 'index.ts');
 
 export interface WorkerParams {
   connection: NativeConnection;

@@ -209,6 +209,7 @@ CREATE TABLE "IdempotencyRecord" (
     "key" TEXT NOT NULL PRIMARY KEY,
     "requestHash" TEXT NOT NULL,
     "orderId" TEXT NOT NULL,
+    "customerApiKey" TEXT,
     "statusCode" INTEGER,
     "body" TEXT,
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP

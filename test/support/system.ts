@@ -1,0 +1,119 @@
+// The system under test, built from the same parts as production: a copy of the seeded database,
+// the embedded SMTP server receiving real SMTP, the sandbox gateway, a real worker on a Temporal
+// server (time-skipping or dev), and the Express API listening on a real port.
+import { copyFileSync, mkdtempSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { Server } from 'node:http';
+import type { Client } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger, Runtime, type NativeConnection, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { inject } from 'vitest';
+import type { ActivityDeps } from '../../activities';
+import { createApp } from '../../api/app';
+import { createDb, type Db } from '../../infra/db';
+import { createSmtpMailer } from '../../infra/mailer';
+import { createSandboxGateway } from '../../infra/sandbox-gateway';
+import { startSmtpInbox, type SmtpInbox } from '../../infra/smtp-inbox';
+import { createWorker, workflowsPath } from '../../worker/create-worker';
+
+// Quiet workers: warnings and errors only (Runtime.install may run once per process).
+try {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+} catch {
+  // already installed by another module of this process
+}
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+/** One workflow bundle per test file (bundling takes a few seconds). */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath, logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } as never });
+  return bundle;
+}
+
+export async function freshDatabase(): Promise<{ db: Db; url: string; dir: string }> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'marketplace-db-'));
+  const file = path.join(dir, 'app.db');
+  copyFileSync(inject('templateDb'), file);
+  const url = `file:${file}`;
+  return { db: await createDb(url), url, dir };
+}
+
+export interface TestSystem {
+  db: Db;
+  databaseUrl: string;
+  inbox: SmtpInbox;
+  smtpUrl: string;
+  taskQueue: string;
+  apiUrl: string;
+  activityDeps: ActivityDeps;
+  /** Starts a worker in this process (stopped by `stop`). */
+  startWorker(): Promise<void>;
+  stopWorker(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startTestSystem(opts: {
+  client: Client;
+  nativeConnection: NativeConnection;
+  namespace?: string;
+  withWorker?: boolean;
+}): Promise<TestSystem> {
+  const { db, url } = await freshDatabase();
+  const inbox = await startSmtpInbox(db, 0);
+  const smtpUrl = `smtp://127.0.0.1:${inbox.port}`;
+  const taskQueue = `test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  const gateway = createSandboxGateway(db);
+  const activityDeps: ActivityDeps = {
+    db,
+    mailer: createSmtpMailer(smtpUrl),
+    gateway,
+    mailFrom: 'Marketplace <no-reply@marketplace.test>',
+    opsAlertAddress: 'ops@marketplace.test',
+    publicUrl: 'http://api.test',
+    supportContact: 'support@marketplace.test',
+  };
+
+  const app = createApp({ db, temporal: opts.client, gateway, taskQueue, mailboxEnabled: true });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+  const system: TestSystem = {
+    db,
+    databaseUrl: url,
+    inbox,
+    smtpUrl,
+    taskQueue,
+    apiUrl,
+    activityDeps,
+    async startWorker() {
+      worker = await createWorker({
+        connection: opts.nativeConnection,
+        namespace: opts.namespace ?? 'default',
+        taskQueue,
+        deps: activityDeps,
+        workflowBundle: await workflowBundle(),
+      });
+      running = worker.run();
+    },
+    async stopWorker() {
+      if (worker && worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+      worker = undefined;
+    },
+    async stop() {
+      await system.stopWorker();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections?.();
+      await inbox.close();
+      activityDeps.mailer.close();
+      await db.$disconnect();
+    },
+  };
+  if (opts.withWorker !== false) await system.startWorker();
+  return system;
+}
