@@ -19,6 +19,8 @@ export interface AppConfig {
   apiPort: number;
   publicUrl: string;
   businessTimeZone: string;
+  /** Unset: the SDK's default workflow cache. */
+  workerMaxCachedWorkflows?: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -35,5 +37,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     apiPort,
     publicUrl: env.PUBLIC_URL ?? `http://localhost:${apiPort}`,
     businessTimeZone: env.BUSINESS_TZ ?? 'Europe/Paris',
+    workerMaxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS ? Number(env.WORKER_MAX_CACHED_WORKFLOWS) : undefined,
   };
 }

@@ -13,6 +13,8 @@ export interface WorkerParams {
   deps: ActivityDeps;
   /** A bundle made once (tests); otherwise the worker bundles `workflows/` at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Workflows kept in memory between tasks (sticky execution); 0 turns the cache off. */
+  maxCachedWorkflows?: number;
 }
 
 export async function createWorker(params: WorkerParams): Promise<Worker> {
@@ -21,6 +23,7 @@ export async function createWorker(params: WorkerParams): Promise<Worker> {
     namespace: params.namespace,
     taskQueue: params.taskQueue,
     activities: createActivities(params.deps),
+    ...(params.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: params.maxCachedWorkflows } : {}),
     ...(params.workflowBundle ? { workflowBundle: params.workflowBundle } : { workflowsPath }),
   });
 }

@@ -14,6 +14,7 @@ async function main(): Promise<void> {
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
     deps: activityDepsFromConfig(config, db),
+    maxCachedWorkflows: config.workerMaxCachedWorkflows,
   });
   console.log(`[worker] polling task queue "${config.taskQueue}" on ${config.temporalAddress}`);
   await worker.run(); // returns after SIGINT/SIGTERM once in-flight tasks are done

@@ -45,16 +45,16 @@ export async function mailboxTo(db: Db, address: string) {
   return db.mailboxMessage.findMany({ where: { toAddrs: { contains: address } }, orderBy: { id: 'asc' } });
 }
 
-export async function waitForLineStatus(db: Db, lineId: string, status: string): Promise<void> {
-  await eventually(async () => (await db.orderLine.findUnique({ where: { id: lineId } }))?.status === status, 20_000, `line ${lineId} ${status}`);
+export async function waitForLineStatus(db: Db, lineId: string, status: string, timeoutMs = 20_000): Promise<void> {
+  await eventually(async () => (await db.orderLine.findUnique({ where: { id: lineId } }))?.status === status, timeoutMs, `line ${lineId} ${status}`);
 }
 
 /** Waits until the e-mail with this business key has been sent (and so received over SMTP). */
-export async function emailSent(db: Db, id: string) {
+export async function emailSent(db: Db, id: string, timeoutMs = 20_000) {
   return eventually(async () => {
     const email = await db.email.findUnique({ where: { id } });
     if (email?.status !== 'sent') return undefined;
     const received = await db.mailboxMessage.findMany({ where: { messageId: email.messageId } });
     return received.length > 0 ? { email, received } : undefined;
-  }, 20_000, `e-mail ${id}`);
+  }, timeoutMs, `e-mail ${id}`);
 }
