@@ -1,7 +1,16 @@
 #!/usr/bin/env bash
-# Runs every test: unit, time-skipping workflow tests, and integration over HTTP/SMTP/Temporal.
+# Runs every test: unit, time-skipping workflow tests, replay, and integration over
+# HTTP/SMTP/Temporal dev server. Extra arguments go to vitest (e.g. a file name).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 npx tsc -p .
-npx vitest run "$@"
+results=.tools/test-results.json
+rm -f "$results"
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json="$results" "$@" || status=$?
+# One plain closing line that any CI can read.
+if [ -f "$results" ]; then
+  node -e 'const r = require(process.argv[1]); console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed` + (r.numPendingTests + r.numTodoTests ? `, ${r.numPendingTests + r.numTodoTests} skipped` : ""))' "$PWD/$results"
+fi
+exit $status
