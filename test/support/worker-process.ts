@@ -28,6 +28,10 @@ export async function spawnWorker(temporalAddress: string, sys: TestSystem): Pro
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // Never outlive the test process, even when a test times out before its cleanup.
+  const reap = () => child.kill('SIGKILL');
+  process.once('exit', reap);
+  child.once('exit', () => process.off('exit', reap));
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
