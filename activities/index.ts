@@ -3,12 +3,14 @@ import type { ActivityDeps } from './deps';
 import { createEmailActivities } from './emails';
 import { createOrderActivities } from './orders';
 import { createPaymentActivities } from './payments';
+import { createSubscriptionActivities } from './subscriptions';
 
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createPaymentActivities(deps),
     ...createOrderActivities(deps),
     ...createEmailActivities(deps),
+    ...createSubscriptionActivities(deps),
   };
 }
 

@@ -8,6 +8,7 @@ import { RouteTable } from './route';
 import { registerCatalogRoutes } from './routes/catalog';
 import { registerEmailRoutes } from './routes/emails';
 import { registerOrderRoutes } from './routes/orders';
+import { registerSubscriptionRoutes } from './routes/subscriptions';
 
 export function createApp(deps: ApiDeps): express.Express {
   const app = express();
@@ -22,6 +23,7 @@ export function createApp(deps: ApiDeps): express.Express {
   registerCatalogRoutes(routes, deps);
   registerOrderRoutes(routes, deps);
   registerEmailRoutes(routes, deps);
+  registerSubscriptionRoutes(routes, deps, router);
 
   const openapi = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
@@ -47,6 +49,9 @@ export function createApp(deps: ApiDeps): express.Express {
     if (err instanceof Problem) return sendProblem(res, err, req.path);
     const status = (err as { status?: number; statusCode?: number }).status ?? (err as { statusCode?: number }).statusCode;
     const type = (err as { type?: string }).type;
+    if (err instanceof URIError) {
+      return sendProblem(res, Problem.badRequest(routes.undecodableParams(req.path)), req.path);
+    }
     if (type === 'entity.parse.failed') {
       return sendProblem(res, Problem.badRequest([{ field: 'body', message: 'malformed JSON' }]), req.path);
     }

@@ -39,10 +39,21 @@ export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z
 }
 
 function fieldErrors(location: string, error: z.ZodError): FieldError[] {
-  return error.issues.map((issue) => ({
-    field: [location, ...issue.path.map(String)].join('.'),
-    message: issue.message,
-  }));
+  return error.issues.flatMap((issue) => {
+    const at = [location, ...issue.path.map(String)];
+    // An unknown key is named itself, not the object that holds it.
+    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ field: [...at, key].join('.'), message: 'unknown field' }));
+    return [{ field: at.join('.'), message: issue.message }];
+  });
+}
+
+function decodes(segment: string): boolean {
+  try {
+    decodeURIComponent(segment);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function parse<T extends z.ZodType>(schema: T | undefined, value: unknown, location: string, errors: FieldError[]): z.infer<T> {
@@ -64,6 +75,8 @@ const problemSchema = z
   .openapi('Problem');
 
 export class RouteTable {
+  private readonly paths: string[] = [];
+
   constructor(
     private readonly router: Router,
     private readonly registry: OpenAPIRegistry,
@@ -72,6 +85,7 @@ export class RouteTable {
 
   add<P extends AnyObject, Q extends AnyObject, B extends z.ZodType, H extends AnyObject>(spec: RouteSpec<P, Q, B, H>): void {
     this.document(spec);
+    this.paths.push(spec.path);
     this.router[spec.method](spec.path, async (req: Request, res: Response) => {
       const principal = await resolvePrincipal(this.db, req.header('authorization'));
       if (!spec.allow(principal)) {
@@ -89,6 +103,18 @@ export class RouteTable {
       if (result.status >= 400) res.status(result.status).type('application/problem+json').send(JSON.stringify(result.body));
       else res.status(result.status).json(result.body);
     });
+  }
+
+  /** Express could not percent-decode a path parameter: name the parameters at fault (X-5). */
+  undecodableParams(rawPath: string): FieldError[] {
+    const segments = rawPath.split('/');
+    for (const pattern of this.paths) {
+      const parts = pattern.split('/');
+      if (parts.length !== segments.length || !parts.every((p, i) => p.startsWith(':') || p === segments[i])) continue;
+      const errors = parts.flatMap((p, i) => (p.startsWith(':') && !decodes(segments[i]) ? [{ field: `params.${p.slice(1)}`, message: 'invalid percent-encoding' }] : []));
+      if (errors.length > 0) return errors;
+    }
+    return [{ field: 'params', message: 'invalid percent-encoding' }];
   }
 
   private document<P extends AnyObject, Q extends AnyObject, B extends z.ZodType, H extends AnyObject>(spec: RouteSpec<P, Q, B, H>): void {

@@ -12,8 +12,20 @@ export async function runUpdate<T>(call: () => Promise<T>): Promise<T> {
       switch (err.cause.type) {
         case 'LineAlreadyDecided':
           throw Problem.conflict(reason);
+        case 'SubscriptionEnded':
+        case 'TerminationPending':
+        case 'NoPendingTermination':
+        case 'NoDeletionRequested':
+        case 'AlreadyPaid':
+        case 'NothingToChange':
+          throw Problem.conflict(reason, { reason: err.cause.type });
         case 'NotYourLine':
           throw Problem.forbidden(reason);
+        case 'WrongCode':
+        case 'CodeExpired':
+        case 'WithdrawalPeriodOver':
+        case 'PaymentDeclined':
+          throw Problem.unprocessable('command-refused', 'Command refused', reason, { reason: err.cause.type });
         default:
           throw Problem.unprocessable('command-refused', 'Command refused', reason);
       }

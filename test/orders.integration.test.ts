@@ -79,7 +79,7 @@ describe('order process over HTTP, SMTP and a Temporal dev server', () => {
     // Staff can filter the line workflows in the Temporal UI by search attributes.
     const found = await eventually(async () => {
       const ids: string[] = [];
-      for await (const wf of env.client.workflow.list({ query: `OrderId = "${order.orderId}" AND \`Status\` = "active"` })) ids.push(wf.workflowId);
+      for await (const wf of env.client.workflow.list({ query: `WorkflowType = "orderLineWorkflow" AND OrderId = "${order.orderId}" AND \`Status\` = "active"` })) ids.push(wf.workflowId);
       return ids.length === 2 ? ids : undefined;
     }, 20_000, 'search attributes');
     expect(found.sort()).toEqual([`OrderLine:${acmeLine.lineId}`, `OrderLine:${globexLine.lineId}`].sort());

@@ -1,3 +1,4 @@
 // Every workflow the worker registers.
 export { orderWorkflow } from './order';
 export { orderLineWorkflow } from './order-line';
+export { subscriptionWorkflow } from './subscription';

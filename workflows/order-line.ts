@@ -4,11 +4,14 @@
 // refund in full on refusal or ops cancellation.
 import {
   ApplicationFailure,
+  ParentClosePolicy,
   allHandlersFinished,
   condition,
   defineQuery,
   defineUpdate,
+  patched,
   setHandler,
+  startChild,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -20,7 +23,8 @@ import {
   type LineStatus,
 } from '../domain/order-line';
 import { db, payments, sendEmail } from './activity-options';
-import { DueAtKey, StatusKey } from './search-attributes';
+import { CustomerIdKey, DueAtKey, NextDueAtKey, OrderIdKey, SellerIdKey, StatusKey } from './search-attributes';
+import { subscriptionWorkflow, subscriptionWorkflowId } from './subscription';
 
 export interface OrderLineInput {
   orderId: string;
@@ -240,6 +244,21 @@ export async function orderLineWorkflow(input: OrderLineInput): Promise<OrderLin
       });
       state.accessInstructions = d.accessInstructions;
       await sendEmail(db.composeAccessInstructionsEmail({ lineId: state.lineId }));
+      if (patched('start-subscription')) {
+        // The subscription lives on for years after this workflow completes (SUB-1, ORD-8).
+        await startChild(subscriptionWorkflow, {
+          workflowId: subscriptionWorkflowId(state.lineId),
+          args: [{ subscriptionId: state.lineId, orderId: state.orderId, customerId: input.customerId, sellerId: state.sellerId, anchor: state.paidAt }],
+          parentClosePolicy: ParentClosePolicy.ABANDON,
+          typedSearchAttributes: [
+            { key: OrderIdKey, value: state.orderId },
+            { key: CustomerIdKey, value: input.customerId },
+            { key: SellerIdKey, value: state.sellerId },
+            { key: StatusKey, value: 'active' },
+            { key: NextDueAtKey, value: new Date(state.paidAt) },
+          ],
+        });
+      }
     } else {
       const refund = await payments.refundLine({ lineId: state.lineId, reason: d.kind === 'refuse' ? 'refused_by_seller' : 'cancelled_by_ops' });
       state.refundId = refund.refundId;

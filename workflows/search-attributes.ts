@@ -8,4 +8,6 @@ export const SellerIdKey = defineSearchAttributeKey('SellerId', SearchAttributeT
 export const StatusKey = defineSearchAttributeKey('Status', SearchAttributeType.KEYWORD);
 export const DueAtKey = defineSearchAttributeKey('DueAt', SearchAttributeType.DATETIME);
 
-export const allSearchAttributes = [OrderIdKey, CustomerIdKey, SellerIdKey, StatusKey, DueAtKey];
+export const NextDueAtKey = defineSearchAttributeKey('NextDueAt', SearchAttributeType.DATETIME);
+
+export const allSearchAttributes = [OrderIdKey, CustomerIdKey, SellerIdKey, StatusKey, DueAtKey, NextDueAtKey];

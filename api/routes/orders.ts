@@ -29,7 +29,7 @@ const checkoutBody = z
       email: z.email().max(254),
       name: text(200),
       type: z.enum(['individual', 'business']),
-    }),
+    }).strict(),
     lines: z.array(z.object({ offerId: z.string().min(1).max(100) }).strict()).min(1).max(20),
     acceptedTerms: z.array(z.object({ sellerId: z.string().min(1).max(100), version: z.string().min(1).max(50) }).strict()).max(20),
     card: z.object({
@@ -37,7 +37,7 @@ const checkoutBody = z
       expMonth: z.number().int().min(1).max(12),
       expYear: z.number().int().min(2000).max(2100),
       cvc: z.string().regex(/^\d{3,4}$/, '3 or 4 digits'),
-    }),
+    }).strict(),
   })
   .strict()
   .openapi('CheckoutRequest');

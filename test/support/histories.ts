@@ -3,15 +3,30 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import type { temporal } from '@temporalio/proto';
 import { projectRoot } from '../../infra/config';
 
 export const historiesDir = path.join(projectRoot, 'test', 'histories');
 
-/** Saves the history of a finished or waiting workflow as `<scenario>.json`. */
-export async function saveHistory(client: Client, workflowId: string, scenario: string): Promise<void> {
-  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+/** Saves the history of a finished or waiting workflow run (the latest by default) as `<scenario>.json`. */
+export async function saveHistory(client: Client, workflowId: string, scenario: string, runId?: string): Promise<void> {
+  const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
   const file = path.join(historiesDir, `${scenario}.json`);
   writeFileSync(file, JSON.stringify({ workflowId, history: JSON.parse(historyToJSON(history)) }, null, 1) + '\n');
+}
+
+/** Saves every run of a workflow that continues as new, from its first run: `<scenario>--run-<n>.json`. */
+export async function saveAllRuns(client: Client, workflowId: string, firstRunId: string, scenario: string): Promise<number> {
+  let runId: string | undefined = firstRunId;
+  let n = 0;
+  while (runId) {
+    n += 1;
+    await saveHistory(client, workflowId, `${scenario}--run-${n}`, runId);
+    const history: temporal.api.history.v1.IHistory = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+    const last = history.events?.[history.events.length - 1];
+    runId = last?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+  }
+  return n;
 }
 
 export function loadHistories(): { scenario: string; workflowId: string; history: unknown }[] {

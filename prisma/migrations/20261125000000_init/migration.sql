@@ -107,6 +107,8 @@ CREATE TABLE "Payment" (
     "id" TEXT NOT NULL PRIMARY KEY,
     "orderId" TEXT NOT NULL,
     "kind" TEXT NOT NULL,
+    "lineId" TEXT,
+    "period" INTEGER,
     "amountCents" INTEGER NOT NULL,
     "currency" TEXT NOT NULL,
     "status" TEXT NOT NULL,
@@ -215,6 +217,43 @@ CREATE TABLE "IdempotencyRecord" (
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
 
+-- CreateTable
+CREATE TABLE "Subscription" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "orderId" TEXT NOT NULL,
+    "customerId" TEXT NOT NULL,
+    "sellerId" TEXT NOT NULL,
+    "offerId" TEXT NOT NULL,
+    "status" TEXT NOT NULL,
+    "renewalMode" TEXT NOT NULL,
+    "nextDueAt" DATETIME,
+    "cardLast4" TEXT NOT NULL,
+    "paidPeriods" INTEGER NOT NULL,
+    "endedAt" DATETIME,
+    "endReason" TEXT,
+    "startedAt" DATETIME NOT NULL,
+    "updatedAt" DATETIME NOT NULL
+);
+
+-- CreateTable
+CREATE TABLE "Invoice" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "kind" TEXT NOT NULL DEFAULT 'invoice',
+    "number" TEXT NOT NULL,
+    "creditedInvoiceId" TEXT,
+    "refundId" TEXT,
+    "sellerId" TEXT NOT NULL,
+    "customerId" TEXT NOT NULL,
+    "orderId" TEXT NOT NULL,
+    "paymentId" TEXT NOT NULL,
+    "currency" TEXT NOT NULL,
+    "lines" TEXT NOT NULL,
+    "exclVatCents" INTEGER NOT NULL,
+    "vatCents" INTEGER NOT NULL,
+    "totalCents" INTEGER NOT NULL,
+    "issuedAt" DATETIME NOT NULL
+);
+
 -- CreateIndex
 CREATE UNIQUE INDEX "Customer_email_key" ON "Customer"("email");
 
@@ -226,6 +265,9 @@ CREATE INDEX "OrderLine_sellerId_status_idx" ON "OrderLine"("sellerId", "status"
 
 -- CreateIndex
 CREATE INDEX "OrderLine_status_idx" ON "OrderLine"("status");
+
+-- CreateIndex
+CREATE INDEX "Payment_lineId_idx" ON "Payment"("lineId");
 
 -- CreateIndex
 CREATE INDEX "Email_customerId_idx" ON "Email"("customerId");
@@ -244,4 +286,22 @@ CREATE UNIQUE INDEX "SandboxTransaction_reference_key" ON "SandboxTransaction"("
 
 -- CreateIndex
 CREATE INDEX "MailboxMessage_messageId_idx" ON "MailboxMessage"("messageId");
+
+-- CreateIndex
+CREATE INDEX "Subscription_orderId_idx" ON "Subscription"("orderId");
+
+-- CreateIndex
+CREATE INDEX "Subscription_customerId_idx" ON "Subscription"("customerId");
+
+-- CreateIndex
+CREATE INDEX "Subscription_sellerId_idx" ON "Subscription"("sellerId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Invoice_number_key" ON "Invoice"("number");
+
+-- CreateIndex
+CREATE INDEX "Invoice_customerId_idx" ON "Invoice"("customerId");
+
+-- CreateIndex
+CREATE INDEX "Invoice_sellerId_idx" ON "Invoice"("sellerId");
 

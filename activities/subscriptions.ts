@@ -1,0 +1,398 @@
+// Activities of the subscription lifecycle (SUB-1..13, INV-1): loading the terms and the price in
+// force, the renewal charge keyed by subscription and period (X-3), invoices with gapless numbers
+// per seller and year, the read model with its audit entries (X-4), refunds on withdrawal
+// (SUB-11) and the e-mails (outbox, X-2). Every write is keyed by a business id.
+import { DateTime } from 'luxon';
+import type { ActivityDeps } from './deps';
+import { writeAudit } from './audit';
+import { checkoutPaymentId } from './payments';
+import { formatMoney, lineAmounts, sumAmounts } from '../domain/money';
+
+export function renewalPaymentId(subscriptionId: string, period: number): string {
+  return `sub:${subscriptionId}:period:${period}`;
+}
+export function checkoutInvoiceId(orderId: string, sellerId: string): string {
+  return `order:${orderId}:checkout:${sellerId}`;
+}
+export function withdrawalRefundId(lineId: string, paymentId: string): string {
+  return `line:${lineId}:withdrawal:${paymentId}`;
+}
+
+export interface SubscriptionTerms {
+  orderId: string;
+  customerId: string;
+  customerType: string;
+  sellerId: string;
+  offerId: string;
+  name: string;
+  billingPeriod: 'monthly' | 'annual';
+  commitmentMonths: number;
+  priceCents: number;
+  vatRateBp: number;
+  currency: string;
+  cardToken: string;
+  cardLast4: string;
+  timeZone: string;
+}
+
+export type RenewalChargeResult =
+  | { status: 'captured'; paymentId: string; amountCents: number }
+  | { status: 'declined'; paymentId: string; code: string; message: string; hard: boolean };
+
+export interface InvoiceLineInput {
+  description: string;
+  exclVatCents: number;
+  vatRateBp: number;
+}
+
+export interface SubscriptionSnapshot {
+  subscriptionId: string;
+  orderId: string;
+  customerId: string;
+  sellerId: string;
+  offerId: string;
+  status: string;
+  renewalMode: string;
+  nextDueAt: string | null;
+  cardLast4: string;
+  paidPeriods: number;
+  endedAt: string | null;
+  endReason: string | null;
+  startedAt: string;
+}
+
+export type SubscriptionEmailKind =
+  | 'renewed'
+  | 'payment_failed'
+  | 'ended_non_payment_customer'
+  | 'ended_non_payment_seller'
+  | 'renewal_reminder'
+  | 'not_renewed'
+  | 'termination_confirmed'
+  | 'termination_withdrawn'
+  | 'terminated'
+  | 'deletion_code'
+  | 'deleted'
+  | 'withdrawn_customer'
+  | 'withdrawn_seller';
+
+const day = (iso: string) => iso.slice(0, 10);
+
+export function createSubscriptionActivities(deps: ActivityDeps) {
+  const { db, gateway } = deps;
+  const timeZone = () => process.env.BUSINESS_TZ ?? 'Europe/Paris';
+
+  async function takeInvoice(input: {
+    invoiceId: string;
+    kind?: 'invoice' | 'credit_note';
+    creditedInvoiceId?: string;
+    refundId?: string;
+    paymentId: string;
+    sellerId: string;
+    customerId: string;
+    orderId: string;
+    currency: string;
+    lines: InvoiceLineInput[];
+    at: string;
+  }): Promise<{ invoiceId: string; number: string }> {
+    return db.$transaction(async (tx) => {
+      const existing = await tx.invoice.findUnique({ where: { id: input.invoiceId } });
+      if (existing) return { invoiceId: existing.id, number: existing.number };
+      const year = DateTime.fromISO(input.at, { zone: 'utc' }).setZone(timeZone()).year;
+      const kind = input.kind ?? 'invoice';
+      const counterName = `${kind === 'invoice' ? 'invoice' : 'credit-note'}:${input.sellerId}:${year}`;
+      const counter = await tx.counter.upsert({
+        where: { name: counterName },
+        create: { name: counterName, value: 1 },
+        update: { value: { increment: 1 } },
+      });
+      const number = `${kind === 'invoice' ? 'INV' : 'CN'}-${input.sellerId}-${year}-${String(counter.value).padStart(6, '0')}`;
+      const lines = input.lines.map((l) => ({ description: l.description, vatRateBp: l.vatRateBp, ...lineAmounts(l.exclVatCents, l.vatRateBp) }));
+      const total = sumAmounts(lines);
+      await tx.invoice.create({
+        data: {
+          id: input.invoiceId,
+          kind,
+          creditedInvoiceId: input.creditedInvoiceId ?? null,
+          refundId: input.refundId ?? null,
+          number,
+          sellerId: input.sellerId,
+          customerId: input.customerId,
+          orderId: input.orderId,
+          paymentId: input.paymentId,
+          currency: input.currency,
+          lines: JSON.stringify(lines),
+          exclVatCents: total.exclVatCents,
+          vatCents: total.vatCents,
+          totalCents: total.totalCents,
+          issuedAt: new Date(input.at),
+        },
+      });
+      await writeAudit(tx, {
+        key: `invoice:${input.invoiceId}:issued`,
+        at: input.at,
+        actor: 'system',
+        action: kind === 'invoice' ? 'invoice.issued' : 'credit_note.issued',
+        entityType: 'invoice',
+        entityId: input.invoiceId,
+        orderId: input.orderId,
+        data: { number, totalCents: total.totalCents },
+      });
+      return { invoiceId: input.invoiceId, number };
+    });
+  }
+
+  async function record(id: string, to: string, customerId: string | null, subject: string, text: string): Promise<string> {
+    await db.email.upsert({
+      where: { id },
+      create: { id, customerId, toAddress: to, subject, text, status: 'queued', messageId: `<${id.replace(/[^A-Za-z0-9.-]/g, '.')}@marketplace.local>` },
+      update: {},
+    });
+    return id;
+  }
+
+  return {
+    async loadSubscriptionTerms(input: { lineId: string }): Promise<SubscriptionTerms> {
+      const line = await db.orderLine.findUniqueOrThrow({ where: { id: input.lineId }, include: { order: { include: { customer: true } } } });
+      return {
+        orderId: line.orderId,
+        customerId: line.order.customerId,
+        customerType: line.order.customer.type,
+        sellerId: line.sellerId,
+        offerId: line.offerId,
+        name: line.name,
+        billingPeriod: line.billingPeriod === 'annual' ? 'annual' : 'monthly',
+        commitmentMonths: line.commitmentMonths,
+        priceCents: line.priceCents,
+        vatRateBp: line.vatRateBp,
+        currency: line.currency,
+        cardToken: line.order.cardToken,
+        cardLast4: line.order.cardLast4,
+        timeZone: timeZone(),
+      };
+    },
+
+    /** SUB-3: the offer's price in force when a period is renewed. */
+    async currentOfferPrice(input: { offerId: string }): Promise<{ priceCents: number; vatRateBp: number; currency: string }> {
+      const offer = await db.offer.findUniqueOrThrow({ where: { id: input.offerId } });
+      return { priceCents: offer.priceCents, vatRateBp: offer.vatRateBp, currency: offer.currency };
+    },
+
+    /**
+     * SUB-3, X-3: charges one period once. The gateway key is the period's key, so a retried
+     * attempt (lost reply, crashed worker) gets the first capture back.
+     */
+    async chargeRenewal(input: {
+      subscriptionId: string;
+      orderId: string;
+      period: number;
+      cardToken: string;
+      priceCents: number;
+      vatRateBp: number;
+      currency: string;
+      at: string;
+      workflowId: string;
+    }): Promise<RenewalChargeResult> {
+      const paymentId = renewalPaymentId(input.subscriptionId, input.period);
+      const existing = await db.payment.findUnique({ where: { id: paymentId } });
+      if (existing?.status === 'captured') return { status: 'captured', paymentId, amountCents: existing.amountCents };
+      const amountCents = lineAmounts(input.priceCents, input.vatRateBp).totalCents;
+      const result = await gateway.charge({
+        idempotencyKey: paymentId,
+        cardToken: input.cardToken,
+        amountCents,
+        currency: input.currency,
+        description: `Subscription ${input.subscriptionId}, period ${input.period}`,
+      });
+      const captured = result.status === 'captured';
+      const data = {
+        amountCents,
+        currency: input.currency,
+        status: captured ? 'captured' : 'declined',
+        gatewayRef: captured ? result.reference : null,
+        declineCode: captured ? null : result.code,
+        createdAt: new Date(input.at),
+      };
+      await db.$transaction(async (tx) => {
+        await tx.payment.upsert({
+          where: { id: paymentId },
+          create: { id: paymentId, orderId: input.orderId, kind: 'renewal', lineId: input.subscriptionId, period: input.period, ...data },
+          update: data,
+        });
+        await writeAudit(tx, {
+          key: `${paymentId}:${captured ? 'captured' : `declined:${input.at}`}`,
+          at: input.at,
+          actor: 'system',
+          action: captured ? 'subscription.renewal_captured' : 'subscription.renewal_declined',
+          entityType: 'subscription',
+          entityId: input.subscriptionId,
+          orderId: input.orderId,
+          workflowId: input.workflowId,
+          data: captured ? { period: input.period, amountCents } : { period: input.period, code: result.code },
+        });
+      });
+      return captured
+        ? { status: 'captured', paymentId, amountCents }
+        : { status: 'declined', paymentId, code: result.code, message: result.message, hard: result.hard };
+    },
+
+    /** INV-1: the invoice of one renewal payment; a repeat returns the invoice already issued. */
+    async issueRenewalInvoice(input: {
+      subscriptionId: string;
+      period: number;
+      periodStart: string;
+      periodEnd: string;
+      priceCents: number;
+      vatRateBp: number;
+      at: string;
+    }): Promise<{ invoiceId: string; number: string }> {
+      const paymentId = renewalPaymentId(input.subscriptionId, input.period);
+      const payment = await db.payment.findUniqueOrThrow({ where: { id: paymentId } });
+      const line = await db.orderLine.findUniqueOrThrow({ where: { id: input.subscriptionId }, include: { order: true } });
+      return takeInvoice({
+        invoiceId: paymentId,
+        paymentId,
+        sellerId: line.sellerId,
+        customerId: line.order.customerId,
+        orderId: line.orderId,
+        currency: payment.currency,
+        lines: [{ description: `${line.name}, period ${input.period}: ${day(input.periodStart)} to ${day(input.periodEnd)}`, exclVatCents: input.priceCents, vatRateBp: input.vatRateBp }],
+        at: input.at,
+      });
+    },
+
+    /** INV-1: the checkout invoice of one seller (its lines of the order, first period). */
+    async issueCheckoutInvoice(input: { orderId: string; sellerId: string }): Promise<{ invoiceId: string; number: string }> {
+      const order = await db.order.findUniqueOrThrow({ where: { id: input.orderId }, include: { lines: { orderBy: { position: 'asc' } } } });
+      const lines = order.lines.filter((l) => l.sellerId === input.sellerId);
+      return takeInvoice({
+        invoiceId: checkoutInvoiceId(order.id, input.sellerId),
+        paymentId: checkoutPaymentId(order.id),
+        sellerId: input.sellerId,
+        customerId: order.customerId,
+        orderId: order.id,
+        currency: order.currency,
+        lines: lines.map((l) => ({ description: `${l.name}, period 1 (order ${order.number})`, exclVatCents: l.priceCents, vatRateBp: l.vatRateBp })),
+        at: (order.paidAt ?? order.createdAt).toISOString(),
+      });
+    },
+
+    /** SUB-13 read model + X-4 audit entry under the change's business key. */
+    async recordSubscription(input: { snapshot: SubscriptionSnapshot; change: { key: string; at: string; actor: string; action: string; data?: Record<string, unknown> }; workflowId: string }): Promise<void> {
+      const s = input.snapshot;
+      const data = {
+        orderId: s.orderId,
+        customerId: s.customerId,
+        sellerId: s.sellerId,
+        offerId: s.offerId,
+        status: s.status,
+        renewalMode: s.renewalMode,
+        nextDueAt: s.nextDueAt ? new Date(s.nextDueAt) : null,
+        cardLast4: s.cardLast4,
+        paidPeriods: s.paidPeriods,
+        endedAt: s.endedAt ? new Date(s.endedAt) : null,
+        endReason: s.endReason,
+        startedAt: new Date(s.startedAt),
+      };
+      await db.$transaction(async (tx) => {
+        await tx.subscription.upsert({ where: { id: s.subscriptionId }, create: { id: s.subscriptionId, ...data }, update: data });
+        if (s.status === 'terminated') {
+          await tx.orderLine.update({ where: { id: s.subscriptionId }, data: { status: 'terminated' } });
+        }
+        await writeAudit(tx, {
+          key: input.change.key,
+          at: input.change.at,
+          actor: input.change.actor,
+          action: input.change.action,
+          entityType: 'subscription',
+          entityId: s.subscriptionId,
+          orderId: s.orderId,
+          workflowId: input.workflowId,
+          data: input.change.data,
+        });
+      });
+    },
+
+    /** SUB-11: refunds every captured payment of the line (checkout share and renewals), once each. */
+    async refundLineWithdrawal(input: { lineId: string; at: string }): Promise<{ refundIds: string[]; amountCents: number }> {
+      const line = await db.orderLine.findUniqueOrThrow({ where: { id: input.lineId } });
+      const checkout = await db.payment.findUnique({ where: { id: checkoutPaymentId(line.orderId) } });
+      const renewals = await db.payment.findMany({ where: { lineId: line.id, status: 'captured' }, orderBy: { period: 'asc' } });
+      const targets = [
+        ...(checkout?.status === 'captured' ? [{ payment: checkout, amountCents: line.totalCents }] : []),
+        ...renewals.map((p) => ({ payment: p, amountCents: p.amountCents })),
+      ];
+      const refundIds: string[] = [];
+      let amountCents = 0;
+      for (const { payment, amountCents: amount } of targets) {
+        const refundId = withdrawalRefundId(line.id, payment.id);
+        const done = await db.refund.findUnique({ where: { id: refundId } });
+        if (!done) {
+          if (!payment.gatewayRef) throw new Error(`payment ${payment.id} has no capture to refund`);
+          const result = await gateway.refund({ idempotencyKey: refundId, chargeReference: payment.gatewayRef, amountCents: amount, currency: payment.currency });
+          await db.refund.upsert({
+            where: { id: refundId },
+            create: { id: refundId, paymentId: payment.id, lineId: line.id, amountCents: amount, currency: payment.currency, reason: 'withdrawal', gatewayRef: result.reference },
+            update: {},
+          });
+        }
+        // INV-1: each refund gets its credit note, correcting the payment's invoice.
+        const credited = payment.kind === 'checkout' ? checkoutInvoiceId(line.orderId, line.sellerId) : payment.id;
+        const invoice = await db.invoice.findUnique({ where: { id: credited } });
+        const creditLines: InvoiceLineInput[] =
+          payment.kind === 'checkout' || !invoice
+            ? [{ description: `Withdrawal refund: ${line.name}, period 1`, exclVatCents: line.priceCents, vatRateBp: line.vatRateBp }]
+            : (JSON.parse(invoice.lines) as { description: string; exclVatCents: number; vatRateBp: number }[]).map((l) => ({
+                description: `Withdrawal refund: ${l.description}`,
+                exclVatCents: l.exclVatCents,
+                vatRateBp: l.vatRateBp,
+              }));
+        const order = await db.order.findUniqueOrThrow({ where: { id: line.orderId } });
+        await takeInvoice({
+          invoiceId: `credit:${refundId}`,
+          kind: 'credit_note',
+          creditedInvoiceId: invoice?.id,
+          refundId,
+          paymentId: payment.id,
+          sellerId: line.sellerId,
+          customerId: order.customerId,
+          orderId: line.orderId,
+          currency: payment.currency,
+          lines: creditLines,
+          at: input.at,
+        });
+        refundIds.push(refundId);
+        amountCents += amount;
+      }
+      return { refundIds, amountCents };
+    },
+
+    /** Records one subscription e-mail in the outbox under its business key (X-2). */
+    async composeSubscriptionEmail(input: { key: string; subscriptionId: string; to: 'customer' | 'seller'; kind: SubscriptionEmailKind; data?: Record<string, string | number | null> }): Promise<string> {
+      const line = await db.orderLine.findUniqueOrThrow({ where: { id: input.subscriptionId }, include: { seller: true, order: { include: { customer: true } } } });
+      const d = input.data ?? {};
+      const link = `${deps.publicUrl}/subscriptions/${line.id}`;
+      const money = (c: unknown) => formatMoney(Number(c), line.currency);
+      const name = `${line.name} (subscription ${line.id})`;
+      const texts: Record<SubscriptionEmailKind, [string, string]> = {
+        renewed: [`Invoice ${d.invoiceNumber}: ${name} renewed`, `Your subscription ${name} was renewed for period ${d.period} (${day(String(d.periodStart))} to ${day(String(d.periodEnd))}).\nCharged: ${money(d.amountCents)} on the card ending ${d.cardLast4}.\nInvoice ${d.invoiceNumber} is available in your account: ${deps.publicUrl}/invoices/${encodeURIComponent(String(d.invoiceId))}/pdf`],
+        payment_failed: [`Payment failed: ${name}`, `The renewal payment of ${name} failed (${d.message}).\nYour subscription is past due. Update your card here: ${link}/card\nWe will retry ${d.nextRetryAt ? `on ${d.nextRetryAt}` : 'as soon as you replace your card'}; without payment the service ends on ${d.endsAt}.`],
+        ended_non_payment_customer: [`Subscription ended for non-payment: ${name}`, `No payment succeeded for ${name}: the subscription ended on ${d.endedAt} and the service is deleted.`],
+        ended_non_payment_seller: [`Subscription ended for non-payment: ${name}`, `The subscription ${name} of customer ${line.order.customer.name} ended on ${d.endedAt} for non-payment. Please delete the service.`],
+        renewal_reminder: [`Reminder: ${name} ends on ${day(String(d.dueAt))} unless renewed`, `Your subscription ${name} is in manual renewal and ends on ${d.dueAt} (in ${d.days} day(s)).\nPay the next period here: ${link}/pay-next-period`],
+        not_renewed: [`Subscription ended: ${name}`, `The period of ${name} ended on ${d.endedAt} unpaid: the service is deleted for good.`],
+        termination_confirmed: [`Termination confirmed: ${name}`, `Your termination of ${name} is registered. Effective date: ${d.effectiveAt}. No renewal happens after that date.`],
+        termination_withdrawn: [`Termination withdrawn: ${name}`, `Your termination of ${name} is withdrawn: the subscription renews as before (next due date ${d.nextDueAt}).`],
+        terminated: [`Subscription ended: ${name}`, `Your subscription ${name} ended on ${d.endedAt} as you requested.`],
+        deletion_code: [`Confirmation code to delete ${name}`, `You asked to delete ${name} immediately and for good.\nConfirmation code: ${d.code}\nThe code is valid until ${d.expiresAt}. No refund applies (except withdrawal within the legal period).`],
+        deleted: [`Service deleted: ${name}`, `Your subscription ${name} was deleted on ${d.endedAt}.`],
+        withdrawn_customer: [`Withdrawal confirmed: ${name}`, `Your withdrawal from ${name} is registered on ${d.endedAt}. Refunded: ${money(d.amountCents)}.`],
+        withdrawn_seller: [`Customer withdrawal: ${name}`, `Customer ${line.order.customer.name} withdrew from ${name} on ${d.endedAt}; the payments were refunded in full. Please delete the service.`],
+      };
+      const [subject, text] = texts[input.kind];
+      return input.to === 'customer'
+        ? record(input.key, line.order.customer.email, line.order.customerId, subject, text)
+        : record(input.key, line.seller.contactEmail, null, subject, text);
+    },
+  };
+}

@@ -1,0 +1,52 @@
+// INV-1: an invoice rendered as a PDF on demand, from its immutable row (never stored edited).
+import PDFDocument from 'pdfkit';
+import { formatMoney } from '../domain/money';
+
+export interface InvoicePdfInput {
+  kind: string;
+  number: string;
+  creditedInvoiceId: string | null;
+  issuedAt: Date;
+  currency: string;
+  lines: { description: string; vatRateBp: number; exclVatCents: number; vatCents: number; totalCents: number }[];
+  exclVatCents: number;
+  vatCents: number;
+  totalCents: number;
+  seller: { legalName: string; name: string; address: string; contactEmail: string; contactPhone: string };
+  customer: { name: string; email: string };
+  paymentId: string;
+}
+
+export function renderInvoicePdf(inv: InvoicePdfInput): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const title = inv.kind === 'credit_note' ? 'Credit note' : 'Invoice';
+    const doc = new PDFDocument({ size: 'A4', margin: 50, info: { Title: `${title} ${inv.number}` } });
+    const chunks: Buffer[] = [];
+    doc.on('data', (c: Buffer) => chunks.push(c));
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+    const m = (c: number) => formatMoney(c, inv.currency);
+    doc.fontSize(18).text(`${title} ${inv.number}`);
+    doc.fontSize(10).text(
+      inv.kind === 'credit_note'
+        ? `Issued ${inv.issuedAt.toISOString().slice(0, 10)}: refund of payment ${inv.paymentId}, correcting ${inv.creditedInvoiceId ?? 'the payment'}`
+        : `Issued ${inv.issuedAt.toISOString().slice(0, 10)}, paid (payment ${inv.paymentId})`,
+    );
+    doc.moveDown();
+    doc.text(`Seller: ${inv.seller.legalName} (${inv.seller.name})`);
+    doc.text(inv.seller.address);
+    doc.text(`${inv.seller.contactEmail}, ${inv.seller.contactPhone}`);
+    doc.text('Issued in the seller\'s name and sent by the marketplace.');
+    doc.moveDown();
+    doc.text(`Customer: ${inv.customer.name} <${inv.customer.email}>`);
+    doc.moveDown();
+    for (const l of inv.lines) {
+      doc.text(`${l.description}: ${m(l.exclVatCents)} excl. VAT + ${m(l.vatCents)} VAT (${l.vatRateBp / 100}%) = ${m(l.totalCents)}`);
+    }
+    doc.moveDown();
+    doc.text(`Total excl. VAT: ${m(inv.exclVatCents)}`);
+    doc.text(`VAT: ${m(inv.vatCents)}`);
+    doc.text(`Total incl. VAT: ${m(inv.totalCents)}`);
+    doc.end();
+  });
+}

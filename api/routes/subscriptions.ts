@@ -1,0 +1,191 @@
+// Routes of the subscription lifecycle (SUB-4..SUB-13), withdrawal of an order (SUB-11) and the
+// invoices (INV-1). State comes from the workflow's Query; commands are Updates whose validators
+// refuse with a reason (mapped to 409/422 by runUpdate). X-6: only the owning customer commands;
+// the owning seller and staff may read.
+import express, { type Request, type Response } from 'express';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import {
+  confirmDeletionUpdate,
+  payNextPeriodUpdate,
+  requestDeletionUpdate,
+  setRenewalModeUpdate,
+  subscriptionStateQuery,
+  subscriptionWorkflowId,
+  terminateUpdate,
+  updateCardUpdate,
+  withdrawTerminationUpdate,
+  withdrawUpdate,
+  type EffectiveAnswer,
+} from '../../workflows/subscription';
+import { allow, resolvePrincipal, type Principal } from '../auth';
+import type { ApiDeps } from '../deps';
+import { renderInvoicePdf } from '../invoice-pdf';
+import { Problem, sendProblem } from '../problem';
+import type { RouteTable } from '../route';
+import { runUpdate } from '../temporal-errors';
+import { z } from '../zod';
+
+const subscriptionParams = z.object({ subscriptionId: z.string().regex(/^lin_[A-Za-z0-9_-]{1,80}$/, 'must be a lin_… id') });
+const empty = z.object({}).strict();
+const card = z
+  .object({
+    number: z.string().regex(/^[\d -]{12,23}$/, 'digits only'),
+    expMonth: z.number().int().min(1).max(12),
+    expYear: z.number().int().min(2000).max(2100),
+    cvc: z.string().regex(/^\d{3,4}$/, '3 or 4 digits'),
+  })
+  .strict();
+
+export function registerSubscriptionRoutes(routes: RouteTable, deps: ApiDeps, router: express.Router): void {
+  const handle = (id: string) => deps.temporal.workflow.getHandle(subscriptionWorkflowId(id));
+
+  async function load(id: string, principal: Principal, command: boolean) {
+    const sub = await deps.db.subscription.findUnique({ where: { id } });
+    if (!sub) throw Problem.notFound(`no subscription ${id}`);
+    const owner = principal.kind === 'customer' && principal.customerId === sub.customerId;
+    if (command) {
+      if (!owner) throw Problem.forbidden('only the customer who owns this subscription can command it');
+    } else {
+      const mayRead = owner || principal.kind === 'staff' || (principal.kind === 'seller' && principal.sellerId === sub.sellerId);
+      if (!mayRead) throw Problem.forbidden('this subscription is not yours');
+    }
+    return sub;
+  }
+
+  routes.add({
+    method: 'get',
+    path: '/subscriptions/:subscriptionId',
+    tag: 'subscriptions',
+    summary: 'Live state of a subscription (SUB-13)',
+    allow: allow.authenticated,
+    params: subscriptionParams,
+    responses: { 200: { description: 'Status, next due date, price, renewal mode, card, commitment, pending termination, paid periods' } },
+    handler: async ({ principal, params }) => {
+      const sub = await load(params.subscriptionId, principal, false);
+      try {
+        const state = await handle(sub.id).query(subscriptionStateQuery);
+        return { status: 200, body: { ...state, source: 'workflow' } };
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+        return { status: 200, body: { ...sub, source: 'database' } };
+      }
+    },
+  });
+
+  const command = <B extends z.ZodType>(path: string, summary: string, body: B, run: (id: string, input: z.infer<B>) => Promise<EffectiveAnswer>) =>
+    routes.add({
+      method: 'post',
+      path: `/subscriptions/:subscriptionId/${path}`,
+      tag: 'subscriptions',
+      summary,
+      allow: allow.customer,
+      params: subscriptionParams,
+      body,
+      responses: { 200: { description: 'The answer with the effective date and the new state' }, 409: { description: 'Refused in this state' }, 422: { description: 'Refused, with the reason' } },
+      handler: async ({ principal, params, body: input }) => {
+        const sub = await load(params.subscriptionId, principal, true);
+        const answer = await runUpdate(() => run(sub.id, input));
+        return { status: 200, body: answer };
+      },
+    });
+
+  command('renewal-mode', 'Switch between automatic and manual renewal (SUB-6)', z.object({ mode: z.enum(['auto', 'manual']) }).strict(), (id, b) =>
+    handle(id).executeUpdate(setRenewalModeUpdate, { args: [{ mode: b.mode }] }),
+  );
+  command('terminate', 'Terminate: stops renewal, effective per SUB-7/SUB-8', empty, (id) => handle(id).executeUpdate(terminateUpdate));
+  command('withdraw-termination', 'Withdraw a pending termination (SUB-9)', empty, (id) => handle(id).executeUpdate(withdrawTerminationUpdate));
+  command('pay-next-period', 'Pay the next period now (SUB-6) or the overdue one (SUB-5)', empty, (id) => handle(id).executeUpdate(payNextPeriodUpdate));
+  command('card', 'Replace the saved card (SUB-4); a past-due payment is retried at once (SUB-5)', z.object({ card }).strict(), async (id, b) => {
+    const saved = deps.gateway.saveCard(b.card);
+    if ('error' in saved) {
+      throw Problem.unprocessable('invalid-card', 'Invalid card', saved.error, { errors: [{ field: 'body.card.number', message: saved.error }] });
+    }
+    return handle(id).executeUpdate(updateCardUpdate, { args: [{ token: saved.token, last4: saved.last4 }] });
+  });
+  command('deletion', 'Ask for immediate deletion: a one-time code is e-mailed (SUB-10)', empty, (id) => handle(id).executeUpdate(requestDeletionUpdate));
+  command('deletion/confirm', 'Confirm immediate deletion with the e-mailed code (SUB-10)', z.object({ code: z.string().trim().min(4).max(20) }).strict(), (id, b) =>
+    handle(id).executeUpdate(confirmDeletionUpdate, { args: [{ code: b.code }] }),
+  );
+
+  routes.add({
+    method: 'post',
+    path: '/orders/:orderId/withdraw',
+    tag: 'subscriptions',
+    summary: 'Withdraw from an order within 14 days (individual) / 7 days (business): full refund, services end (SUB-11)',
+    allow: allow.customer,
+    params: z.object({ orderId: z.string().regex(/^ord_[A-Za-z0-9_-]{1,80}$/, 'must be a ord_… id') }),
+    body: empty,
+    responses: { 200: { description: 'Every subscription of the order withdrawn' }, 422: { description: 'Refused, with the reason' } },
+    handler: async ({ principal, params }) => {
+      const order = await deps.db.order.findUnique({ where: { id: params.orderId } });
+      if (!order) throw Problem.notFound(`no order ${params.orderId}`);
+      if (principal.kind !== 'customer' || principal.customerId !== order.customerId) throw Problem.forbidden('this order is not yours');
+      const subs = await deps.db.subscription.findMany({ where: { orderId: order.id, status: { not: 'terminated' } }, orderBy: { id: 'asc' } });
+      if (subs.length === 0) throw Problem.conflict('this order has no running subscription to withdraw from');
+      const results = [];
+      for (const sub of subs) {
+        const answer = await runUpdate(() => handle(sub.id).executeUpdate(withdrawUpdate));
+        results.push({ subscriptionId: sub.id, effectiveAt: answer.effectiveAt, message: answer.message });
+      }
+      return { status: 200, body: { orderId: order.id, subscriptions: results } };
+    },
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/customers/:customerId/invoices',
+    tag: 'invoices',
+    summary: "A customer's invoices and credit notes (INV-1)",
+    allow: allow.anyOf(allow.customer, allow.staff('finance', 'support')),
+    params: z.object({ customerId: z.string().regex(/^cus_[A-Za-z0-9_-]{1,80}$/, 'must be a cus_… id') }),
+    responses: { 200: { description: 'Invoices, newest first' } },
+    handler: async ({ principal, params }) => {
+      if (principal.kind === 'customer' && principal.customerId !== params.customerId) throw Problem.forbidden('these invoices are not yours');
+      const invoices = await deps.db.invoice.findMany({ where: { customerId: params.customerId }, orderBy: [{ issuedAt: 'desc' }, { number: 'desc' }] });
+      return {
+        status: 200,
+        body: invoices.map((i) => ({
+          invoiceId: i.id,
+          kind: i.kind,
+          number: i.number,
+          creditedInvoiceId: i.creditedInvoiceId,
+          sellerId: i.sellerId,
+          orderId: i.orderId,
+          paymentId: i.paymentId,
+          currency: i.currency,
+          exclVatCents: i.exclVatCents,
+          vatCents: i.vatCents,
+          totalCents: i.totalCents,
+          issuedAt: i.issuedAt.toISOString(),
+          pdf: `/invoices/${encodeURIComponent(i.id)}/pdf`,
+        })),
+      };
+    },
+  });
+
+  // A binary answer: declared on the router directly (the route table answers JSON only).
+  router.get('/invoices/:invoiceId/pdf', async (req: Request, res: Response) => {
+    try {
+      const principal = await resolvePrincipal(deps.db, req.header('authorization'));
+      if (principal.kind === 'anonymous') throw Problem.unauthorized('this route needs an API key');
+      const invoiceId = String(req.params.invoiceId);
+      if (invoiceId.length > 300) throw Problem.badRequest([{ field: 'params.invoiceId', message: 'too long' }]);
+      const inv = await deps.db.invoice.findUnique({ where: { id: invoiceId } });
+      if (!inv) throw Problem.notFound(`no invoice ${invoiceId}`);
+      const mayRead =
+        (principal.kind === 'customer' && principal.customerId === inv.customerId) ||
+        (principal.kind === 'staff' && (principal.role === 'finance' || principal.role === 'admin'));
+      if (!mayRead) throw Problem.forbidden('this invoice is not yours');
+      const [seller, customer] = await Promise.all([
+        deps.db.seller.findUniqueOrThrow({ where: { id: inv.sellerId } }),
+        deps.db.customer.findUniqueOrThrow({ where: { id: inv.customerId } }),
+      ]);
+      const pdf = await renderInvoicePdf({ ...inv, lines: JSON.parse(inv.lines), seller, customer });
+      res.status(200).type('application/pdf').setHeader('content-disposition', `attachment; filename="${inv.number}.pdf"`);
+      res.send(pdf);
+    } catch (err) {
+      if (err instanceof Problem) return sendProblem(res, err, req.path);
+      throw err;
+    }
+  });
+}

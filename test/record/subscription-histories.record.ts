@@ -1,0 +1,74 @@
+// Scenarios of the subscription lifecycle whose histories the replay test keeps replaying.
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { ensureSearchAttributes } from '../../infra/search-attributes-admin';
+import { TEST_CARDS } from '../../infra/sandbox-gateway';
+import { temporalTestServerPath } from '../../infra/temporal-binaries';
+import { DEMO, DEMO_KEYS } from '../../prisma/demo-data';
+import { orderLineWorkflowId } from '../../workflows/order-line';
+import {
+  payNextPeriodUpdate,
+  setRenewalModeUpdate,
+  subscriptionWorkflowId,
+  terminateUpdate,
+  updateCardUpdate,
+  withdrawTerminationUpdate,
+} from '../../workflows/subscription';
+import { saveAllRuns, saveHistory } from '../support/histories';
+import { http } from '../support/http';
+import { linesAwaitingValidation, placeOrder } from '../support/orders';
+import { MINUTE, deleteNow, seedPaidLine, startSubscription, waitState } from '../support/subscriptions';
+import { startTestSystem, type TestSystem } from '../support/system';
+
+let env: TestWorkflowEnvironment;
+let sys: TestSystem;
+
+beforeAll(async () => {
+  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: temporalTestServerPath() } } });
+  await ensureSearchAttributes(env.connection);
+  sys = await startTestSystem({ client: env.client, nativeConnection: env.nativeConnection });
+});
+
+afterAll(async () => {
+  await sys?.stop();
+  await env?.teardown();
+});
+
+async function sleepPast(iso: string): Promise<void> {
+  await env.sleep(Date.parse(iso) + MINUTE - (await env.currentTimeMs()));
+}
+
+it('records a subscription started by an accepted line, renewed, then steered by every command', async () => {
+  // An accepted line starts its subscription, which renews once.
+  const order = await placeOrder(sys.apiUrl, { offers: [DEMO.offers.acmeMail.id] });
+  await linesAwaitingValidation(sys.db, order);
+  const [line] = order.lines;
+  const accepted = await http(sys.apiUrl, 'POST', `/orders/${order.orderId}/lines/${line.lineId}/accept`, { key: DEMO_KEYS.sellerAcme, body: { accessInstructions: 'ok' } });
+  expect(accepted.status).toBe(200);
+  const started = await waitState(env.client, line.lineId, (s) => s.paidPeriods >= 1);
+  const firstRunA = (await env.client.workflow.getHandle(subscriptionWorkflowId(line.lineId)).describe()).runId;
+  await sleepPast(started.nextDueAt!);
+  await waitState(env.client, line.lineId, (s) => s.paidPeriods >= 2);
+  await env.client.workflow.getHandle(orderLineWorkflowId(line.lineId)).result();
+  await saveHistory(env.client, orderLineWorkflowId(line.lineId), 'order-line--accepted-starts-subscription');
+
+  // A declined renewal, a card update, termination and its withdrawal, manual mode, payment in
+  // advance, immediate deletion.
+  const seeded = await seedPaidLine(sys, { paidAt: new Date(await env.currentTimeMs()).toISOString(), renewalCard: TEST_CARDS.declined });
+  const handle = await startSubscription(env.client, sys, seeded);
+  const firstRunB = handle.firstExecutionRunId;
+  const s1 = await waitState(env.client, seeded.lineId, (s) => s.paidPeriods >= 1);
+  await sleepPast(s1.nextDueAt!);
+  await waitState(env.client, seeded.lineId, (s) => s.status === 'past_due');
+  await handle.executeUpdate(updateCardUpdate, { args: [{ token: `tok_sandbox_${TEST_CARDS.success}`, last4: '4242' }] });
+  await waitState(env.client, seeded.lineId, (s) => s.status === 'active' && s.paidPeriods >= 2);
+  await handle.executeUpdate(terminateUpdate);
+  await handle.executeUpdate(withdrawTerminationUpdate);
+  await handle.executeUpdate(setRenewalModeUpdate, { args: [{ mode: 'manual' }] });
+  await handle.executeUpdate(payNextPeriodUpdate);
+  await deleteNow(env.client, sys, seeded);
+  await handle.result();
+
+  expect(await saveAllRuns(env.client, subscriptionWorkflowId(line.lineId), firstRunA, 'subscription--from-checkout-renewed')).toBeGreaterThanOrEqual(2);
+  expect(await saveAllRuns(env.client, subscriptionWorkflowId(seeded.lineId), firstRunB, 'subscription--past-due-card-terminate-undo-manual-advance-delete')).toBeGreaterThanOrEqual(2);
+});

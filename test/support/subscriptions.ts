@@ -1,0 +1,146 @@
+// Helpers for the subscription tests: a paid order line written straight to the database (with
+// its checkout capture in the sandbox ledger), and its Subscription workflow started directly.
+import { randomUUID } from 'node:crypto';
+import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { hashKey } from '../../api/auth';
+import { lineAmounts } from '../../domain/money';
+import { TEST_CARDS } from '../../infra/sandbox-gateway';
+import { DEMO } from '../../prisma/demo-data';
+import { confirmDeletionUpdate, requestDeletionUpdate, subscriptionStateQuery, subscriptionWorkflow, subscriptionWorkflowId, type SubscriptionView } from '../../workflows/subscription';
+import { eventually } from './http';
+import type { TestSystem } from './system';
+
+export interface SeededLine {
+  orderId: string;
+  lineId: string;
+  customerId: string;
+  customerKey: string;
+  email: string;
+  sellerId: string;
+  paidAt: string;
+  totalCents: number;
+}
+
+export async function seedPaidLine(
+  sys: TestSystem,
+  opts: { paidAt: string; offerId?: string; type?: 'individual' | 'business'; renewalCard?: string },
+): Promise<SeededLine> {
+  const { db, activityDeps } = sys;
+  const offer = await db.offer.findUniqueOrThrow({ where: { id: opts.offerId ?? DEMO.offers.acmeMail.id } });
+  const u = randomUUID().slice(0, 8);
+  const customerId = `cus_${u}`;
+  const customerKey = `cust_test_${u}`;
+  const email = `sub-${u}@example.test`;
+  const orderId = `ord_${u}`;
+  const lineId = `lin_${u}_1`;
+  const amounts = lineAmounts(offer.priceCents, offer.vatRateBp);
+  const checkoutCard = `tok_sandbox_${TEST_CARDS.success}`;
+  const charge = await activityDeps.gateway.charge({
+    idempotencyKey: `order:${orderId}:checkout`,
+    cardToken: checkoutCard,
+    amountCents: amounts.totalCents,
+    currency: offer.currency,
+    description: 'test checkout',
+  });
+  if (charge.status !== 'captured') throw new Error('checkout charge failed');
+  const renewalCard = opts.renewalCard ?? TEST_CARDS.success;
+  await db.customer.create({ data: { id: customerId, email, name: `Buyer ${u}`, type: opts.type ?? 'individual' } });
+  await db.apiKey.create({ data: { hash: hashKey(customerKey), label: email, kind: 'customer', customerId } });
+  await db.order.create({
+    data: {
+      id: orderId,
+      number: `O-T-${u}`,
+      customerId,
+      status: 'paid',
+      currency: offer.currency,
+      totalExclVatCents: amounts.exclVatCents,
+      totalVatCents: amounts.vatCents,
+      totalCents: amounts.totalCents,
+      cardToken: `tok_sandbox_${renewalCard}`,
+      cardLast4: renewalCard.slice(-4),
+      paidAt: new Date(opts.paidAt),
+      lines: {
+        create: [
+          {
+            id: lineId,
+            position: 1,
+            offerId: offer.id,
+            sellerId: offer.sellerId,
+            name: offer.name,
+            priceCents: offer.priceCents,
+            currency: offer.currency,
+            vatRateBp: offer.vatRateBp,
+            vatCents: amounts.vatCents,
+            totalCents: amounts.totalCents,
+            billingPeriod: offer.billingPeriod,
+            commitmentMonths: offer.commitmentMonths,
+            status: 'active',
+          },
+        ],
+      },
+    },
+  });
+  await db.payment.create({
+    data: { id: `order:${orderId}:checkout`, orderId, kind: 'checkout', amountCents: amounts.totalCents, currency: offer.currency, status: 'captured', gatewayRef: charge.reference, createdAt: new Date(opts.paidAt) },
+  });
+  return { orderId, lineId, customerId, customerKey, email, sellerId: offer.sellerId, paidAt: opts.paidAt, totalCents: amounts.totalCents };
+}
+
+export async function startSubscription(client: Client, sys: TestSystem, line: SeededLine): Promise<WorkflowHandleWithFirstExecutionRunId<typeof subscriptionWorkflow>> {
+  const handle = await client.workflow.start(subscriptionWorkflow, {
+    taskQueue: sys.taskQueue,
+    workflowId: subscriptionWorkflowId(line.lineId),
+    args: [{ subscriptionId: line.lineId, orderId: line.orderId, customerId: line.customerId, sellerId: line.sellerId, anchor: line.paidAt }],
+  });
+  await waitState(client, line.lineId, (s) => s.paidPeriods >= 1);
+  await eventually(async () => (await sys.db.subscription.findUnique({ where: { id: line.lineId } })) !== null, 20_000, 'subscription row');
+  return handle;
+}
+
+/** Polls the workflow's state until `check` holds (queries fail until its first task ran). */
+export async function waitState(client: Client, subscriptionId: string, check: (s: SubscriptionView) => boolean, label = 'subscription state', timeoutMs = 30_000): Promise<SubscriptionView> {
+  let last: SubscriptionView | undefined;
+  try {
+    return await eventually(
+      async () => {
+        try {
+          last = await client.workflow.getHandle(subscriptionWorkflowId(subscriptionId)).query(subscriptionStateQuery);
+          return check(last) ? last : undefined;
+        } catch {
+          return undefined;
+        }
+      },
+      timeoutMs,
+      label,
+    );
+  } catch (err) {
+    throw new Error(`${(err as Error).message}; last state: ${JSON.stringify(last)}`);
+  }
+}
+
+export const DAY = 24 * 3600_000;
+export const HOUR = 3600_000;
+export const MINUTE = 60_000;
+
+/**
+ * Ends a subscription the way a customer would (SUB-10: code by e-mail, then confirmation). Tests
+ * use it rather than terminating the workflow: a workflow terminated while its activity runs
+ * leaves the time-skipping server's clock locked.
+ */
+export async function deleteNow(client: Client, sys: TestSystem, line: SeededLine): Promise<void> {
+  const handle = client.workflow.getHandle(subscriptionWorkflowId(line.lineId));
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const state = await handle.query(subscriptionStateQuery);
+      if (state.status === 'terminated') return;
+      await handle.executeUpdate(requestDeletionUpdate);
+      const mail = await sys.db.email.findFirstOrThrow({ where: { id: { startsWith: `sub:${line.lineId}:deletion-code:` } }, orderBy: { createdAt: 'desc' } });
+      const code = /Confirmation code: (\w+)/.exec(mail.text)![1];
+      await handle.executeUpdate(confirmDeletionUpdate, { args: [{ code }] });
+      return;
+    } catch (err) {
+      if (attempt >= 5) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}

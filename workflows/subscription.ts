@@ -1,0 +1,586 @@
+// Subscription:<lineId> — one accepted line, renewed for as long as it lives (SUB-1..SUB-13).
+// Reads top to bottom: on the first run load the terms (period 1 was paid at checkout, ORD-8)
+// and issue the checkout invoice; then, per period, wait until the next thing due (due date,
+// retry, reminder) or a customer command; at the due date end the service (termination, manual
+// mode unpaid) or charge the next period on the card saved at that moment, invoice it and e-mail
+// it; a failed charge makes it past_due with retries. After each renewal the workflow continues
+// as new carrying its state (SUB-12). Customer commands are Updates queued to the main loop, so
+// every state change happens in one place, one at a time.
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  defineQuery,
+  defineUpdate,
+  makeContinueAsNewFunc,
+  setHandler,
+  upsertSearchAttributes,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { dueDate, periodIndexAt, type BillingPeriod } from '../domain/calendar';
+import {
+  DELETION_CODE_TTL_MS,
+  REMINDER_DAYS,
+  RETRY_DAYS,
+  commitmentEnd as commitmentEndOf,
+  plusDays,
+  terminationEffectiveAt,
+  withdrawalDeadline,
+  type EndReason,
+  type RenewalMode,
+  type SubscriptionStatus,
+} from '../domain/subscription';
+import { lineAmounts } from '../domain/money';
+import type { SubscriptionEmailKind } from '../activities/subscriptions';
+import { db, mail, payments } from './activity-options';
+import { NextDueAtKey, StatusKey } from './search-attributes';
+
+export interface SubscriptionInput {
+  subscriptionId: string;
+  orderId: string;
+  customerId: string;
+  sellerId: string;
+  /** Payment time of the order (ISO): the renewal anchor (ORD-8). */
+  anchor: string;
+  /** Set by continue-as-new (SUB-12). */
+  carried?: SubscriptionCarried;
+}
+
+export interface PaidPeriod {
+  n: number;
+  start: string;
+  end: string;
+  paymentId: string;
+  amountCents: number;
+  invoiceNumber: string;
+}
+
+export interface PastDue {
+  period: number;
+  dueAt: string;
+  retryAt: string[];
+  nextRetryAt: string | null;
+  endsAt: string;
+  hardDeclined: boolean;
+  attempts: { at: string; trigger: string; code: string; message: string; hard: boolean }[];
+}
+
+export interface SubscriptionState {
+  subscriptionId: string;
+  orderId: string;
+  customerId: string;
+  sellerId: string;
+  offerId: string;
+  name: string;
+  customerType: string;
+  status: SubscriptionStatus;
+  renewalMode: RenewalMode;
+  billingPeriod: BillingPeriod;
+  timeZone: string;
+  anchor: string;
+  /** Price in force (excl. VAT) for the latest period charged; reloaded at each renewal (SUB-3). */
+  priceCents: number;
+  vatRateBp: number;
+  currency: string;
+  card: { last4: string };
+  commitmentEnd: string | null;
+  pendingTermination: { requestedAt: string; effectiveAt: string } | null;
+  paidPeriods: number;
+  periods: PaidPeriod[];
+  /** End of the last paid period: the next renewal's due date (null once ended). */
+  nextDueAt: string | null;
+  pastDue: PastDue | null;
+  withdrawalDeadline: string;
+  deletionRequest: { requestedAt: string; expiresAt: string } | null;
+  endedAt: string | null;
+  endReason: EndReason | null;
+  /** SUB-12: continue-as-new bookkeeping. */
+  run: { number: number; maxHistoryLength: number };
+}
+
+interface Internal {
+  cardToken: string;
+  deletion: { code: string; expiresAt: string; count: number } | null;
+  /** Manual-mode reminders of the current period: only those at or after this instant. */
+  remindersFrom: string;
+  remindersSent: number[];
+  failureEmails: number;
+}
+
+export interface SubscriptionCarried {
+  state: SubscriptionState;
+  internal: Internal;
+}
+
+export type SubscriptionView = SubscriptionState & { historyLength: number };
+
+export interface CardUpdate { token: string; last4: string }
+export interface EffectiveAnswer { state: SubscriptionView; effectiveAt?: string | null; message: string }
+
+export const subscriptionStateQuery = defineQuery<SubscriptionView>('subscriptionState');
+export const setRenewalModeUpdate = defineUpdate<EffectiveAnswer, [{ mode: RenewalMode }]>('setRenewalMode');
+export const terminateUpdate = defineUpdate<EffectiveAnswer, []>('terminate');
+export const withdrawTerminationUpdate = defineUpdate<EffectiveAnswer, []>('withdrawTermination');
+export const payNextPeriodUpdate = defineUpdate<EffectiveAnswer, []>('payNextPeriod');
+export const updateCardUpdate = defineUpdate<EffectiveAnswer, [CardUpdate]>('updateCard');
+export const requestDeletionUpdate = defineUpdate<EffectiveAnswer, []>('requestDeletion');
+export const confirmDeletionUpdate = defineUpdate<EffectiveAnswer, [{ code: string }]>('confirmDeletion');
+export const withdrawUpdate = defineUpdate<EffectiveAnswer, []>('withdraw');
+
+export function subscriptionWorkflowId(subscriptionId: string): string {
+  return `Subscription:${subscriptionId}`;
+}
+
+type Command =
+  | { kind: 'mode'; mode: RenewalMode }
+  | { kind: 'terminate' }
+  | { kind: 'withdrawTermination' }
+  | { kind: 'payNext' }
+  | { kind: 'card'; card: CardUpdate }
+  | { kind: 'requestDeletion' }
+  | { kind: 'confirmDeletion'; code: string }
+  | { kind: 'withdraw' };
+
+interface Queued {
+  cmd: Command;
+  done: boolean;
+  result?: EffectiveAnswer;
+  error?: unknown;
+}
+
+const refuse = (message: string, type: string): never => {
+  throw ApplicationFailure.nonRetryable(message, type);
+};
+const nowIso = () => new Date().toISOString();
+
+export async function subscriptionWorkflow(input: SubscriptionInput): Promise<SubscriptionView> {
+  const workflowId = workflowInfo().workflowId;
+  const id = input.subscriptionId;
+  let state!: SubscriptionState;
+  let internal!: Internal;
+  const ended = (): boolean => state.status === 'terminated';
+  const queue: Queued[] = [];
+  let periodAdvanced = false;
+
+  // --- setup: commands and state (registered before any await: nothing arriving is lost) -----
+  const view = (): SubscriptionView => {
+    if (!state) throw ApplicationFailure.nonRetryable('the subscription is starting', 'NotReady');
+    return { ...state, historyLength: workflowInfo().historyLength };
+  };
+  setHandler(subscriptionStateQuery, view);
+
+  const validators: { [K in Command['kind']]: (cmd: Extract<Command, { kind: K }>) => void } = {
+    mode: (c) => {
+      if (c.mode !== 'auto' && c.mode !== 'manual') refuse('mode must be auto or manual', 'InvalidArgument');
+      if (c.mode === state.renewalMode) refuse(`renewal is already ${c.mode}`, 'NothingToChange');
+    },
+    terminate: () => {
+      if (state.pendingTermination) refuse(`a termination is already pending, effective ${state.pendingTermination.effectiveAt}`, 'TerminationPending');
+    },
+    withdrawTermination: () => {
+      if (!state.pendingTermination) refuse('no termination is pending', 'NoPendingTermination');
+    },
+    payNext: () => {
+      if (state.pastDue) return; // pays the overdue period
+      const current = periodIndexAt(state.anchor, state.billingPeriod, nowIso(), state.timeZone) + 1;
+      if (state.paidPeriods > current) refuse(`the next period is already paid (until ${state.nextDueAt})`, 'AlreadyPaid');
+      if (state.pendingTermination && Date.parse(state.pendingTermination.effectiveAt) <= Date.parse(state.nextDueAt!)) {
+        refuse(`the subscription ends on ${state.pendingTermination.effectiveAt} (termination pending)`, 'TerminationPending');
+      }
+    },
+    card: (c) => {
+      if (!c.card.token || !c.card.last4) refuse('card token missing', 'InvalidArgument');
+    },
+    requestDeletion: () => undefined,
+    confirmDeletion: (c) => {
+      if (!internal.deletion) refuse('no deletion was requested', 'NoDeletionRequested');
+      if (Date.now() > Date.parse(internal.deletion!.expiresAt)) refuse('the confirmation code has expired: request a new one', 'CodeExpired');
+      if (c.code.trim().toUpperCase() !== internal.deletion!.code) refuse('wrong confirmation code', 'WrongCode');
+    },
+    withdraw: () => {
+      if (Date.now() >= Date.parse(state.withdrawalDeadline)) {
+        refuse(
+          `the withdrawal period (${state.customerType === 'business' ? 7 : 14} days for a ${state.customerType} customer) ended on ${state.withdrawalDeadline}; the seller's refund policy may still apply`,
+          'WithdrawalPeriodOver',
+        );
+      }
+    },
+  };
+  const validate = (cmd: Command): void => {
+    if (!state) refuse('the subscription is starting: retry in a moment', 'NotReady');
+    if (state.status === 'terminated') refuse(`the subscription has ended (${state.endReason}) on ${state.endedAt}`, 'SubscriptionEnded');
+    (validators[cmd.kind] as (c: Command) => void)(cmd);
+  };
+
+  async function enqueue(cmd: Command): Promise<EffectiveAnswer> {
+    const item: Queued = { cmd, done: false };
+    queue.push(item);
+    await condition(() => item.done);
+    if (item.error) throw item.error;
+    return item.result!;
+  }
+  const on = <A extends unknown[]>(def: ReturnType<typeof defineUpdate<EffectiveAnswer, A>>, toCmd: (...args: A) => Command) =>
+    setHandler(def, (...args: A) => enqueue(toCmd(...args)), { validator: (...args: A) => validate(toCmd(...args)) });
+
+  on(setRenewalModeUpdate, (c) => ({ kind: 'mode', mode: c.mode }));
+  on(terminateUpdate, () => ({ kind: 'terminate' }));
+  on(withdrawTerminationUpdate, () => ({ kind: 'withdrawTermination' }));
+  on(payNextPeriodUpdate, () => ({ kind: 'payNext' }));
+  on(updateCardUpdate, (card) => ({ kind: 'card', card }));
+  on(requestDeletionUpdate, () => ({ kind: 'requestDeletion' }));
+  on(confirmDeletionUpdate, (c) => ({ kind: 'confirmDeletion', code: c.code }));
+  on(withdrawUpdate, () => ({ kind: 'withdraw' }));
+
+  // --- run -----------------------------------------------------------------------------------
+  if (input.carried) {
+    state = input.carried.state;
+    internal = input.carried.internal;
+    state.run.number += 1;
+  } else {
+    await start();
+  }
+  publish();
+
+  while (!ended() && !periodAdvanced && !workflowInfo().continueAsNewSuggested) {
+    const wakeAt = nextWakeAt();
+    const waitMs = wakeAt - Date.now();
+    if (waitMs > 0 && queue.length === 0) await condition(() => queue.length > 0, waitMs);
+    await drainQueue();
+    if (ended()) break;
+    await onTime();
+  }
+
+  // Handlers finish first (their commands are carried out), then the history is closed.
+  for (;;) {
+    await condition(() => queue.length > 0 || allHandlersFinished());
+    if (queue.length === 0) break;
+    await drainQueue();
+  }
+  if (ended()) return view();
+  state.run.maxHistoryLength = Math.max(state.run.maxHistoryLength, workflowInfo().historyLength);
+  const next = makeContinueAsNewFunc<typeof subscriptionWorkflow>({ typedSearchAttributes: workflowInfo().typedSearchAttributes });
+  return next({ ...input, carried: { state, internal } });
+
+  // --- steps ---------------------------------------------------------------------------------
+  async function start(): Promise<void> {
+    const t = await db.loadSubscriptionTerms({ lineId: id });
+    const firstDue = dueDate(input.anchor, t.billingPeriod, 1, t.timeZone);
+    const invoice = await db.issueCheckoutInvoice({ orderId: input.orderId, sellerId: input.sellerId });
+    state = {
+      subscriptionId: id,
+      orderId: input.orderId,
+      customerId: input.customerId,
+      sellerId: input.sellerId,
+      offerId: t.offerId,
+      name: t.name,
+      customerType: t.customerType,
+      status: 'active',
+      renewalMode: 'auto', // SUB-1
+      billingPeriod: t.billingPeriod,
+      timeZone: t.timeZone,
+      anchor: input.anchor,
+      priceCents: t.priceCents,
+      vatRateBp: t.vatRateBp,
+      currency: t.currency,
+      card: { last4: t.cardLast4 },
+      commitmentEnd: commitmentEndOf(input.anchor, t.commitmentMonths, t.timeZone),
+      pendingTermination: null,
+      paidPeriods: 1,
+      periods: [{ n: 1, start: input.anchor, end: firstDue, paymentId: `order:${input.orderId}:checkout`, amountCents: lineAmounts(t.priceCents, t.vatRateBp).totalCents, invoiceNumber: invoice.number }],
+      nextDueAt: firstDue,
+      pastDue: null,
+      withdrawalDeadline: withdrawalDeadline(input.anchor, t.customerType, t.timeZone),
+      deletionRequest: null,
+      endedAt: null,
+      endReason: null,
+      run: { number: 1, maxHistoryLength: 0 },
+    };
+    internal = { cardToken: t.cardToken, deletion: null, remindersFrom: input.anchor, remindersSent: [], failureEmails: 0 };
+    await recordChange('started', 'subscription.started', 'system', { nextDueAt: firstDue });
+  }
+
+  function reminderTimes(): { days: number; at: string }[] {
+    if (state.renewalMode !== 'manual' || state.status !== 'active' || !state.nextDueAt) return [];
+    return REMINDER_DAYS.map((days) => ({ days, at: plusDays(state.nextDueAt!, -days, state.timeZone) })).filter(
+      (r) => !internal.remindersSent.includes(r.days) && Date.parse(r.at) >= Date.parse(internal.remindersFrom),
+    );
+  }
+
+  function nextWakeAt(): number {
+    if (state.status === 'active') {
+      return Math.min(Date.parse(state.nextDueAt!), ...reminderTimes().map((r) => Date.parse(r.at)));
+    }
+    const pd = state.pastDue!;
+    const retry = pd.nextRetryAt && state.renewalMode === 'auto' && !pd.hardDeclined ? Date.parse(pd.nextRetryAt) : Infinity;
+    return Math.min(retry, Date.parse(pd.endsAt));
+  }
+
+  async function onTime(): Promise<void> {
+    const now = Date.now();
+    if (state.status === 'active') {
+      for (const r of reminderTimes()) {
+        if (Date.parse(r.at) > now) continue;
+        internal.remindersSent.push(r.days);
+        await email('customer', 'renewal_reminder', `${periodKey(state.paidPeriods + 1)}:reminder:${r.days}`, { dueAt: state.nextDueAt, days: r.days });
+      }
+      if (now >= Date.parse(state.nextDueAt!)) await dueDateReached();
+      return;
+    }
+    if (state.status === 'past_due') {
+      const pd = state.pastDue!;
+      if (pd.nextRetryAt && now >= Date.parse(pd.nextRetryAt) && state.renewalMode === 'auto' && !pd.hardDeclined) {
+        await attemptRenewal('scheduled_retry');
+      } else if (now >= Date.parse(pd.endsAt)) {
+        await end('non_payment', pd.endsAt);
+      }
+    }
+  }
+
+  async function dueDateReached(): Promise<void> {
+    const due = state.nextDueAt!;
+    if (state.pendingTermination && Date.parse(state.pendingTermination.effectiveAt) <= Date.parse(due)) {
+      await end('terminated', due); // SUB-7, SUB-8
+    } else if (state.renewalMode === 'manual') {
+      await end('not_renewed', due); // SUB-6
+    } else {
+      await attemptRenewal('due_date'); // SUB-1, SUB-3
+    }
+  }
+
+  function periodKey(n: number): string {
+    return `sub:${id}:period:${n}`;
+  }
+
+  /** Charges period paidPeriods+1 on the card saved now, at the price in force (SUB-3, SUB-4). */
+  async function attemptRenewal(trigger: string): Promise<'captured' | 'declined'> {
+    const n = state.paidPeriods + 1;
+    const at = nowIso();
+    const price = await db.currentOfferPrice({ offerId: state.offerId });
+    const res = await payments.chargeRenewal({
+      subscriptionId: id,
+      orderId: state.orderId,
+      period: n,
+      cardToken: internal.cardToken,
+      priceCents: price.priceCents,
+      vatRateBp: price.vatRateBp,
+      currency: price.currency,
+      at,
+      workflowId,
+    });
+    if (res.status === 'captured') {
+      state.priceCents = price.priceCents;
+      state.vatRateBp = price.vatRateBp;
+      state.currency = price.currency;
+      const start = state.nextDueAt!;
+      const endAt = dueDate(state.anchor, state.billingPeriod, n, state.timeZone);
+      const invoice = await db.issueRenewalInvoice({ subscriptionId: id, period: n, periodStart: start, periodEnd: endAt, priceCents: price.priceCents, vatRateBp: price.vatRateBp, at });
+      state.paidPeriods = n;
+      state.periods.push({ n, start, end: endAt, paymentId: res.paymentId, amountCents: res.amountCents, invoiceNumber: invoice.number });
+      if (state.periods.length > 24) state.periods.splice(0, state.periods.length - 24);
+      state.nextDueAt = endAt;
+      state.status = 'active';
+      state.pastDue = null;
+      internal.remindersSent = [];
+      internal.remindersFrom = at;
+      periodAdvanced = true;
+      publish();
+      await recordChange(`period:${n}:renewed`, 'subscription.renewed', 'system', { period: n, trigger, invoice: invoice.number });
+      await email('customer', 'renewed', `${periodKey(n)}:invoice`, {
+        period: n,
+        periodStart: start,
+        periodEnd: endAt,
+        amountCents: res.amountCents,
+        cardLast4: state.card.last4,
+        invoiceNumber: invoice.number,
+        invoiceId: invoice.invoiceId,
+      });
+      return 'captured';
+    }
+
+    if (trigger === 'paid_by_customer' && !state.pastDue) {
+      // Paying ahead with a declined card changes nothing: the due date still comes.
+      await recordChange(`period:${n}:advance-declined:${at}`, 'subscription.advance_payment_declined', `customer:${state.customerId}`, { code: res.code });
+      return 'declined';
+    }
+    // SUB-5: past due, retries 1, 3, 7 days after the due date; a hard decline waits for a new card.
+    const first = !state.pastDue;
+    if (first) {
+      const dueAt = state.nextDueAt!;
+      const retryAt = RETRY_DAYS.map((d) => plusDays(dueAt, d, state.timeZone));
+      state.pastDue = { period: n, dueAt, retryAt, nextRetryAt: null, endsAt: retryAt[retryAt.length - 1], hardDeclined: false, attempts: [] };
+      state.status = 'past_due';
+    }
+    const pd = state.pastDue!;
+    pd.attempts.push({ at, trigger, code: res.code, message: res.message, hard: res.hard });
+    pd.hardDeclined = res.hard;
+    pd.nextRetryAt = pd.retryAt.find((r) => Date.parse(r) > Date.parse(at)) ?? null;
+    publish();
+    await recordChange(`period:${n}:declined:${pd.attempts.length}`, 'subscription.payment_failed', 'system', { period: n, trigger, code: res.code });
+    if (!pd.nextRetryAt && Date.parse(at) >= Date.parse(pd.endsAt)) {
+      await end('non_payment', at);
+      return 'declined';
+    }
+    internal.failureEmails += 1;
+    await email('customer', 'payment_failed', `${periodKey(n)}:payment-failed:${pd.attempts.length}`, {
+      message: res.message,
+      nextRetryAt: pd.hardDeclined ? null : pd.nextRetryAt,
+      endsAt: pd.endsAt,
+    });
+    return 'declined';
+  }
+
+  async function end(reason: EndReason, at: string): Promise<void> {
+    state.status = 'terminated';
+    state.endReason = reason;
+    state.endedAt = at;
+    state.nextDueAt = null;
+    state.pendingTermination = null;
+    internal.deletion = null;
+    state.deletionRequest = null;
+    publish();
+    await recordChange('ended', `subscription.ended.${reason}`, 'system', { reason });
+    const data = { endedAt: at };
+    switch (reason) {
+      case 'non_payment':
+        await email('customer', 'ended_non_payment_customer', `sub:${id}:ended:customer`, data);
+        await email('seller', 'ended_non_payment_seller', `sub:${id}:ended:seller`, data);
+        break;
+      case 'not_renewed':
+        await email('customer', 'not_renewed', `sub:${id}:ended:customer`, data);
+        break;
+      case 'terminated':
+        await email('customer', 'terminated', `sub:${id}:ended:customer`, data);
+        break;
+      case 'deleted':
+        await email('customer', 'deleted', `sub:${id}:ended:customer`, data);
+        break;
+      case 'withdrawn':
+        break; // the withdrawal command e-mails both sides with the refund
+    }
+  }
+
+  async function drainQueue(): Promise<void> {
+    while (queue.length > 0) {
+      const item = queue.shift()!;
+      try {
+        validate(item.cmd); // two commands accepted in one task: re-checked in order
+        item.result = await carryOut(item.cmd);
+      } catch (err) {
+        item.error = err;
+      }
+      item.done = true;
+    }
+  }
+
+  async function carryOut(cmd: Command): Promise<EffectiveAnswer> {
+    const at = nowIso();
+    const actor = `customer:${state.customerId}`;
+    switch (cmd.kind) {
+      case 'mode': {
+        state.renewalMode = cmd.mode;
+        internal.remindersFrom = at;
+        internal.remindersSent = [];
+        await recordChange(`mode:${at}`, 'subscription.renewal_mode', actor, { mode: cmd.mode });
+        return answer(state.nextDueAt, cmd.mode === 'manual' ? `manual renewal: pay before ${state.nextDueAt}` : `automatic renewal on ${state.nextDueAt}`);
+      }
+      case 'terminate': {
+        const effectiveAt = terminationEffectiveAt({
+          anchor: state.anchor,
+          period: state.billingPeriod,
+          zone: state.timeZone,
+          paidPeriods: state.paidPeriods,
+          commitmentEnd: state.commitmentEnd,
+          at,
+        });
+        state.pendingTermination = { requestedAt: at, effectiveAt };
+        await recordChange(`terminate:${at}`, 'subscription.termination_requested', actor, { effectiveAt });
+        await email('customer', 'termination_confirmed', `sub:${id}:termination:${at}`, { effectiveAt });
+        return answer(effectiveAt, `the subscription ends on ${effectiveAt}`);
+      }
+      case 'withdrawTermination': {
+        state.pendingTermination = null;
+        await recordChange(`termination-withdrawn:${at}`, 'subscription.termination_withdrawn', actor);
+        await email('customer', 'termination_withdrawn', `sub:${id}:termination-withdrawn:${at}`, { nextDueAt: state.nextDueAt });
+        return answer(state.nextDueAt, `termination withdrawn: next renewal on ${state.nextDueAt}`);
+      }
+      case 'payNext': {
+        const outcome = await attemptRenewal('paid_by_customer');
+        if (outcome === 'declined') {
+          refuse(`the card was declined: ${state.pastDue?.attempts.at(-1)?.message ?? ''}`, 'PaymentDeclined');
+        }
+        return answer(state.nextDueAt, `paid until ${state.nextDueAt}`);
+      }
+      case 'card': {
+        internal.cardToken = cmd.card.token;
+        state.card = { last4: cmd.card.last4 };
+        await recordChange(`card:${at}`, 'subscription.card_replaced', actor, { last4: cmd.card.last4 });
+        if (state.status === 'past_due') {
+          state.pastDue!.hardDeclined = false;
+          if (state.renewalMode === 'auto') await attemptRenewal('card_update'); // SUB-4, SUB-5
+        }
+        return answer(state.nextDueAt, `card ending ${cmd.card.last4} is used from now on`);
+      }
+      case 'requestDeletion': {
+        const count = (internal.deletion?.count ?? 0) + 1;
+        const code = uuid4().replace(/-/g, '').slice(0, 8).toUpperCase();
+        const expiresAt = new Date(Date.now() + DELETION_CODE_TTL_MS).toISOString();
+        internal.deletion = { code, expiresAt, count };
+        state.deletionRequest = { requestedAt: at, expiresAt };
+        await recordChange(`deletion-requested:${count}`, 'subscription.deletion_requested', actor, { expiresAt });
+        await email('customer', 'deletion_code', `sub:${id}:deletion-code:${count}`, { code, expiresAt });
+        return answer(null, `a confirmation code was e-mailed; valid until ${expiresAt}`);
+      }
+      case 'confirmDeletion': {
+        await end('deleted', at); // SUB-10: at once, no refund
+        return answer(at, `deleted on ${at}`);
+      }
+      case 'withdraw': {
+        const refund = await payments.refundLineWithdrawal({ lineId: id, at }); // SUB-11
+        await end('withdrawn', at);
+        const data = { endedAt: at, amountCents: refund.amountCents };
+        await email('customer', 'withdrawn_customer', `sub:${id}:withdrawn:customer`, data);
+        await email('seller', 'withdrawn_seller', `sub:${id}:withdrawn:seller`, data);
+        return answer(at, `withdrawn on ${at}; refunded ${refund.amountCents} cents`);
+      }
+    }
+  }
+
+  function answer(effectiveAt: string | null, message: string): EffectiveAnswer {
+    return { state: view(), effectiveAt, message };
+  }
+
+  function publish(): void {
+    upsertSearchAttributes([
+      { key: StatusKey, value: state.status },
+      { key: NextDueAtKey, value: state.nextDueAt ? new Date(state.nextDueAt) : new Date(state.endedAt ?? Date.now()) },
+    ]);
+  }
+
+  async function recordChange(key: string, action: string, actor: string, data?: Record<string, unknown>): Promise<void> {
+    await db.recordSubscription({
+      snapshot: {
+        subscriptionId: id,
+        orderId: state.orderId,
+        customerId: state.customerId,
+        sellerId: state.sellerId,
+        offerId: state.offerId,
+        status: state.status,
+        renewalMode: state.renewalMode,
+        nextDueAt: state.nextDueAt,
+        cardLast4: state.card.last4,
+        paidPeriods: state.paidPeriods,
+        endedAt: state.endedAt,
+        endReason: state.endReason,
+        startedAt: state.anchor,
+      },
+      change: { key: `sub:${id}:${key}`, at: nowIso(), actor, action, data },
+      workflowId,
+    });
+  }
+
+  async function email(to: 'customer' | 'seller', kind: SubscriptionEmailKind, key: string, data: Record<string, string | number | null>): Promise<void> {
+    const emailId = await db.composeSubscriptionEmail({ key, subscriptionId: id, to, kind, data });
+    await mail.deliverEmail(emailId);
+  }
+}
