@@ -129,6 +129,28 @@ describe('order process over HTTP, SMTP and a Temporal dev server', () => {
     expect(await sys.db.sandboxTransaction.count()).toBe(before);
   });
 
+  it('X-4: every state change of an order is in the audit log with its actor, time and workflow id', async () => {
+    const order = await placeOrder(sys.apiUrl, { offers: [DEMO.offers.acmeMail.id, DEMO.offers.globexBackup.id] });
+    await linesAwaitingValidation(sys.db, order);
+    const [acme, globex] = order.lines;
+    await http(sys.apiUrl, 'POST', `/orders/${order.orderId}/lines/${acme.lineId}/accept`, { key: DEMO_KEYS.sellerAcme, body: { accessInstructions: 'ok' } });
+    await http(sys.apiUrl, 'POST', `/orders/${order.orderId}/lines/${globex.lineId}/cancel`, { key: DEMO_KEYS.ops, body: { reason: 'duplicate' } });
+    await waitForLineStatus(sys.db, globex.lineId, 'cancelled');
+    const audit = await sys.db.auditLog.findMany({ where: { orderId: order.orderId }, orderBy: { id: 'asc' } });
+    const rows = audit.map((a) => [a.action, a.actor, a.entityId, a.workflowId]);
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        ['order.created', `anonymous:${order.email}`, order.orderId, `Order:${order.orderId}`],
+        ['order.paid', 'system', order.orderId, `Order:${order.orderId}`],
+        ['line.awaiting_validation', 'system', acme.lineId, `OrderLine:${acme.lineId}`],
+        ['line.accepted', 'seller:sel_acme', acme.lineId, `OrderLine:${acme.lineId}`],
+        ['line.cancelled', 'staff:ops', globex.lineId, `OrderLine:${globex.lineId}`],
+      ]),
+    );
+    for (const a of audit) expect(a.at.getTime()).toBeGreaterThanOrEqual(Date.parse(order.paidAt) - 60_000);
+    expect(JSON.parse(audit.find((a) => a.action === 'line.cancelled')!.data)).toMatchObject({ reason: 'duplicate', refundId: `line:${globex.lineId}:refund` });
+  });
+
   it('ORD-8: the line and its future subscription are anchored at the payment time', async () => {
     const order = await placeOrder(sys.apiUrl, { offers: [DEMO.offers.acmeMail.id] });
     await linesAwaitingValidation(sys.db, order);
