@@ -23,7 +23,7 @@ export function createApp(deps: ApiDeps): express.Express {
   registerCatalogRoutes(routes, deps);
   registerOrderRoutes(routes, deps);
   registerEmailRoutes(routes, deps);
-  registerSubscriptionRoutes(routes, deps, router);
+  registerSubscriptionRoutes(routes, deps);
 
   const openapi = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',

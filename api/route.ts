@@ -20,7 +20,10 @@ export interface RouteContext<P, Q, B, H> {
 
 export interface RouteResult {
   status: number;
+  /** JSON, or a Buffer sent as it is with `contentType` (e.g. a PDF). */
   body: unknown;
+  contentType?: string;
+  headers?: Record<string, string>;
 }
 
 export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z.ZodType, H extends AnyObject> {
@@ -100,8 +103,10 @@ export class RouteTable {
       const body = parse(spec.body, req.body ?? {}, 'body', errors);
       if (errors.length > 0) throw Problem.badRequest(errors);
       const result = await spec.handler({ principal, params, query, body, headers, req });
-      if (result.status >= 400) res.status(result.status).type('application/problem+json').send(JSON.stringify(result.body));
-      else res.status(result.status).json(result.body);
+      res.status(result.status).set(result.headers ?? {});
+      if (Buffer.isBuffer(result.body)) res.type(result.contentType ?? 'application/octet-stream').send(result.body);
+      else if (result.status >= 400) res.type('application/problem+json').send(JSON.stringify(result.body));
+      else res.json(result.body);
     });
   }
 

@@ -2,7 +2,6 @@
 // invoices (INV-1). State comes from the workflow's Query; commands are Updates whose validators
 // refuse with a reason (mapped to 409/422 by runUpdate). X-6: only the owning customer commands;
 // the owning seller and staff may read.
-import express, { type Request, type Response } from 'express';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import {
   confirmDeletionUpdate,
@@ -17,10 +16,10 @@ import {
   withdrawUpdate,
   type EffectiveAnswer,
 } from '../../workflows/subscription';
-import { allow, resolvePrincipal, type Principal } from '../auth';
+import { allow, type Principal } from '../auth';
 import type { ApiDeps } from '../deps';
 import { renderInvoicePdf } from '../invoice-pdf';
-import { Problem, sendProblem } from '../problem';
+import { Problem } from '../problem';
 import type { RouteTable } from '../route';
 import { runUpdate } from '../temporal-errors';
 import { z } from '../zod';
@@ -36,7 +35,7 @@ const card = z
   })
   .strict();
 
-export function registerSubscriptionRoutes(routes: RouteTable, deps: ApiDeps, router: express.Router): void {
+export function registerSubscriptionRoutes(routes: RouteTable, deps: ApiDeps): void {
   const handle = (id: string) => deps.temporal.workflow.getHandle(subscriptionWorkflowId(id));
 
   async function load(id: string, principal: Principal, command: boolean) {
@@ -163,29 +162,29 @@ export function registerSubscriptionRoutes(routes: RouteTable, deps: ApiDeps, ro
     },
   });
 
-  // A binary answer: declared on the router directly (the route table answers JSON only).
-  router.get('/invoices/:invoiceId/pdf', async (req: Request, res: Response) => {
-    try {
-      const principal = await resolvePrincipal(deps.db, req.header('authorization'));
-      if (principal.kind === 'anonymous') throw Problem.unauthorized('this route needs an API key');
-      const invoiceId = String(req.params.invoiceId);
-      if (invoiceId.length > 300) throw Problem.badRequest([{ field: 'params.invoiceId', message: 'too long' }]);
-      const inv = await deps.db.invoice.findUnique({ where: { id: invoiceId } });
-      if (!inv) throw Problem.notFound(`no invoice ${invoiceId}`);
-      const mayRead =
-        (principal.kind === 'customer' && principal.customerId === inv.customerId) ||
-        (principal.kind === 'staff' && (principal.role === 'finance' || principal.role === 'admin'));
-      if (!mayRead) throw Problem.forbidden('this invoice is not yours');
+  routes.add({
+    method: 'get',
+    path: '/invoices/:invoiceId/pdf',
+    tag: 'invoices',
+    summary: 'An invoice or credit note as a PDF (INV-1): its customer, or finance staff',
+    allow: allow.anyOf(allow.customer, allow.staff('finance')),
+    params: z.object({ invoiceId: z.string().min(1).max(300) }),
+    responses: { 200: { description: 'The document (application/pdf)' } },
+    handler: async ({ principal, params }) => {
+      const inv = await deps.db.invoice.findUnique({ where: { id: params.invoiceId } });
+      if (!inv) throw Problem.notFound(`no invoice ${params.invoiceId}`);
+      if (principal.kind === 'customer' && principal.customerId !== inv.customerId) throw Problem.forbidden('this invoice is not yours');
       const [seller, customer] = await Promise.all([
         deps.db.seller.findUniqueOrThrow({ where: { id: inv.sellerId } }),
         deps.db.customer.findUniqueOrThrow({ where: { id: inv.customerId } }),
       ]);
       const pdf = await renderInvoicePdf({ ...inv, lines: JSON.parse(inv.lines), seller, customer });
-      res.status(200).type('application/pdf').setHeader('content-disposition', `attachment; filename="${inv.number}.pdf"`);
-      res.send(pdf);
-    } catch (err) {
-      if (err instanceof Problem) return sendProblem(res, err, req.path);
-      throw err;
-    }
+      return {
+        status: 200,
+        body: pdf,
+        contentType: 'application/pdf',
+        headers: { 'content-disposition': `attachment; filename="${inv.number}.pdf"` },
+      };
+    },
   });
 }
