@@ -2,8 +2,9 @@
 // its own orders, lines and e-mails, staff by role; a missing key is 401 on closed routes, an
 // unknown or malformed key is 401 everywhere. One table gives the expected status of every
 // (route, principal) pair, so no pair is left out. Runs on the shared Temporal dev server.
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { devServerEnv } from './support/environments';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO, DEMO_KEYS } from '../prisma/demo-data';
 import { checkoutBody } from './support/checkout';
 import { eventually, http, type HttpResponse } from './support/http';
@@ -37,7 +38,7 @@ const EMAIL_A = 'x6-alice@example.test';
 const EMAIL_B = 'x6-bob@example.test';
 
 beforeAll(async () => {
-  env = await TestWorkflowEnvironment.createFromExistingServer({ address: inject('devServerAddress') });
+  env = await devServerEnv();
   sys = await startTestSystem({ client: env.client, nativeConnection: env.nativeConnection });
   const orderA = await placeOrder(sys.apiUrl, { email: EMAIL_A });
   const orderB = await placeOrder(sys.apiUrl, { email: EMAIL_B });

@@ -1,10 +1,9 @@
 // The order process on the time-skipping server: the 48-hour validation deadline at its boundary
 // (ORD-7), decisions and refunds (ORD-6), declined and repeated checkouts (ORD-4).
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { timeSkippingEnv } from './support/environments';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureSearchAttributes } from '../infra/search-attributes-admin';
-import { temporalTestServerPath } from '../infra/temporal-binaries';
 import { TEST_CARDS } from '../infra/sandbox-gateway';
 import { DEMO, DEMO_KEYS } from '../prisma/demo-data';
 import { acceptLineUpdate, orderLineWorkflowId } from '../workflows/order-line';
@@ -20,10 +19,7 @@ let env: TestWorkflowEnvironment;
 let sys: TestSystem;
 
 beforeAll(async () => {
-  env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: temporalTestServerPath() } },
-  });
-  await ensureSearchAttributes(env.connection);
+  env = await timeSkippingEnv();
   sys = await startTestSystem({ client: env.client, nativeConnection: env.nativeConnection });
 });
 

@@ -1,8 +1,9 @@
 // The order process end to end on real parts: HTTP into the API, a real Temporal dev server
 // (started once by global-setup with createLocal and the `temporal` binary), a worker, the
 // SQLite database, and e-mails delivered over SMTP to the embedded server.
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { devServerEnv } from './support/environments';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO, DEMO_KEYS } from '../prisma/demo-data';
 import { checkoutBody } from './support/checkout';
 import { eventually, http } from './support/http';
@@ -13,7 +14,7 @@ let env: TestWorkflowEnvironment;
 let sys: TestSystem;
 
 beforeAll(async () => {
-  env = await TestWorkflowEnvironment.createFromExistingServer({ address: inject('devServerAddress') });
+  env = await devServerEnv();
   sys = await startTestSystem({ client: env.client, nativeConnection: env.nativeConnection });
 });
 

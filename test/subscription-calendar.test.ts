@@ -1,11 +1,10 @@
 // SUB-2 through the workflow: the due dates a running subscription actually renews on, for
 // anchors on the 15th, 29th, 30th, 31st and on 29 February (monthly and annual), over 14 months.
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { timeSkippingEnv } from './support/environments';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dueDates } from '../domain/calendar';
-import { ensureSearchAttributes } from '../infra/search-attributes-admin';
-import { temporalTestServerPath } from '../infra/temporal-binaries';
 import { DEMO } from '../prisma/demo-data';
 import { DAY, seedPaidLine, startSubscription, waitState, type SeededLine } from './support/subscriptions';
 import { startTestSystem, type TestSystem } from './support/system';
@@ -14,10 +13,7 @@ let env: TestWorkflowEnvironment;
 let sys: TestSystem;
 
 beforeAll(async () => {
-  env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: temporalTestServerPath() } },
-  });
-  await ensureSearchAttributes(env.connection);
+  env = await timeSkippingEnv();
   sys = await startTestSystem({ client: env.client, nativeConnection: env.nativeConnection });
 });
 

@@ -1,13 +1,12 @@
 // Customer commands over the HTTP API on the time-skipping server: checkout to renewal end to end
 // (ORD-8, SUB-1), manual renewal with reminders and payment in advance (SUB-6), immediate deletion
 // (SUB-10), withdrawal (SUB-11), authorization, invoices and their PDF (INV-1).
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { timeSkippingEnv } from './support/environments';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../activities';
 import { dueDate } from '../domain/calendar';
-import { ensureSearchAttributes } from '../infra/search-attributes-admin';
-import { temporalTestServerPath } from '../infra/temporal-binaries';
 import { DEMO, DEMO_KEYS } from '../prisma/demo-data';
 import { plusDays } from '../domain/subscription';
 import { http } from './support/http';
@@ -19,10 +18,7 @@ let env: TestWorkflowEnvironment;
 let sys: TestSystem;
 
 beforeAll(async () => {
-  env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: temporalTestServerPath() } },
-  });
-  await ensureSearchAttributes(env.connection);
+  env = await timeSkippingEnv();
   sys = await startTestSystem({ client: env.client, nativeConnection: env.nativeConnection });
 });
 

@@ -1,9 +1,10 @@
 // SUB-12 on a real Temporal dev server (whose continue-as-new is atomic, unlike the
 // time-skipping server's): customer commands sent without pause across a renewal, while the
 // workflow continues as new, are all carried out, none lost, none applied twice.
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { devServerEnv } from './support/environments';
 import { DateTime } from 'luxon';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_CARDS } from '../infra/sandbox-gateway';
 import { subscriptionStateQuery, subscriptionWorkflowId, updateCardUpdate } from '../workflows/subscription';
 import { deleteNow, seedPaidLine, startSubscription, waitState } from './support/subscriptions';
@@ -13,7 +14,7 @@ let env: TestWorkflowEnvironment;
 let sys: TestSystem;
 
 beforeAll(async () => {
-  env = await TestWorkflowEnvironment.createFromExistingServer({ address: inject('devServerAddress') });
+  env = await devServerEnv();
   sys = await startTestSystem({ client: env.client, nativeConnection: env.nativeConnection });
 });
 

@@ -1,9 +1,8 @@
 // SUB-12: a subscription lives for years with a bounded history: five years of monthly renewals
 // under time skipping, one continue-as-new per period, every run's history small.
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { timeSkippingEnv } from './support/environments';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureSearchAttributes } from '../infra/search-attributes-admin';
-import { temporalTestServerPath } from '../infra/temporal-binaries';
 import { subscriptionStateQuery, subscriptionWorkflowId, setRenewalModeUpdate } from '../workflows/subscription';
 import { DAY, seedPaidLine, startSubscription, waitState } from './support/subscriptions';
 import { startTestSystem, type TestSystem } from './support/system';
@@ -12,10 +11,7 @@ let env: TestWorkflowEnvironment;
 let sys: TestSystem;
 
 beforeAll(async () => {
-  env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: temporalTestServerPath() } },
-  });
-  await ensureSearchAttributes(env.connection);
+  env = await timeSkippingEnv();
   sys = await startTestSystem({ client: env.client, nativeConnection: env.nativeConnection });
 });
 

@@ -1,10 +1,9 @@
 // The subscription lifecycle on the time-skipping server: automatic renewal and its invoice
 // (SUB-1, SUB-3, INV-1), card replacement (SUB-4), failed payments (SUB-5), termination (SUB-7,
 // SUB-8, SUB-9), the state query (SUB-13), and a charge that survives a lost gateway reply.
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { timeSkippingEnv } from './support/environments';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureSearchAttributes } from '../infra/search-attributes-admin';
-import { temporalTestServerPath } from '../infra/temporal-binaries';
 import { TEST_CARDS } from '../infra/sandbox-gateway';
 import { DEMO } from '../prisma/demo-data';
 import { dueDate } from '../domain/calendar';
@@ -25,10 +24,7 @@ let env: TestWorkflowEnvironment;
 let sys: TestSystem;
 
 beforeAll(async () => {
-  env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: temporalTestServerPath() } },
-  });
-  await ensureSearchAttributes(env.connection);
+  env = await timeSkippingEnv();
   sys = await startTestSystem({ client: env.client, nativeConnection: env.nativeConnection });
 });
 

@@ -1,10 +1,9 @@
 // the 48-hour deadline lives in the Temporal server, not in a worker. A worker process is
 // killed with SIGKILL during the wait, the deadline passes while no worker runs, and the worker
 // is killed again once the deadline's work has begun: the deadline fires once, every e-mail once.
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { timeSkippingEnv } from './support/environments';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureSearchAttributes } from '../infra/search-attributes-admin';
-import { temporalTestServerPath } from '../infra/temporal-binaries';
 import { DEMO, DEMO_KEYS } from '../prisma/demo-data';
 import { eventually, http } from './support/http';
 import { emailSent, linesAwaitingValidation, placeOrder } from './support/orders';
@@ -17,10 +16,7 @@ let sys: TestSystem;
 let worker: WorkerProcess | undefined;
 
 beforeAll(async () => {
-  env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: temporalTestServerPath() } },
-  });
-  await ensureSearchAttributes(env.connection);
+  env = await timeSkippingEnv();
   sys = await startTestSystem({ client: env.client, nativeConnection: env.nativeConnection, withWorker: false });
 });
 

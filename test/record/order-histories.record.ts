@@ -1,9 +1,8 @@
 // Scenarios of the order process whose histories the replay test keeps replaying.
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { timeSkippingEnv } from '../support/environments';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ensureSearchAttributes } from '../../infra/search-attributes-admin';
 import { TEST_CARDS } from '../../infra/sandbox-gateway';
-import { temporalTestServerPath } from '../../infra/temporal-binaries';
 import { DEMO, DEMO_KEYS } from '../../prisma/demo-data';
 import { orderWorkflowId } from '../../workflows/order';
 import { orderLineWorkflowId } from '../../workflows/order-line';
@@ -17,8 +16,7 @@ let env: TestWorkflowEnvironment;
 let sys: TestSystem;
 
 beforeAll(async () => {
-  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: temporalTestServerPath() } } });
-  await ensureSearchAttributes(env.connection);
+  env = await timeSkippingEnv();
   sys = await startTestSystem({ client: env.client, nativeConnection: env.nativeConnection });
 });
 
