@@ -113,3 +113,31 @@ export function lineRefunded(l: LineView & { orderNumber: string; status: string
     ].join('\n'),
   };
 }
+
+export function invoiceIssued(i: {
+  number: string;
+  orderNumber: string;
+  issuedAt: string;
+  currency: string;
+  exclVatCents: number;
+  vatCents: number;
+  totalCents: number;
+  lines: { description: string; totalCents: number }[];
+  seller: SellerIdentity;
+  pdfUrl: string;
+}): Message {
+  return {
+    subject: `Invoice ${i.number}: order ${i.orderNumber}, ${i.seller.name}`,
+    text: [
+      `Invoice ${i.number}, issued on ${when(i.issuedAt)} by ${i.seller.legalName} (${i.seller.name}), ${i.seller.address}, for your order ${i.orderNumber}.`,
+      '',
+      ...i.lines.map((l) => `- ${l.description}: ${formatMoney(l.totalCents, i.currency)}`),
+      '',
+      `Total excl. VAT: ${formatMoney(i.exclVatCents, i.currency)}`,
+      `VAT: ${formatMoney(i.vatCents, i.currency)}`,
+      `Total paid: ${formatMoney(i.totalCents, i.currency)}`,
+      '',
+      `Download the invoice (PDF): ${i.pdfUrl}`,
+    ].join('\n'),
+  };
+}

@@ -90,6 +90,25 @@ export function createEmailActivities(deps: ActivityDeps) {
       return record(`line:${line.id}:refunded`, customer.email, customer.id, message);
     },
 
+    /** INV-1: an issued invoice, sent to its customer in the seller's name with its PDF link. */
+    async composeInvoiceEmail(input: { invoiceId: string }): Promise<string> {
+      const invoice = await db.invoice.findUniqueOrThrow({ where: { id: input.invoiceId } });
+      const [order, seller, customer] = await Promise.all([
+        db.order.findUniqueOrThrow({ where: { id: invoice.orderId } }),
+        db.seller.findUniqueOrThrow({ where: { id: invoice.sellerId } }),
+        db.customer.findUniqueOrThrow({ where: { id: invoice.customerId } }),
+      ]);
+      const message = templates.invoiceIssued({
+        ...invoice,
+        orderNumber: order.number,
+        issuedAt: invoice.issuedAt.toISOString(),
+        lines: JSON.parse(invoice.lines) as { description: string; totalCents: number }[],
+        seller,
+        pdfUrl: `${deps.publicUrl}/invoices/${encodeURIComponent(invoice.id)}/pdf`,
+      });
+      return record(`invoice:${invoice.id}:email`, customer.email, customer.id, message);
+    },
+
     /** X-2: sends a recorded e-mail; once marked sent it is never sent again. */
     async deliverEmail(emailId: string): Promise<void> {
       const email = await db.email.findUniqueOrThrow({ where: { id: emailId } });

@@ -4,6 +4,7 @@ import { createEmailActivities } from './emails';
 import { createOrderActivities } from './orders';
 import { createPaymentActivities } from './payments';
 import { createSubscriptionActivities } from './subscriptions';
+import { createWithdrawalActivities } from './withdrawal';
 
 export function createActivities(deps: ActivityDeps) {
   return {
@@ -11,6 +12,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createOrderActivities(deps),
     ...createEmailActivities(deps),
     ...createSubscriptionActivities(deps),
+    ...createWithdrawalActivities(deps),
   };
 }
 

@@ -1,7 +1,8 @@
 // Money movements of the order process (ORD-4, ORD-6, X-3), each keyed by its business identity:
-// the checkout charge by order, a line's refund by line.
+// the checkout charge by order, a line's refund by line (with its credit note, INV-1).
 import type { ActivityDeps } from './deps';
 import { writeAudit } from './audit';
+import { creditNoteId, takeCheckoutInvoice, takeInvoice } from './invoices';
 
 export interface ChargeOrderInput {
   orderId: string;
@@ -91,35 +92,53 @@ export function createPaymentActivities({ db, gateway }: ActivityDeps) {
         : { status: 'declined', failure: { code: result.code, message: result.message }, lines };
     },
 
-    /** ORD-6, ORD-7: a refused or cancelled line is refunded in full, once. */
-    async refundLine(input: { lineId: string; reason: string }): Promise<{ refundId: string; amountCents: number }> {
+    /**
+     * ORD-6, ORD-7: a refused or cancelled line is refunded in full, once; INV-1: the refund gets
+     * its credit note, correcting the checkout invoice of the line's seller.
+     */
+    async refundLine(input: { lineId: string; reason: string; at?: string }): Promise<{ refundId: string; amountCents: number }> {
       const refundId = lineRefundId(input.lineId);
-      const existing = await db.refund.findUnique({ where: { id: refundId } });
-      if (existing) return { refundId, amountCents: existing.amountCents };
-
-      const line = await db.orderLine.findUniqueOrThrow({ where: { id: input.lineId } });
+      const line = await db.orderLine.findUniqueOrThrow({ where: { id: input.lineId }, include: { order: true } });
       const payment = await db.payment.findUniqueOrThrow({ where: { id: checkoutPaymentId(line.orderId) } });
-      if (!payment.gatewayRef) throw new Error(`payment ${payment.id} has no capture to refund`);
-      const result = await gateway.refund({
-        idempotencyKey: refundId,
-        chargeReference: payment.gatewayRef,
-        amountCents: line.totalCents,
-        currency: line.currency,
-      });
-      await db.refund.upsert({
-        where: { id: refundId },
-        create: {
-          id: refundId,
-          paymentId: payment.id,
-          lineId: line.id,
+      let refund = await db.refund.findUnique({ where: { id: refundId } });
+      if (!refund) {
+        if (!payment.gatewayRef) throw new Error(`payment ${payment.id} has no capture to refund`);
+        const result = await gateway.refund({
+          idempotencyKey: refundId,
+          chargeReference: payment.gatewayRef,
           amountCents: line.totalCents,
           currency: line.currency,
-          reason: input.reason,
-          gatewayRef: result.reference,
-        },
-        update: {},
+        });
+        refund = await db.refund.upsert({
+          where: { id: refundId },
+          create: {
+            id: refundId,
+            paymentId: payment.id,
+            lineId: line.id,
+            amountCents: line.totalCents,
+            currency: line.currency,
+            reason: input.reason,
+            gatewayRef: result.reference,
+          },
+          update: {},
+        });
+      }
+      // The checkout invoice is issued at payment; an order paid before that was in place gets it now.
+      const invoice = await takeCheckoutInvoice(db, { orderId: line.orderId, sellerId: line.sellerId, paymentId: payment.id });
+      await takeInvoice(db, {
+        invoiceId: creditNoteId(refundId),
+        kind: 'credit_note',
+        creditedInvoiceId: invoice.invoiceId,
+        refundId,
+        paymentId: payment.id,
+        sellerId: line.sellerId,
+        customerId: line.order.customerId,
+        orderId: line.orderId,
+        currency: line.currency,
+        lines: [{ description: `Refund (${refund.reason.replaceAll('_', ' ')}): ${line.name}, period 1 (order ${line.order.number})`, exclVatCents: line.priceCents, vatRateBp: line.vatRateBp }],
+        at: input.at ?? refund.createdAt.toISOString(),
       });
-      return { refundId, amountCents: line.totalCents };
+      return { refundId, amountCents: refund.amountCents };
     },
   };
 }

@@ -2,17 +2,16 @@
 // force, the renewal charge keyed by subscription and period (X-3), invoices with gapless numbers
 // per seller and year, the read model with its audit entries (X-4), refunds on withdrawal
 // (SUB-11) and the e-mails (outbox, X-2). Every write is keyed by a business id.
-import { DateTime } from 'luxon';
 import type { ActivityDeps } from './deps';
 import { writeAudit } from './audit';
+import { checkoutInvoiceId, creditNoteId, takeCheckoutInvoice, takeInvoice as takeInvoiceIn, type InvoiceLineInput } from './invoices';
 import { checkoutPaymentId } from './payments';
-import { formatMoney, lineAmounts, sumAmounts } from '../domain/money';
+import { formatMoney, lineAmounts } from '../domain/money';
+
+export { checkoutInvoiceId, type InvoiceLineInput } from './invoices';
 
 export function renewalPaymentId(subscriptionId: string, period: number): string {
   return `sub:${subscriptionId}:period:${period}`;
-}
-export function checkoutInvoiceId(orderId: string, sellerId: string): string {
-  return `order:${orderId}:checkout:${sellerId}`;
 }
 export function withdrawalRefundId(lineId: string, paymentId: string): string {
   return `line:${lineId}:withdrawal:${paymentId}`;
@@ -39,12 +38,6 @@ export type RenewalChargeResult =
   | { status: 'captured'; paymentId: string; amountCents: number }
   | { status: 'declined'; paymentId: string; code: string; message: string; hard: boolean };
 
-export interface InvoiceLineInput {
-  description: string;
-  exclVatCents: number;
-  vatRateBp: number;
-}
-
 export interface SubscriptionSnapshot {
   subscriptionId: string;
   orderId: string;
@@ -66,6 +59,7 @@ export type SubscriptionEmailKind =
   | 'payment_failed'
   | 'ended_non_payment_customer'
   | 'ended_non_payment_seller'
+  | 'ended_seller'
   | 'renewal_reminder'
   | 'not_renewed'
   | 'termination_confirmed'
@@ -82,65 +76,7 @@ export function createSubscriptionActivities(deps: ActivityDeps) {
   const { db, gateway } = deps;
   const timeZone = () => process.env.BUSINESS_TZ ?? 'Europe/Paris';
 
-  async function takeInvoice(input: {
-    invoiceId: string;
-    kind?: 'invoice' | 'credit_note';
-    creditedInvoiceId?: string;
-    refundId?: string;
-    paymentId: string;
-    sellerId: string;
-    customerId: string;
-    orderId: string;
-    currency: string;
-    lines: InvoiceLineInput[];
-    at: string;
-  }): Promise<{ invoiceId: string; number: string }> {
-    return db.$transaction(async (tx) => {
-      const existing = await tx.invoice.findUnique({ where: { id: input.invoiceId } });
-      if (existing) return { invoiceId: existing.id, number: existing.number };
-      const year = DateTime.fromISO(input.at, { zone: 'utc' }).setZone(timeZone()).year;
-      const kind = input.kind ?? 'invoice';
-      const counterName = `${kind === 'invoice' ? 'invoice' : 'credit-note'}:${input.sellerId}:${year}`;
-      const counter = await tx.counter.upsert({
-        where: { name: counterName },
-        create: { name: counterName, value: 1 },
-        update: { value: { increment: 1 } },
-      });
-      const number = `${kind === 'invoice' ? 'INV' : 'CN'}-${input.sellerId}-${year}-${String(counter.value).padStart(6, '0')}`;
-      const lines = input.lines.map((l) => ({ description: l.description, vatRateBp: l.vatRateBp, ...lineAmounts(l.exclVatCents, l.vatRateBp) }));
-      const total = sumAmounts(lines);
-      await tx.invoice.create({
-        data: {
-          id: input.invoiceId,
-          kind,
-          creditedInvoiceId: input.creditedInvoiceId ?? null,
-          refundId: input.refundId ?? null,
-          number,
-          sellerId: input.sellerId,
-          customerId: input.customerId,
-          orderId: input.orderId,
-          paymentId: input.paymentId,
-          currency: input.currency,
-          lines: JSON.stringify(lines),
-          exclVatCents: total.exclVatCents,
-          vatCents: total.vatCents,
-          totalCents: total.totalCents,
-          issuedAt: new Date(input.at),
-        },
-      });
-      await writeAudit(tx, {
-        key: `invoice:${input.invoiceId}:issued`,
-        at: input.at,
-        actor: 'system',
-        action: kind === 'invoice' ? 'invoice.issued' : 'credit_note.issued',
-        entityType: 'invoice',
-        entityId: input.invoiceId,
-        orderId: input.orderId,
-        data: { number, totalCents: total.totalCents },
-      });
-      return { invoiceId: input.invoiceId, number };
-    });
-  }
+  const takeInvoice = (input: Parameters<typeof takeInvoiceIn>[1]) => takeInvoiceIn(db, input);
 
   async function record(id: string, to: string, customerId: string | null, subject: string, text: string): Promise<string> {
     await db.email.upsert({
@@ -263,18 +199,7 @@ export function createSubscriptionActivities(deps: ActivityDeps) {
 
     /** INV-1: the checkout invoice of one seller (its lines of the order, first period). */
     async issueCheckoutInvoice(input: { orderId: string; sellerId: string }): Promise<{ invoiceId: string; number: string }> {
-      const order = await db.order.findUniqueOrThrow({ where: { id: input.orderId }, include: { lines: { orderBy: { position: 'asc' } } } });
-      const lines = order.lines.filter((l) => l.sellerId === input.sellerId);
-      return takeInvoice({
-        invoiceId: checkoutInvoiceId(order.id, input.sellerId),
-        paymentId: checkoutPaymentId(order.id),
-        sellerId: input.sellerId,
-        customerId: order.customerId,
-        orderId: order.id,
-        currency: order.currency,
-        lines: lines.map((l) => ({ description: `${l.name}, period 1 (order ${order.number})`, exclVatCents: l.priceCents, vatRateBp: l.vatRateBp })),
-        at: (order.paidAt ?? order.createdAt).toISOString(),
-      });
+      return takeCheckoutInvoice(db, { ...input, paymentId: checkoutPaymentId(input.orderId) });
     },
 
     /** SUB-13 read model + X-4 audit entry under the change's business key. */
@@ -349,7 +274,7 @@ export function createSubscriptionActivities(deps: ActivityDeps) {
               }));
         const order = await db.order.findUniqueOrThrow({ where: { id: line.orderId } });
         await takeInvoice({
-          invoiceId: `credit:${refundId}`,
+          invoiceId: creditNoteId(refundId),
           kind: 'credit_note',
           creditedInvoiceId: invoice?.id,
           refundId,
@@ -379,6 +304,7 @@ export function createSubscriptionActivities(deps: ActivityDeps) {
         payment_failed: [`Payment failed: ${name}`, `The renewal payment of ${name} failed (${d.message}).\nYour subscription is past due. Update your card here: ${link}/card\nWe will retry ${d.nextRetryAt ? `on ${d.nextRetryAt}` : 'as soon as you replace your card'}; without payment the service ends on ${d.endsAt}.`],
         ended_non_payment_customer: [`Subscription ended for non-payment: ${name}`, `No payment succeeded for ${name}: the subscription ended on ${d.endedAt} and the service is deleted.`],
         ended_non_payment_seller: [`Subscription ended for non-payment: ${name}`, `The subscription ${name} of customer ${line.order.customer.name} ended on ${d.endedAt} for non-payment. Please delete the service.`],
+        ended_seller: [`Subscription ended: ${name}`, `The subscription ${name} of customer ${line.order.customer.name} ended on ${d.endedAt} (${String(d.reason).replace('_', ' ')}). Please delete the service.`],
         renewal_reminder: [`Reminder: ${name} ends on ${day(String(d.dueAt))} unless renewed`, `Your subscription ${name} is in manual renewal and ends on ${d.dueAt} (in ${d.days} day(s)).\nPay the next period here: ${link}/pay-next-period`],
         not_renewed: [`Subscription ended: ${name}`, `The period of ${name} ended on ${d.endedAt} unpaid: the service is deleted for good.`],
         termination_confirmed: [`Termination confirmed: ${name}`, `Your termination of ${name} is registered. Effective date: ${d.effectiveAt}. No renewal happens after that date.`],

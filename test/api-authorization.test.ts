@@ -5,6 +5,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { devServerEnv } from './support/environments';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_CARDS } from '../infra/sandbox-gateway';
 import { DEMO, DEMO_KEYS } from '../prisma/demo-data';
 import { checkoutBody } from './support/checkout';
 import { eventually, http, type HttpResponse } from './support/http';
@@ -31,6 +32,8 @@ interface Fixtures {
   endedB: string;
   /** The checkout invoice of orderB for Acme (INV-1). */
   invoiceB: string;
+  /** customerA's declined (never paid) order: its owner's withdrawal is refused (409), nothing moves. */
+  unpaidA: string;
 }
 let f: Fixtures;
 
@@ -51,6 +54,7 @@ beforeAll(async () => {
     runningB: '',
     endedB: '',
     invoiceB: '',
+    unpaidA: '',
     orderA,
     orderB,
     keyA: orderA.customerApiKey!,
@@ -87,7 +91,9 @@ beforeAll(async () => {
   const code = /Confirmation code: (\w+)/.exec(codeMail.text)![1];
   expect((await http(sys.apiUrl, 'POST', `/subscriptions/${endedB}/deletion/confirm`, { key: f.keyB, body: { code } })).status).toBe(200);
   const invoice = await eventually(async () => (await sys.db.invoice.findFirst({ where: { orderId: orderB.orderId, sellerId: DEMO.sellers.acme.id } })) ?? undefined, 20_000, 'invoice');
-  f = { ...f, runningB: f.acmeB, endedB, invoiceB: invoice.id };
+  const declined = await http(sys.apiUrl, 'POST', '/checkout', { body: checkoutBody({ email: EMAIL_A, card: TEST_CARDS.declined }) });
+  expect(declined.status, JSON.stringify(declined.body)).toBe(402);
+  f = { ...f, runningB: f.acmeB, endedB, invoiceB: invoice.id, unpaidA: declined.body.orderId };
 });
 
 afterAll(async () => {
@@ -329,10 +335,12 @@ const ROUTES: RouteDef[] = [
     },
   })),
   {
-    // orderA has no running subscription: its owner passes X-6 and is told so (409).
+    // SUB-11 withdraws every line of an order, undecided ones included: orderA (whose lines must
+    // stay undecided) is not used; customerA's never-paid order is, its owner passes X-6 and is
+    // told there is nothing to withdraw (409).
     route: 'POST /orders/{orderId}/withdraw',
     method: 'POST',
-    path: () => `/orders/${f.orderA.orderId}/withdraw`,
+    path: () => `/orders/${f.unpaidA}/withdraw`,
     body: () => ({}),
     expected: {
       anonymous: 401, admin: 403, ops: 403, support: 403, finance: 403,

@@ -8,6 +8,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { devServerEnv } from './support/environments';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_EXTENSION_HOURS } from '../domain/order-line';
+import { TEST_CARDS } from '../infra/sandbox-gateway';
 import { DEMO, DEMO_KEYS } from '../prisma/demo-data';
 import { checkoutBody } from './support/checkout';
 import { eventually, http, type HttpResponse } from './support/http';
@@ -22,7 +23,7 @@ let acmeLine: string;
 let globexLine: string;
 let countsBefore: Record<string, number>;
 /** A customer with a running subscription and an ended one (SUB-10), each on its own order. */
-let sub: { key: string; customerId: string; running: string; runningOrder: string; ended: string; endedOrder: string; invoice: string };
+let sub: { key: string; customerId: string; running: string; runningOrder: string; ended: string; endedOrder: string; unpaidOrder: string; invoice: string };
 let subBefore: SubSnapshot;
 
 beforeAll(async () => {
@@ -64,7 +65,9 @@ async function subscriptions(): Promise<typeof sub> {
   expect(confirmed.status, JSON.stringify(confirmed.body)).toBe(200);
   await eventually(async () => (await sys.db.subscription.findUnique({ where: { id: ended } }))?.status === 'terminated', 20_000, `subscription ${ended} ended`);
   const invoice = await eventually(async () => (await sys.db.invoice.findFirst({ where: { orderId: runningOrder.orderId } })) ?? undefined, 20_000, 'checkout invoice');
-  return { key, customerId: runningOrder.customerId, running, runningOrder: runningOrder.orderId, ended, endedOrder: endedOrder.orderId, invoice: invoice.id };
+  const declined = await http(sys.apiUrl, 'POST', '/checkout', { body: checkoutBody({ email, offers: [DEMO.offers.acmeMail.id], card: TEST_CARDS.declined }) });
+  expect(declined.status, JSON.stringify(declined.body)).toBe(402);
+  return { key, customerId: runningOrder.customerId, running, runningOrder: runningOrder.orderId, ended, endedOrder: endedOrder.orderId, unpaidOrder: declined.body.orderId, invoice: invoice.id };
 }
 
 interface SubSnapshot {
@@ -140,7 +143,7 @@ interface Case {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /**
    * May hold {ORDER}, {ACME_LINE}, {GLOBEX_LINE}, {CUSTOMER}: ids of the real order; {SUB}, {ENDED},
-   * {SUB_ORDER}, {ENDED_ORDER}, {SUB_CUSTOMER}, {INVOICE}: the subscriber's running and ended
+   * {SUB_ORDER}, {ENDED_ORDER}, {UNPAID_ORDER} (declined), {SUB_CUSTOMER}, {INVOICE}: the subscriber's running and ended
    * subscriptions, their orders, the subscriber, and its checkout invoice (percent-encoded).
    */
   path: string;
@@ -444,7 +447,8 @@ const subscriptionCases = (): Case[] => [
   { route: 'POST /orders/{orderId}/withdraw', name: 'a reason is not accepted', method: 'POST', path: '/orders/{SUB_ORDER}/withdraw', key: SUB_KEY, body: { reason: 'changed my mind' }, status: 400, fields: ['body.reason'] },
   { route: 'POST /orders/{orderId}/withdraw', name: 'orderId and body both wrong, each named', method: 'POST', path: '/orders/not-an-id/withdraw', key: SUB_KEY, body: { extra: 1 }, status: 400, fields: ['params.orderId', 'body.extra'] },
   { route: 'POST /orders/{orderId}/withdraw', name: 'the order does not exist', method: 'POST', path: '/orders/ord_does-not-exist/withdraw', key: SUB_KEY, body: {}, status: 404 },
-  { route: 'POST /orders/{orderId}/withdraw', name: 'the ended subscription\'s order (control: nothing to withdraw)', method: 'POST', path: '/orders/{ENDED_ORDER}/withdraw', key: SUB_KEY, body: {}, status: 409 },
+  // SUB-11 refunds a subscription ended by deletion too (200), so the control is a never-paid order.
+  { route: 'POST /orders/{orderId}/withdraw', name: 'a never-paid order of the caller (control: nothing to withdraw)', method: 'POST', path: '/orders/{UNPAID_ORDER}/withdraw', key: SUB_KEY, body: {}, status: 409 },
 
   // GET /customers/{customerId}/invoices
   ...bodyCases('GET /customers/{customerId}/invoices', 'GET', '/customers/{SUB_CUSTOMER}/invoices', SUB_KEY),
@@ -580,6 +584,7 @@ function resolvePath(path: string): string {
     .replaceAll('{CUSTOMER}', order.customerId)
     .replaceAll('{SUB_ORDER}', sub.runningOrder)
     .replaceAll('{ENDED_ORDER}', sub.endedOrder)
+    .replaceAll('{UNPAID_ORDER}', sub.unpaidOrder)
     .replaceAll('{SUB_CUSTOMER}', sub.customerId)
     .replaceAll('{SUB}', sub.running)
     .replaceAll('{ENDED}', sub.ended)

@@ -74,7 +74,13 @@ describe('order process over HTTP, SMTP and a Temporal dev server', () => {
     const mails = await http(sys.apiUrl, 'GET', `/customers/${order.customerId}/emails`, { key: customerKey });
     expect(mails.status).toBe(200);
     expect(mails.body.map((m: { id: string }) => m.id).sort()).toEqual(
-      [`order:${order.orderId}:purchase-order`, `line:${acmeLine.lineId}:access`, `line:${globexLine.lineId}:access`].sort(),
+      [
+        `order:${order.orderId}:purchase-order`,
+        `invoice:order:${order.orderId}:checkout:${DEMO.sellers.acme.id}:email`, // INV-1
+        `invoice:order:${order.orderId}:checkout:${DEMO.sellers.globex.id}:email`,
+        `line:${acmeLine.lineId}:access`,
+        `line:${globexLine.lineId}:access`,
+      ].sort(),
     );
 
     // Staff can filter the line workflows in the Temporal UI by search attributes.

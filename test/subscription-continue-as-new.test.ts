@@ -39,7 +39,9 @@ describe('continue-as-new under load', () => {
     for (let i = 1; Date.now() < until; i++) {
       const last4 = String(i).padStart(4, '0');
       sent.push(last4);
-      const answer = await handle.executeUpdate(updateCardUpdate, { args: [{ token: `tok_sandbox_${TEST_CARDS.success}`, last4 }] });
+      const answer = await handle.executeUpdate(updateCardUpdate, { args: [{ token: `tok_sandbox_${TEST_CARDS.success}`, last4 }] }).catch((err) => {
+        throw new Error(`update ${last4} failed: ${err.message}; cause: ${err.cause?.name} ${err.cause?.message} ${err.cause?.type ?? ''}`);
+      });
       answered.push(answer.state.card.last4);
     }
 

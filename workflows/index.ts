@@ -2,3 +2,4 @@
 export { orderWorkflow } from './order';
 export { orderLineWorkflow } from './order-line';
 export { subscriptionWorkflow } from './subscription';
+export { orderWithdrawalWorkflow } from './order-withdrawal';

@@ -55,7 +55,8 @@ export interface OrderLineState {
 
 export interface AcceptLine { sellerId: string; accessInstructions: string }
 export interface RefuseLine { sellerId: string; reason: string }
-export interface CancelLine { staffId: string; reason: string }
+/** Ops cancel with `staffId`; a customer's withdrawal (SUB-11) cancels with `customerId` instead. */
+export interface CancelLine { staffId?: string; customerId?: string; reason: string }
 export interface ExtendValidation { staffId: string; hours: number }
 
 export const acceptLineUpdate = defineUpdate<OrderLineState, [AcceptLine]>('acceptLine');
@@ -129,9 +130,10 @@ export async function orderLineWorkflow(input: OrderLineInput): Promise<OrderLin
   );
   setHandler(
     cancelLineUpdate,
-    async (cmd) => decide({ kind: 'cancel', by: `staff:${cmd.staffId}`, reason: cmd.reason }),
+    async (cmd) => decide({ kind: 'cancel', by: cmd.customerId ? `customer:${cmd.customerId}` : `staff:${cmd.staffId}`, reason: cmd.reason }),
     {
       validator: (cmd) => {
+        if (!cmd.staffId === !cmd.customerId) throw ApplicationFailure.nonRetryable('exactly one of staffId and customerId', 'InvalidArgument');
         requireText(cmd.reason, 'reason');
         refuseUnlessOpen();
       },
@@ -260,7 +262,7 @@ export async function orderLineWorkflow(input: OrderLineInput): Promise<OrderLin
         });
       }
     } else {
-      const refund = await payments.refundLine({ lineId: state.lineId, reason: d.kind === 'refuse' ? 'refused_by_seller' : 'cancelled_by_ops' });
+      const refund = await payments.refundLine({ lineId: state.lineId, reason: d.kind === 'refuse' ? 'refused_by_seller' : d.by.startsWith('customer:') ? 'withdrawal' : 'cancelled_by_ops', at });
       state.refundId = refund.refundId;
       if (d.kind === 'refuse') state.refusalReason = d.reason;
       else state.cancelReason = d.reason;

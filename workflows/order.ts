@@ -1,7 +1,8 @@
 // Order:<orderId> — from checkout to the sellers' decisions (ORD-4, ORD-5, ORD-6).
 // Reads top to bottom: take the one card charge for the first period of every line; on a
-// decline the order fails and nothing reaches the sellers; once paid, send the purchase order,
-// then run one OrderLine child workflow per line and wait for every seller's decision.
+// decline the order fails and nothing reaches the sellers; once paid, issue each seller's invoice
+// (INV-1), send the purchase order and the invoices, then run one OrderLine child workflow per
+// line and wait for every seller's decision.
 import {
   ParentClosePolicy,
   allHandlersFinished,
@@ -9,6 +10,7 @@ import {
   defineQuery,
   defineUpdate,
   executeChild,
+  patched,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -80,7 +82,18 @@ export async function orderWorkflow(input: OrderInput): Promise<OrderState> {
   state.paidAt = charge.paidAt;
   upsertSearchAttributes([{ key: StatusKey, value: state.status }]);
 
+  // INV-1: each seller's invoice for its share of the captured payment, numbered at payment
+  // (before any seller decides), then e-mailed with the purchase order. Histories recorded
+  // before this issued it when a seller accepted its first line (Subscription start).
+  const invoices: string[] = [];
+  if (patched('checkout-invoice-at-payment')) {
+    for (const sellerId of new Set(state.lines.map((l) => l.sellerId))) {
+      invoices.push((await db.issueCheckoutInvoice({ orderId: input.orderId, sellerId })).invoiceId);
+    }
+  }
+
   await sendEmail(db.composePurchaseOrderEmail({ orderId: input.orderId }));
+  for (const invoiceId of invoices) await sendEmail(db.composeInvoiceEmail({ invoiceId }));
 
   await Promise.all(
     state.lines.map(async (line) => {

@@ -13,6 +13,7 @@ import {
   defineQuery,
   defineUpdate,
   makeContinueAsNewFunc,
+  patched,
   setHandler,
   upsertSearchAttributes,
   uuid4,
@@ -144,6 +145,8 @@ type Command =
 
 interface Queued {
   cmd: Command;
+  /** Workflow time at which the command was accepted: it is carried out as of then. */
+  at: number;
   done: boolean;
   result?: EffectiveAnswer;
   error?: unknown;
@@ -163,6 +166,14 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
   const queue: Queued[] = [];
   let periodAdvanced = false;
 
+  // A continued run has its state before any handler is registered: setHandler delivers the
+  // commands that arrived with the run's first task at once, to validators that need the state.
+  if (input.carried) {
+    state = input.carried.state;
+    internal = input.carried.internal;
+    state.run.number += 1;
+  }
+
   // --- setup: commands and state (registered before any await: nothing arriving is lost) -----
   const view = (): SubscriptionView => {
     if (!state) throw ApplicationFailure.nonRetryable('the subscription is starting', 'NotReady');
@@ -180,6 +191,9 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
     },
     withdrawTermination: () => {
       if (!state.pendingTermination) refuse('no termination is pending', 'NoPendingTermination');
+      if (Date.now() >= Date.parse(state.pendingTermination!.effectiveAt)) {
+        refuse(`the termination took effect on ${state.pendingTermination!.effectiveAt}`, 'SubscriptionEnded');
+      }
     },
     payNext: () => {
       if (state.pastDue) return; // pays the overdue period
@@ -214,7 +228,7 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
   };
 
   async function enqueue(cmd: Command): Promise<EffectiveAnswer> {
-    const item: Queued = { cmd, done: false };
+    const item: Queued = { cmd, at: Date.now(), done: false };
     queue.push(item);
     await condition(() => item.done);
     if (item.error) throw item.error;
@@ -233,20 +247,16 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
   on(withdrawUpdate, () => ({ kind: 'withdraw' }));
 
   // --- run -----------------------------------------------------------------------------------
-  if (input.carried) {
-    state = input.carried.state;
-    internal = input.carried.internal;
-    state.run.number += 1;
-  } else {
-    await start();
-  }
+  if (!input.carried) await start();
   publish();
 
   while (!ended() && !periodAdvanced && !workflowInfo().continueAsNewSuggested) {
     const wakeAt = nextWakeAt();
     const waitMs = wakeAt - Date.now();
     if (waitMs > 0 && queue.length === 0) await condition(() => queue.length > 0, waitMs);
-    await drainQueue();
+    // Commands accepted before the deadline are carried out before it; those accepted after it
+    // (e.g. delivered together with the timer after a worker outage) wait until it is handled.
+    await drainQueue(patched('deadline-before-later-commands') ? wakeAt : Infinity);
     if (ended()) break;
     await onTime();
   }
@@ -324,6 +334,8 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
         internal.remindersSent.push(r.days);
         await email('customer', 'renewal_reminder', `${periodKey(state.paidPeriods + 1)}:reminder:${r.days}`, { dueAt: state.nextDueAt, days: r.days });
       }
+      // A payment in advance accepted while a reminder was being delivered counts (SUB-6).
+      if (queue.some((q) => q.at < Date.parse(state.nextDueAt!)) && patched('commands-before-due-date')) return;
       if (now >= Date.parse(state.nextDueAt!)) await dueDateReached();
       return;
     }
@@ -341,11 +353,17 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
     const due = state.nextDueAt!;
     if (state.pendingTermination && Date.parse(state.pendingTermination.effectiveAt) <= Date.parse(due)) {
       await end('terminated', due); // SUB-7, SUB-8
-    } else if (state.renewalMode === 'manual') {
+    } else if (state.renewalMode === 'manual' && !(withinCommitment(due) && patched('commitment-binds-manual-mode'))) {
       await end('not_renewed', due); // SUB-6
     } else {
+      // Automatic renewal (SUB-1, SUB-3), or manual mode unpaid within a commitment (SUB-8).
       await attemptRenewal('due_date'); // SUB-1, SUB-3
     }
+  }
+
+  /** SUB-8: the period starting at `due` is still within the commitment. */
+  function withinCommitment(due: string): boolean {
+    return state.commitmentEnd !== null && Date.parse(due) < Date.parse(state.commitmentEnd);
   }
 
   function periodKey(n: number): string {
@@ -447,25 +465,23 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
         await email('seller', 'ended_non_payment_seller', `sub:${id}:ended:seller`, data);
         break;
       case 'not_renewed':
-        await email('customer', 'not_renewed', `sub:${id}:ended:customer`, data);
-        break;
       case 'terminated':
-        await email('customer', 'terminated', `sub:${id}:ended:customer`, data);
-        break;
       case 'deleted':
-        await email('customer', 'deleted', `sub:${id}:ended:customer`, data);
+        await email('customer', reason, `sub:${id}:ended:customer`, data);
+        // The seller deletes the service: it is told of every end, not only non-payment.
+        if (patched('seller-told-of-every-end')) await email('seller', 'ended_seller', `sub:${id}:ended:seller`, { ...data, reason });
         break;
       case 'withdrawn':
         break; // the withdrawal command e-mails both sides with the refund
     }
   }
 
-  async function drainQueue(): Promise<void> {
-    while (queue.length > 0) {
+  async function drainQueue(acceptedBefore = Infinity): Promise<void> {
+    while (queue.length > 0 && queue[0].at < acceptedBefore) {
       const item = queue.shift()!;
       try {
         validate(item.cmd); // two commands accepted in one task: re-checked in order
-        item.result = await carryOut(item.cmd);
+        item.result = await carryOut(item.cmd, item.at);
       } catch (err) {
         item.error = err;
       }
@@ -473,8 +489,10 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
     }
   }
 
-  async function carryOut(cmd: Command): Promise<EffectiveAnswer> {
-    const at = nowIso();
+  async function carryOut(cmd: Command, acceptedAt: number): Promise<EffectiveAnswer> {
+    // A command queued behind a slow one (an e-mail retried through an SMTP outage) keeps the
+    // time it was accepted: a termination's 24-hour notice counts from then (SUB-7).
+    const at = patched('commands-dated-when-accepted') ? new Date(acceptedAt).toISOString() : nowIso();
     const actor = `customer:${state.customerId}`;
     switch (cmd.kind) {
       case 'mode': {

@@ -2,7 +2,8 @@
 // invoices (INV-1). State comes from the workflow's Query; commands are Updates whose validators
 // refuse with a reason (mapped to 409/422 by runUpdate). X-6: only the owning customer commands;
 // the owning seller and staff may read.
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { orderWithdrawalResultUpdate, orderWithdrawalWorkflow, orderWithdrawalWorkflowId, type OrderWithdrawalResult } from '../../workflows/order-withdrawal';
 import {
   confirmDeletionUpdate,
   payNextPeriodUpdate,
@@ -13,7 +14,6 @@ import {
   terminateUpdate,
   updateCardUpdate,
   withdrawTerminationUpdate,
-  withdrawUpdate,
   type EffectiveAnswer,
 } from '../../workflows/subscription';
 import { allow, type Principal } from '../auth';
@@ -114,19 +114,42 @@ export function registerSubscriptionRoutes(routes: RouteTable, deps: ApiDeps): v
     allow: allow.customer,
     params: z.object({ orderId: z.string().regex(/^ord_[A-Za-z0-9_-]{1,80}$/, 'must be a ord_… id') }),
     body: empty,
-    responses: { 200: { description: 'Every subscription of the order withdrawn' }, 422: { description: 'Refused, with the reason' } },
+    responses: {
+      200: { description: 'Per-line outcomes: undecided lines cancelled, running subscriptions withdrawn, ended ones refunded, all in full' },
+      409: { description: 'The order was never paid' },
+      422: { description: 'Refused after the window, with the reason' },
+    },
     handler: async ({ principal, params }) => {
       const order = await deps.db.order.findUnique({ where: { id: params.orderId } });
       if (!order) throw Problem.notFound(`no order ${params.orderId}`);
       if (principal.kind !== 'customer' || principal.customerId !== order.customerId) throw Problem.forbidden('this order is not yours');
-      const subs = await deps.db.subscription.findMany({ where: { orderId: order.id, status: { not: 'terminated' } }, orderBy: { id: 'asc' } });
-      if (subs.length === 0) throw Problem.conflict('this order has no running subscription to withdraw from');
-      const results = [];
-      for (const sub of subs) {
-        const answer = await runUpdate(() => handle(sub.id).executeUpdate(withdrawUpdate));
-        results.push({ subscriptionId: sub.id, effectiveAt: answer.effectiveAt, message: answer.message });
+      if (!order.paidAt) throw Problem.conflict('this order was never paid: there is nothing to withdraw from');
+      // Driven from the order's lines by OrderWithdrawal:<orderId>; a repeat gets the same result.
+      const workflowId = orderWithdrawalWorkflowId(order.id);
+      try {
+        await deps.temporal.workflow.start(orderWithdrawalWorkflow, {
+          workflowId,
+          taskQueue: deps.taskQueue,
+          args: [{ orderId: order.id, customerId: order.customerId }],
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          workflowIdConflictPolicy: 'USE_EXISTING',
+        });
+      } catch (err) {
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err; // done before: same result
       }
-      return { status: 200, body: { orderId: order.id, subscriptions: results } };
+      const handle = deps.temporal.workflow.getHandle<typeof orderWithdrawalWorkflow>(workflowId);
+      let result: OrderWithdrawalResult;
+      try {
+        // An Update that answers once the withdrawal is carried out; once the workflow has closed, its result.
+        result = await handle.executeUpdate(orderWithdrawalResultUpdate);
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError) && !(err instanceof WorkflowUpdateFailedError) && !isClosedError(err)) throw err;
+        result = await handle.result();
+      }
+      if (result.status === 'refused') {
+        throw Problem.unprocessable('command-refused', 'Command refused', result.reason, { reason: 'WithdrawalPeriodOver', deadline: result.deadline });
+      }
+      return { status: 200, body: result };
     },
   });
 
@@ -187,4 +210,9 @@ export function registerSubscriptionRoutes(routes: RouteTable, deps: ApiDeps): v
       };
     },
   });
+}
+
+/** An Update sent to a workflow that has already completed is refused by the server this way. */
+function isClosedError(err: unknown): boolean {
+  return err instanceof Error && /already completed|workflow execution already completed|not found/i.test(err.message);
 }

@@ -8,10 +8,15 @@ import { projectRoot } from '../../infra/config';
 
 export const historiesDir = path.join(projectRoot, 'test', 'histories');
 
-/** Saves the history of a finished or waiting workflow run (the latest by default) as `<scenario>.json`. */
+/**
+ * Saves the history of a finished or waiting workflow run (the latest by default) as
+ * `<scenario>.json`, or `<scenario>@<HISTORY_TAG>.json` when HISTORY_TAG is set: recording after a
+ * change of workflow code with a tag keeps the histories of the code before it.
+ */
 export async function saveHistory(client: Client, workflowId: string, scenario: string, runId?: string): Promise<void> {
   const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
-  const file = path.join(historiesDir, `${scenario}.json`);
+  const tag = process.env.HISTORY_TAG;
+  const file = path.join(historiesDir, `${scenario}${tag ? `@${tag}` : ''}.json`);
   writeFileSync(file, JSON.stringify({ workflowId, history: JSON.parse(historyToJSON(history)) }, null, 1) + '\n');
 }
 

@@ -1,0 +1,103 @@
+// INV-1: issuing invoices and credit notes, shared by the order process (checkout invoice at
+// payment, credit note of a refused or cancelled line) and the subscription lifecycle (renewals,
+// withdrawal refunds). Numbers are gapless per seller and year; an issued document is never
+// edited, and a repeat under the same business key returns the document already issued.
+import { DateTime } from 'luxon';
+import type { Db } from '../infra/db';
+import { writeAudit } from './audit';
+import { lineAmounts, sumAmounts } from '../domain/money';
+
+export function checkoutInvoiceId(orderId: string, sellerId: string): string {
+  return `order:${orderId}:checkout:${sellerId}`;
+}
+/** The credit note of a refund is keyed by the refund's business id. */
+export function creditNoteId(refundId: string): string {
+  return `credit:${refundId}`;
+}
+
+export interface InvoiceLineInput {
+  description: string;
+  exclVatCents: number;
+  vatRateBp: number;
+}
+
+export interface TakeInvoiceInput {
+  invoiceId: string;
+  kind?: 'invoice' | 'credit_note';
+  creditedInvoiceId?: string;
+  refundId?: string;
+  paymentId: string;
+  sellerId: string;
+  customerId: string;
+  orderId: string;
+  currency: string;
+  lines: InvoiceLineInput[];
+  at: string;
+}
+
+const timeZone = () => process.env.BUSINESS_TZ ?? 'Europe/Paris';
+
+/** Issues one invoice or credit note under its business key, taking the next number of its series. */
+export async function takeInvoice(db: Db, input: TakeInvoiceInput): Promise<{ invoiceId: string; number: string }> {
+  return db.$transaction(async (tx) => {
+    const existing = await tx.invoice.findUnique({ where: { id: input.invoiceId } });
+    if (existing) return { invoiceId: existing.id, number: existing.number };
+    const year = DateTime.fromISO(input.at, { zone: 'utc' }).setZone(timeZone()).year;
+    const kind = input.kind ?? 'invoice';
+    const counterName = `${kind === 'invoice' ? 'invoice' : 'credit-note'}:${input.sellerId}:${year}`;
+    const counter = await tx.counter.upsert({
+      where: { name: counterName },
+      create: { name: counterName, value: 1 },
+      update: { value: { increment: 1 } },
+    });
+    const number = `${kind === 'invoice' ? 'INV' : 'CN'}-${input.sellerId}-${year}-${String(counter.value).padStart(6, '0')}`;
+    const lines = input.lines.map((l) => ({ description: l.description, vatRateBp: l.vatRateBp, ...lineAmounts(l.exclVatCents, l.vatRateBp) }));
+    const total = sumAmounts(lines);
+    await tx.invoice.create({
+      data: {
+        id: input.invoiceId,
+        kind,
+        creditedInvoiceId: input.creditedInvoiceId ?? null,
+        refundId: input.refundId ?? null,
+        number,
+        sellerId: input.sellerId,
+        customerId: input.customerId,
+        orderId: input.orderId,
+        paymentId: input.paymentId,
+        currency: input.currency,
+        lines: JSON.stringify(lines),
+        exclVatCents: total.exclVatCents,
+        vatCents: total.vatCents,
+        totalCents: total.totalCents,
+        issuedAt: new Date(input.at),
+      },
+    });
+    await writeAudit(tx, {
+      key: `invoice:${input.invoiceId}:issued`,
+      at: input.at,
+      actor: 'system',
+      action: kind === 'invoice' ? 'invoice.issued' : 'credit_note.issued',
+      entityType: 'invoice',
+      entityId: input.invoiceId,
+      orderId: input.orderId,
+      data: { number, totalCents: total.totalCents },
+    });
+    return { invoiceId: input.invoiceId, number };
+  });
+}
+
+/** The checkout invoice of one seller: its lines of the order, first period, dated at payment. */
+export async function takeCheckoutInvoice(db: Db, input: { orderId: string; sellerId: string; paymentId: string }): Promise<{ invoiceId: string; number: string }> {
+  const order = await db.order.findUniqueOrThrow({ where: { id: input.orderId }, include: { lines: { orderBy: { position: 'asc' } } } });
+  const lines = order.lines.filter((l) => l.sellerId === input.sellerId);
+  return takeInvoice(db, {
+    invoiceId: checkoutInvoiceId(order.id, input.sellerId),
+    paymentId: input.paymentId,
+    sellerId: input.sellerId,
+    customerId: order.customerId,
+    orderId: order.id,
+    currency: order.currency,
+    lines: lines.map((l) => ({ description: `${l.name}, period 1 (order ${order.number})`, exclVatCents: l.priceCents, vatRateBp: l.vatRateBp })),
+    at: (order.paidAt ?? order.createdAt).toISOString(),
+  });
+}

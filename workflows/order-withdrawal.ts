@@ -1,0 +1,115 @@
+// OrderWithdrawal:<orderId> — a customer withdraws from an order (SUB-11), short-lived. Reads top
+// to bottom: check the window once (14 days for an individual, 7 for a business, from payment);
+// then each line in turn: a line the seller has not decided is cancelled through its OrderLine
+// workflow (full refund), a running subscription is withdrawn through its Update (full refund,
+// service ends), a subscription already ended otherwise (e.g. deleted, SUB-10) has its payments
+// refunded here; lines refused or cancelled were already refunded. Returns one outcome per line.
+import { allHandlersFinished, condition, defineUpdate, proxyActivities, setHandler } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { withdrawalDeadline, WITHDRAWAL_DAYS } from '../domain/subscription';
+import { db, payments, sendEmail } from './activity-options';
+
+export interface OrderWithdrawalInput {
+  orderId: string;
+  customerId: string;
+}
+
+export type LineWithdrawalOutcome =
+  | 'cancelled'
+  | 'withdrawn'
+  | 'refunded_after_end'
+  | 'already_withdrawn'
+  | 'already_refunded'
+  | 'nothing_paid'
+  | 'refused';
+
+export interface LineWithdrawal {
+  lineId: string;
+  outcome: LineWithdrawalOutcome;
+  message: string;
+}
+
+export type OrderWithdrawalResult =
+  | { status: 'withdrawn'; orderId: string; withdrawnAt: string; deadline: string; lines: LineWithdrawal[] }
+  | { status: 'refused'; orderId: string; reason: string; deadline: string | null };
+
+/** Waits for the withdrawal to be carried out and answers its result (the API's way to wait). */
+export const orderWithdrawalResultUpdate = defineUpdate<OrderWithdrawalResult, []>('withdrawalResult');
+
+export const WITHDRAWAL_REASON = 'withdrawn by the customer (SUB-11)';
+
+export function orderWithdrawalWorkflowId(orderId: string): string {
+  return `OrderWithdrawal:${orderId}`;
+}
+
+/** Carrying out one line waits on the line's own workflow (refund included): a longer timeout. */
+const lines = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+export async function orderWithdrawalWorkflow(input: OrderWithdrawalInput): Promise<OrderWithdrawalResult> {
+  let done: OrderWithdrawalResult | undefined;
+  setHandler(orderWithdrawalResultUpdate, async () => {
+    await condition(() => done !== undefined);
+    return done!;
+  });
+  done = await withdraw(input);
+  await condition(allHandlersFinished);
+  return done;
+}
+
+async function withdraw(input: OrderWithdrawalInput): Promise<OrderWithdrawalResult> {
+  const { orderId, customerId } = input;
+  const order = await db.loadOrderWithdrawal({ orderId });
+  if (!order.paidAt) return { status: 'refused', orderId, reason: 'this order was never paid: there is nothing to withdraw from', deadline: null };
+
+  // --- the window, once (SUB-11) ---------------------------------------------------------------
+  const deadline = withdrawalDeadline(order.paidAt, order.customerType, order.timeZone);
+  if (Date.now() >= Date.parse(deadline)) {
+    const days = order.customerType === 'business' ? WITHDRAWAL_DAYS.business : WITHDRAWAL_DAYS.individual;
+    return {
+      status: 'refused',
+      orderId,
+      deadline,
+      reason: `the withdrawal period (${days} days for a ${order.customerType} customer) ended on ${deadline}; the seller's refund policy may still apply`,
+    };
+  }
+
+  // --- each line -------------------------------------------------------------------------------
+  const at = new Date().toISOString();
+  const results: LineWithdrawal[] = [];
+  for (const lineId of order.lineIds) {
+    const step = await lines.withdrawOrderLine({ lineId, customerId, reason: WITHDRAWAL_REASON });
+    switch (step.kind) {
+      case 'cancelled':
+        results.push({ lineId, outcome: 'cancelled', message: `not yet validated by the seller: cancelled and refunded in full (${step.refundId ?? 'refund recorded'})` });
+        break;
+      case 'withdrawn':
+        results.push({ lineId, outcome: 'withdrawn', message: step.message });
+        break;
+      case 'ended': {
+        // Ended otherwise (SUB-10 deletion: "no refund, except under SUB-11"): refund every payment.
+        const refund = await payments.refundLineWithdrawal({ lineId, at });
+        await sendEmail(
+          db.composeSubscriptionEmail({ key: `sub:${lineId}:withdrawn:customer`, subscriptionId: lineId, to: 'customer', kind: 'withdrawn_customer', data: { endedAt: at, amountCents: refund.amountCents } }),
+        );
+        results.push({ lineId, outcome: 'refunded_after_end', message: `subscription already ended (${step.endReason}); refunded ${refund.amountCents} cents` });
+        break;
+      }
+      case 'already_withdrawn':
+        results.push({ lineId, outcome: 'already_withdrawn', message: 'already withdrawn and refunded' });
+        break;
+      case 'already_refunded':
+        results.push({ lineId, outcome: 'already_refunded', message: `already ${step.status} and refunded in full` });
+        break;
+      case 'nothing_paid':
+        results.push({ lineId, outcome: 'nothing_paid', message: `nothing paid on this line (${step.status})` });
+        break;
+      case 'refused':
+        results.push({ lineId, outcome: 'refused', message: step.reason });
+        break;
+    }
+  }
+  return { status: 'withdrawn', orderId, withdrawnAt: at, deadline, lines: results };
+}
