@@ -2,24 +2,19 @@
 // seller's checkout invoice is issued and e-mailed at payment, a refused line's refund gets its
 // credit note, and numbers stay gapless per seller and year.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { timeSkippingEnv } from './support/environments';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useTestSystem } from './support/environments';
+import { describe, expect, it } from 'vitest';
 import { DEMO, DEMO_KEYS } from '../prisma/demo-data';
 import { http } from './support/http';
 import { emailSent, lineState, linesAwaitingValidation, placeOrder } from './support/orders';
-import { startTestSystem, type TestSystem } from './support/system';
+import type { TestSystem } from './support/system';
 
 let env: TestWorkflowEnvironment;
 let sys: TestSystem;
 
-beforeAll(async () => {
-  env = await timeSkippingEnv();
-  sys = await startTestSystem({ client: env.client, nativeConnection: env.nativeConnection });
-});
-
-afterAll(async () => {
-  await sys?.stop();
-  await env?.teardown();
+useTestSystem('time-skipping', (e, s) => {
+  env = e;
+  sys = s;
 });
 
 const checkoutInvoice = (orderId: string, sellerId: string) => `order:${orderId}:checkout:${sellerId}`;

@@ -1,16 +1,16 @@
 // The order process on the time-skipping server: the 48-hour validation deadline at its boundary
 // (ORD-7), decisions and refunds (ORD-6), declined and repeated checkouts (ORD-4).
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { timeSkippingEnv } from './support/environments';
+import { useTestSystem } from './support/environments';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TEST_CARDS } from '../infra/sandbox-gateway';
 import { DEMO, DEMO_KEYS } from '../prisma/demo-data';
 import { acceptLineUpdate, orderLineWorkflowId } from '../workflows/order-line';
 import { checkoutBody } from './support/checkout';
 import { http } from './support/http';
 import { emailSent, lineState, linesAwaitingValidation, mailboxTo, placeOrder, waitForLineStatus, type PlacedOrder } from './support/orders';
-import { startTestSystem, type TestSystem } from './support/system';
+import type { TestSystem } from './support/system';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -18,14 +18,9 @@ const HOUR = 60 * MINUTE;
 let env: TestWorkflowEnvironment;
 let sys: TestSystem;
 
-beforeAll(async () => {
-  env = await timeSkippingEnv();
-  sys = await startTestSystem({ client: env.client, nativeConnection: env.nativeConnection });
-});
-
-afterAll(async () => {
-  await sys?.stop();
-  await env?.teardown();
+useTestSystem('time-skipping', (e, s) => {
+  env = e;
+  sys = s;
 });
 
 /** Sleeps on the server's clock until `ms` before the line's validation deadline. */

@@ -2,25 +2,20 @@
 // (started once by global-setup with createLocal and the `temporal` binary), a worker, the
 // SQLite database, and e-mails delivered over SMTP to the embedded server.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { devServerEnv } from './support/environments';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useTestSystem } from './support/environments';
+import { describe, expect, it } from 'vitest';
 import { DEMO, DEMO_KEYS } from '../prisma/demo-data';
 import { checkoutBody } from './support/checkout';
 import { eventually, http } from './support/http';
 import { emailSent, lineState, linesAwaitingValidation, placeOrder, waitForLineStatus } from './support/orders';
-import { startTestSystem, type TestSystem } from './support/system';
+import type { TestSystem } from './support/system';
 
 let env: TestWorkflowEnvironment;
 let sys: TestSystem;
 
-beforeAll(async () => {
-  env = await devServerEnv();
-  sys = await startTestSystem({ client: env.client, nativeConnection: env.nativeConnection });
-});
-
-afterAll(async () => {
-  await sys?.stop();
-  await env?.teardown();
+useTestSystem('dev-server', (e, s) => {
+  env = e;
+  sys = s;
 });
 
 describe('order process over HTTP, SMTP and a Temporal dev server', () => {

@@ -1,25 +1,20 @@
 // SUB-2 through the workflow: the due dates a running subscription actually renews on, for
 // anchors on the 15th, 29th, 30th, 31st and on 29 February (monthly and annual), over 14 months.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { timeSkippingEnv } from './support/environments';
+import { useTestSystem } from './support/environments';
 import { DateTime } from 'luxon';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { dueDates } from '../domain/calendar';
 import { DEMO } from '../prisma/demo-data';
 import { DAY, seedPaidLine, startSubscription, waitState, type SeededLine } from './support/subscriptions';
-import { startTestSystem, type TestSystem } from './support/system';
+import type { TestSystem } from './support/system';
 
 let env: TestWorkflowEnvironment;
 let sys: TestSystem;
 
-beforeAll(async () => {
-  env = await timeSkippingEnv();
-  sys = await startTestSystem({ client: env.client, nativeConnection: env.nativeConnection });
-});
-
-afterAll(async () => {
-  await sys?.stop();
-  await env?.teardown();
+useTestSystem('time-skipping', (e, s) => {
+  env = e;
+  sys = s;
 });
 
 const TZ = 'Europe/Paris';

@@ -2,9 +2,9 @@
 // (ORD-8, SUB-1), manual renewal with reminders and payment in advance (SUB-6), immediate deletion
 // (SUB-10), withdrawal (SUB-11), authorization, invoices and their PDF (INV-1).
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { timeSkippingEnv } from './support/environments';
+import { useTestSystem } from './support/environments';
 import { DateTime } from 'luxon';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createActivities } from '../activities';
 import { dueDate } from '../domain/calendar';
 import { DEMO, DEMO_KEYS } from '../prisma/demo-data';
@@ -12,19 +12,14 @@ import { plusDays } from '../domain/subscription';
 import { http } from './support/http';
 import { emailSent, linesAwaitingValidation, placeOrder } from './support/orders';
 import { DAY, HOUR, MINUTE, deleteNow, seedPaidLine, startSubscription, waitState, type SeededLine } from './support/subscriptions';
-import { startTestSystem, type TestSystem } from './support/system';
+import type { TestSystem } from './support/system';
 
 let env: TestWorkflowEnvironment;
 let sys: TestSystem;
 
-beforeAll(async () => {
-  env = await timeSkippingEnv();
-  sys = await startTestSystem({ client: env.client, nativeConnection: env.nativeConnection });
-});
-
-afterAll(async () => {
-  await sys?.stop();
-  await env?.teardown();
+useTestSystem('time-skipping', (e, s) => {
+  env = e;
+  sys = s;
 });
 
 const TZ = 'Europe/Paris';

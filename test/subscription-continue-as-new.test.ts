@@ -2,25 +2,20 @@
 // time-skipping server's): customer commands sent without pause across a renewal, while the
 // workflow continues as new, are all carried out, none lost, none applied twice.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { devServerEnv } from './support/environments';
+import { useTestSystem } from './support/environments';
 import { DateTime } from 'luxon';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TEST_CARDS } from '../infra/sandbox-gateway';
 import { subscriptionStateQuery, subscriptionWorkflowId, updateCardUpdate } from '../workflows/subscription';
 import { deleteNow, seedPaidLine, startSubscription, waitState } from './support/subscriptions';
-import { startTestSystem, type TestSystem } from './support/system';
+import type { TestSystem } from './support/system';
 
 let env: TestWorkflowEnvironment;
 let sys: TestSystem;
 
-beforeAll(async () => {
-  env = await devServerEnv();
-  sys = await startTestSystem({ client: env.client, nativeConnection: env.nativeConnection });
-});
-
-afterAll(async () => {
-  await sys?.stop();
-  await env?.teardown();
+useTestSystem('dev-server', (e, s) => {
+  env = e;
+  sys = s;
 });
 
 describe('continue-as-new under load', () => {

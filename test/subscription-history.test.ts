@@ -1,23 +1,18 @@
 // SUB-12: a subscription lives for years with a bounded history: five years of monthly renewals
 // under time skipping, one continue-as-new per period, every run's history small.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { timeSkippingEnv } from './support/environments';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useTestSystem } from './support/environments';
+import { describe, expect, it } from 'vitest';
 import { subscriptionStateQuery, subscriptionWorkflowId, setRenewalModeUpdate } from '../workflows/subscription';
 import { DAY, seedPaidLine, startSubscription, waitState } from './support/subscriptions';
-import { startTestSystem, type TestSystem } from './support/system';
+import type { TestSystem } from './support/system';
 
 let env: TestWorkflowEnvironment;
 let sys: TestSystem;
 
-beforeAll(async () => {
-  env = await timeSkippingEnv();
-  sys = await startTestSystem({ client: env.client, nativeConnection: env.nativeConnection });
-});
-
-afterAll(async () => {
-  await sys?.stop();
-  await env?.teardown();
+useTestSystem('time-skipping', (e, s) => {
+  env = e;
+  sys = s;
 });
 
 describe('long-lived subscriptions', () => {

@@ -2,8 +2,8 @@
 // (SUB-1, SUB-3, INV-1), card replacement (SUB-4), failed payments (SUB-5), termination (SUB-7,
 // SUB-8, SUB-9), the state query (SUB-13), and a charge that survives a lost gateway reply.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { timeSkippingEnv } from './support/environments';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useTestSystem } from './support/environments';
+import { describe, expect, it } from 'vitest';
 import { TEST_CARDS } from '../infra/sandbox-gateway';
 import { DEMO } from '../prisma/demo-data';
 import { dueDate } from '../domain/calendar';
@@ -18,19 +18,14 @@ import {
 } from '../workflows/subscription';
 import { emailSent } from './support/orders';
 import { DAY, MINUTE, deleteNow, seedPaidLine, startSubscription, waitState, type SeededLine } from './support/subscriptions';
-import { startTestSystem, type TestSystem } from './support/system';
+import type { TestSystem } from './support/system';
 
 let env: TestWorkflowEnvironment;
 let sys: TestSystem;
 
-beforeAll(async () => {
-  env = await timeSkippingEnv();
-  sys = await startTestSystem({ client: env.client, nativeConnection: env.nativeConnection });
-});
-
-afterAll(async () => {
-  await sys?.stop();
-  await env?.teardown();
+useTestSystem('time-skipping', (e, s) => {
+  env = e;
+  sys = s;
 });
 
 const TZ = 'Europe/Paris';

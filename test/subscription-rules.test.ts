@@ -1,26 +1,21 @@
 // Rules where two SUB rules meet: a commitment binds manual mode too (SUB-6 with SUB-8), and the
 // seller is told of every end of a subscription so that it deletes the service (SUB-6, SUB-7, SUB-10).
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { dueDate } from '../domain/calendar';
 import { DEMO } from '../prisma/demo-data';
 import { setRenewalModeUpdate, subscriptionStateQuery, subscriptionWorkflowId } from '../workflows/subscription';
-import { timeSkippingEnv } from './support/environments';
+import { useTestSystem } from './support/environments';
 import { emailSent } from './support/orders';
 import { MINUTE, deleteNow, seedPaidLine, startSubscription, waitState, type SeededLine } from './support/subscriptions';
-import { startTestSystem, type TestSystem } from './support/system';
+import type { TestSystem } from './support/system';
 
 let env: TestWorkflowEnvironment;
 let sys: TestSystem;
 
-beforeAll(async () => {
-  env = await timeSkippingEnv();
-  sys = await startTestSystem({ client: env.client, nativeConnection: env.nativeConnection });
-});
-
-afterAll(async () => {
-  await sys?.stop();
-  await env?.teardown();
+useTestSystem('time-skipping', (e, s) => {
+  env = e;
+  sys = s;
 });
 
 const handleOf = (line: SeededLine) => env.client.workflow.getHandle(subscriptionWorkflowId(line.lineId));

@@ -2,26 +2,21 @@
 // lines by OrderWithdrawal:<orderId> — undecided lines cancelled through their OrderLine workflow,
 // running subscriptions withdrawn, subscriptions ended otherwise (SUB-10) refunded — all in full.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { timeSkippingEnv } from './support/environments';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useTestSystem } from './support/environments';
+import { describe, expect, it } from 'vitest';
 import { DEMO, DEMO_KEYS } from '../prisma/demo-data';
 import { http } from './support/http';
 import { emailSent, linesAwaitingValidation, placeOrder, waitForLineStatus } from './support/orders';
 import { DAY, deleteNow, seedPaidLine, startSubscription, waitState } from './support/subscriptions';
-import { startTestSystem, type TestSystem } from './support/system';
+import type { TestSystem } from './support/system';
 import { lineRefundId } from '../activities/payments';
 
 let env: TestWorkflowEnvironment;
 let sys: TestSystem;
 
-beforeAll(async () => {
-  env = await timeSkippingEnv();
-  sys = await startTestSystem({ client: env.client, nativeConnection: env.nativeConnection });
-});
-
-afterAll(async () => {
-  await sys?.stop();
-  await env?.teardown();
+useTestSystem('time-skipping', (e, s) => {
+  env = e;
+  sys = s;
 });
 
 const nowIso = async () => new Date(await env.currentTimeMs()).toISOString();

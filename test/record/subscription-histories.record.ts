@@ -1,7 +1,7 @@
 // Scenarios of the subscription lifecycle whose histories the replay test keeps replaying.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { timeSkippingEnv } from '../support/environments';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { useTestSystem } from '../support/environments';
+import { expect, it } from 'vitest';
 import { TEST_CARDS } from '../../infra/sandbox-gateway';
 import { DEMO, DEMO_KEYS } from '../../prisma/demo-data';
 import { orderLineWorkflowId } from '../../workflows/order-line';
@@ -17,19 +17,14 @@ import { saveAllRuns, saveHistory } from '../support/histories';
 import { http } from '../support/http';
 import { linesAwaitingValidation, placeOrder } from '../support/orders';
 import { MINUTE, deleteNow, seedPaidLine, startSubscription, waitState } from '../support/subscriptions';
-import { startTestSystem, type TestSystem } from '../support/system';
+import type { TestSystem } from '../support/system';
 
 let env: TestWorkflowEnvironment;
 let sys: TestSystem;
 
-beforeAll(async () => {
-  env = await timeSkippingEnv();
-  sys = await startTestSystem({ client: env.client, nativeConnection: env.nativeConnection });
-});
-
-afterAll(async () => {
-  await sys?.stop();
-  await env?.teardown();
+useTestSystem('time-skipping', (e, s) => {
+  env = e;
+  sys = s;
 });
 
 async function sleepPast(iso: string): Promise<void> {

@@ -1,26 +1,21 @@
 // Scenario of an order withdrawal (SUB-11) whose history the replay test keeps replaying.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { timeSkippingEnv } from '../support/environments';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { useTestSystem } from '../support/environments';
+import { expect, it } from 'vitest';
 import { DEMO, DEMO_KEYS } from '../../prisma/demo-data';
 import { orderWithdrawalWorkflowId } from '../../workflows/order-withdrawal';
 import { saveHistory } from '../support/histories';
 import { http } from '../support/http';
 import { linesAwaitingValidation, placeOrder } from '../support/orders';
 import { waitState } from '../support/subscriptions';
-import { startTestSystem, type TestSystem } from '../support/system';
+import type { TestSystem } from '../support/system';
 
 let env: TestWorkflowEnvironment;
 let sys: TestSystem;
 
-beforeAll(async () => {
-  env = await timeSkippingEnv();
-  sys = await startTestSystem({ client: env.client, nativeConnection: env.nativeConnection });
-});
-
-afterAll(async () => {
-  await sys?.stop();
-  await env?.teardown();
+useTestSystem('time-skipping', (e, s) => {
+  env = e;
+  sys = s;
 });
 
 it('records an order withdrawal: one line accepted (subscription withdrawn), one still with its seller (cancelled)', async () => {
