@@ -113,6 +113,9 @@ export function createEmailActivities(deps: ActivityDeps) {
     async deliverEmail(emailId: string): Promise<void> {
       const email = await db.email.findUniqueOrThrow({ where: { id: emailId } });
       if (email.status === 'sent') return;
+      // Counted before the transmission: a resend (the last attempt died between the server's
+      // acceptance and the update below) is then visible as attempts > 1, same Message-ID.
+      await db.email.update({ where: { id: emailId }, data: { attempts: { increment: 1 } } });
       await mailer.send({ messageId: email.messageId, from: deps.mailFrom, to: email.toAddress, subject: email.subject, text: email.text });
       await db.email.update({ where: { id: emailId }, data: { status: 'sent', sentAt: new Date() } });
     },

@@ -5,6 +5,7 @@ import { Context } from '@temporalio/activity';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ActivityDeps } from './deps';
+import { lineRefundId } from './payments';
 import { cancelLineUpdate, orderLineWorkflowId } from '../workflows/order-line';
 import { subscriptionWorkflowId, withdrawUpdate } from '../workflows/subscription';
 
@@ -29,6 +30,21 @@ export type LineWithdrawalStep =
 
 const UNDECIDED = ['awaiting_validation', 'overdue'];
 
+/**
+ * Heartbeats while `work` waits on another workflow's Update: if this worker dies, the attempt
+ * is given to another worker once the heartbeat timeout passes, not the whole start-to-close
+ * (the crash test saw withdrawals stall two minutes after a worker was killed).
+ */
+async function heartbeating<T>(work: () => Promise<T>): Promise<T> {
+  const ctx = Context.current();
+  const beat = setInterval(() => ctx.heartbeat(), 1000);
+  try {
+    return await work();
+  } finally {
+    clearInterval(beat);
+  }
+}
+
 export function createWithdrawalActivities(deps: ActivityDeps) {
   const { db } = deps;
   return {
@@ -47,44 +63,50 @@ export function createWithdrawalActivities(deps: ActivityDeps) {
      * Withdraws one line through the workflow that owns it. A line decided or a subscription
      * starting meanwhile is retried (the activity fails and reads the new state on the next attempt).
      */
-    async withdrawOrderLine(input: { lineId: string; customerId: string; reason: string }): Promise<LineWithdrawalStep> {
-      const client = Context.current().client;
-      const line = await db.orderLine.findUniqueOrThrow({ where: { id: input.lineId } });
-      if (UNDECIDED.includes(line.status)) {
-        try {
-          const state = await client.workflow
-            .getHandle(orderLineWorkflowId(line.id))
-            .executeUpdate(cancelLineUpdate, { args: [{ customerId: input.customerId, reason: input.reason }] });
-          if (state.status === 'cancelled' && state.decidedBy === `customer:${input.customerId}`) return { kind: 'cancelled', refundId: state.refundId };
-          throw ApplicationFailure.retryable(`line ${line.id} was decided meanwhile (${state.status})`, 'LineDecidedMeanwhile');
-        } catch (err) {
-          if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === 'LineAlreadyDecided') {
-            throw ApplicationFailure.retryable(`line ${line.id} was decided meanwhile: ${err.cause.message}`, 'LineDecidedMeanwhile');
-          }
-          throw err;
-        }
-      }
-      if (line.status === 'refused' || line.status === 'cancelled') return { kind: 'already_refunded', status: line.status };
-      // Accepted: the line follows its subscription (active, past_due, terminated).
-      const sub = await db.subscription.findUnique({ where: { id: line.id } });
-      if (!sub) {
-        if (line.status === 'active') throw ApplicationFailure.retryable(`the subscription of line ${line.id} is starting`, 'SubscriptionStarting');
-        return { kind: 'nothing_paid', status: line.status };
-      }
-      if (sub.status === 'terminated') {
-        return sub.endReason === 'withdrawn' ? { kind: 'already_withdrawn' } : { kind: 'ended', endReason: sub.endReason ?? 'unknown' };
-      }
+    withdrawOrderLine(input: { lineId: string; customerId: string; reason: string }): Promise<LineWithdrawalStep> {
+      return heartbeating(() => withdrawLine(input));
+    },
+  };
+
+  async function withdrawLine(input: { lineId: string; customerId: string; reason: string }): Promise<LineWithdrawalStep> {
+    const client = Context.current().client;
+    const line = await db.orderLine.findUniqueOrThrow({ where: { id: input.lineId } });
+    if (UNDECIDED.includes(line.status)) {
       try {
-        const answer = await client.workflow.getHandle(subscriptionWorkflowId(line.id)).executeUpdate(withdrawUpdate);
-        return { kind: 'withdrawn', message: answer.message };
+        const state = await client.workflow
+          .getHandle(orderLineWorkflowId(line.id))
+          .executeUpdate(cancelLineUpdate, { args: [{ customerId: input.customerId, reason: input.reason }] });
+        if (state.status === 'cancelled' && state.decidedBy === `customer:${input.customerId}`) return { kind: 'cancelled', refundId: state.refundId };
+        throw ApplicationFailure.retryable(`line ${line.id} was decided meanwhile (${state.status})`, 'LineDecidedMeanwhile');
       } catch (err) {
-        if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-          if (err.cause.type === 'WithdrawalPeriodOver') return { kind: 'refused', reason: err.cause.message };
-          // NotReady, or ended meanwhile (the read model follows): read again on the next attempt.
-          throw ApplicationFailure.retryable(`subscription ${line.id}: ${err.cause.message}`, 'SubscriptionChanging');
+        if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === 'LineAlreadyDecided') {
+          throw ApplicationFailure.retryable(`line ${line.id} was decided meanwhile: ${err.cause.message}`, 'LineDecidedMeanwhile');
         }
         throw err;
       }
-    },
-  };
+    }
+    // This withdrawal's own cancellation, done by an attempt that died before answering.
+    if (line.status === 'cancelled' && line.cancelReason === input.reason) return { kind: 'cancelled', refundId: lineRefundId(line.id) };
+    if (line.status === 'refused' || line.status === 'cancelled') return { kind: 'already_refunded', status: line.status };
+    // Accepted: the line follows its subscription (active, past_due, terminated).
+    const sub = await db.subscription.findUnique({ where: { id: line.id } });
+    if (!sub) {
+      if (line.status === 'active') throw ApplicationFailure.retryable(`the subscription of line ${line.id} is starting`, 'SubscriptionStarting');
+      return { kind: 'nothing_paid', status: line.status };
+    }
+    if (sub.status === 'terminated') {
+      return sub.endReason === 'withdrawn' ? { kind: 'already_withdrawn' } : { kind: 'ended', endReason: sub.endReason ?? 'unknown' };
+    }
+    try {
+      const answer = await client.workflow.getHandle(subscriptionWorkflowId(line.id)).executeUpdate(withdrawUpdate);
+      return { kind: 'withdrawn', message: answer.message };
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+        if (err.cause.type === 'WithdrawalPeriodOver') return { kind: 'refused', reason: err.cause.message };
+        // NotReady, or ended meanwhile (the read model follows): read again on the next attempt.
+        throw ApplicationFailure.retryable(`subscription ${line.id}: ${err.cause.message}`, 'SubscriptionChanging');
+      }
+      throw err;
+    }
+  }
 }

@@ -18,7 +18,14 @@ export function searchAttributeArgs(): string[] {
   return allSearchAttributes.flatMap((k) => ['--search-attribute', `${k.name}=${TYPE_NAMES[k.type] ?? k.type}`]);
 }
 
-export async function startDevServer(opts: { dbFile: string; port: number; uiPort: number; ip?: string }): Promise<DevServer> {
+export async function startDevServer(opts: {
+  dbFile: string;
+  port: number;
+  uiPort: number;
+  ip?: string;
+  /** Where the server's own log goes: the terminal, or a file descriptor (benchmarks). */
+  stderr?: 'inherit' | 'ignore' | number;
+}): Promise<DevServer> {
   const ip = opts.ip ?? '127.0.0.1';
   const child = spawn(
     temporalCliPath(),
@@ -31,7 +38,7 @@ export async function startDevServer(opts: { dbFile: string; port: number; uiPor
       '--log-level', 'warn',
       ...searchAttributeArgs(),
     ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
+    { stdio: ['ignore', 'ignore', opts.stderr ?? 'inherit'] },
   );
   const address = `${ip}:${opts.port}`;
   const deadline = Date.now() + 60_000;

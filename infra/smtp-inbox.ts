@@ -1,7 +1,9 @@
 // The embedded SMTP server of the development setup: it accepts every message over real SMTP
-// and stores it in MailboxMessage, which the API lists (GET /mailbox). Production uses SMTP_URL.
+// and stores it in MailboxMessage, which the API lists (GET /mailbox). Production uses SMTP_URL
+// (Mailpit in docker-compose, started with MP_IGNORE_DUPLICATE_IDS to keep one copy the same way).
 import { SMTPServer } from 'smtp-server';
 import { simpleParser, type AddressObject } from 'mailparser';
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Db } from './db';
 
@@ -22,17 +24,22 @@ export async function startSmtpInbox(db: Db, port: number, host = '127.0.0.1'): 
     logger: false,
     onData(stream, _session, callback) {
       simpleParser(stream)
-        .then((mail) =>
-          db.mailboxMessage.create({
-            data: {
-              messageId: mail.messageId ?? '',
+        .then((mail) => {
+          // A message without a Message-ID is its own: it cannot be a copy of another.
+          const messageId = mail.messageId ?? `<no-message-id-${randomUUID()}@mailbox.local>`;
+          // One copy per Message-ID, as a mail store keeps it; a resend only counts a copy.
+          return db.mailboxMessage.upsert({
+            where: { messageId },
+            create: {
+              messageId,
               fromAddr: addresses(mail.from),
               toAddrs: addresses(mail.to),
               subject: mail.subject ?? '',
               text: mail.text ?? '',
             },
-          }),
-        )
+            update: { copies: { increment: 1 } },
+          });
+        })
         .then(() => callback(), (err: Error) => callback(err));
     },
   });

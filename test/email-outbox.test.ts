@@ -61,6 +61,34 @@ describe('e-mail outbox', () => {
     expect(email.status).toBe('sent');
     const received = await db.mailboxMessage.findMany({ where: { messageId: email.messageId } });
     expect(received).toHaveLength(1);
-    expect(received[0]).toMatchObject({ toAddrs: DEMO.customer.email, subject: 'Purchase order O-X2' });
+    expect(received[0]).toMatchObject({ toAddrs: DEMO.customer.email, subject: 'Purchase order O-X2', copies: 1 });
+    // Two attempts began (the outage, then the success); the redelivered task began none.
+    expect(email.attempts).toBe(2);
+  });
+
+  it('X-2: an attempt that dies after the SMTP server accepted the message, before recording it, is resent under the same Message-ID: one copy in the mailbox, two transmissions counted', async () => {
+    const acts = createActivities(deps);
+    const id = await acts.composeSellerLineToValidateEmail({ lineId: 'lin_x2_1', validationDueAt: new Date().toISOString() });
+    // The worker dies right after the server's 250: the message left, the outbox never heard.
+    const dying = createActivities({
+      ...deps,
+      mailer: {
+        send: async (mail) => {
+          await deps.mailer.send(mail);
+          throw new Error('worker killed after the SMTP server accepted the message');
+        },
+        close() {},
+      },
+    });
+    await expect(dying.deliverEmail(id)).rejects.toThrow('worker killed');
+    expect((await db.email.findUniqueOrThrow({ where: { id } })).status).toBe('queued');
+
+    // SMTP cannot tell whether that message was delivered: the retry sends it again, same Message-ID.
+    await acts.deliverEmail(id);
+    const email = await db.email.findUniqueOrThrow({ where: { id } });
+    expect(email).toMatchObject({ status: 'sent', attempts: 2 });
+    const received = await db.mailboxMessage.findMany({ where: { messageId: email.messageId } });
+    expect(received).toHaveLength(1);
+    expect(received[0].copies).toBe(2);
   });
 });

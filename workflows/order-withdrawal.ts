@@ -42,9 +42,13 @@ export function orderWithdrawalWorkflowId(orderId: string): string {
   return `OrderWithdrawal:${orderId}`;
 }
 
-/** Carrying out one line waits on the line's own workflow (refund included): a longer timeout. */
+/**
+ * Carrying out one line waits on the line's own workflow (refund included): a longer timeout,
+ * and a heartbeat so that an attempt lost with a crashed worker is retried within seconds.
+ */
 const lines = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 

@@ -2,17 +2,10 @@
 // the run's shared dev server started by global-setup (integration, visibility, real timing).
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, inject } from 'vitest';
-import { ensureSearchAttributes } from '../../infra/search-attributes-admin';
-import { temporalTestServerPath } from '../../infra/temporal-binaries';
 import { startTestSystem, type TestSystem } from './system';
+import { timeSkippingEnv } from './time-skipping';
 
-export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
-  const env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: temporalTestServerPath() } },
-  });
-  await ensureSearchAttributes(env.connection);
-  return env;
-}
+export { timeSkippingEnv };
 
 export function devServerEnv(): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createFromExistingServer({ address: inject('devServerAddress') });

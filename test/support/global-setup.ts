@@ -5,10 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { TestProject } from 'vitest/node';
-import { createDb } from '../../infra/db';
-import { migrateDatabase } from '../../infra/migrate';
 import { temporalCliPath } from '../../infra/temporal-binaries';
-import { seedDemoData } from '../../prisma/demo-data';
+import { seededDatabaseFile } from '../../bench/support/template-db';
 import { allSearchAttributes } from '../../workflows/search-attributes';
 
 declare module 'vitest' {
@@ -21,12 +19,7 @@ declare module 'vitest' {
 export default async function setup(project: TestProject) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'marketplace-test-'));
   const templateDb = path.join(dir, 'template.db');
-  migrateDatabase(`file:${templateDb}`);
-  const db = await createDb(`file:${templateDb}`);
-  await seedDemoData(db);
-  await db.$queryRawUnsafe('PRAGMA wal_checkpoint(TRUNCATE)');
-  await db.$queryRawUnsafe('PRAGMA journal_mode = DELETE');
-  await db.$disconnect();
+  await seededDatabaseFile(templateDb);
 
   const devServer = await TestWorkflowEnvironment.createLocal({
     server: {

@@ -22,7 +22,8 @@ export interface SeededLine {
 }
 
 export async function seedPaidLine(
-  sys: TestSystem,
+  // The database and the gateway are all it needs: the crash test seeds lines on its own system.
+  sys: Pick<TestSystem, 'db'> & { activityDeps: Pick<TestSystem['activityDeps'], 'gateway'> },
   opts: { paidAt: string; offerId?: string; type?: 'individual' | 'business'; renewalCard?: string },
 ): Promise<SeededLine> {
   const { db, activityDeps } = sys;

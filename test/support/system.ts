@@ -8,7 +8,6 @@ import path from 'node:path';
 import type { Server } from 'node:http';
 import type { Client } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type NativeConnection, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { inject } from 'vitest';
 import type { ActivityDeps } from '../../activities';
 import { createApp } from '../../api/app';
 import { createDb, type Db } from '../../infra/db';
@@ -31,10 +30,12 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   return bundle;
 }
 
-export async function freshDatabase(): Promise<{ db: Db; url: string; dir: string }> {
+/** A copy of the run's seeded template database (global-setup's, unless a benchmark gives its own). */
+export async function freshDatabase(templateDb?: string): Promise<{ db: Db; url: string; dir: string }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'marketplace-db-'));
   const file = path.join(dir, 'app.db');
-  copyFileSync(inject('templateDb'), file);
+  // vitest is imported only when it runs us: scripts under bench/ build systems too.
+  copyFileSync(templateDb ?? (await import('vitest')).inject('templateDb'), file);
   const url = `file:${file}`;
   return { db: await createDb(url), url, dir };
 }
@@ -58,8 +59,9 @@ export async function startTestSystem(opts: {
   nativeConnection: NativeConnection;
   namespace?: string;
   withWorker?: boolean;
+  templateDb?: string;
 }): Promise<TestSystem> {
-  const { db, url } = await freshDatabase();
+  const { db, url } = await freshDatabase(opts.templateDb);
   const inbox = await startSmtpInbox(db, 0);
   const smtpUrl = `smtp://127.0.0.1:${inbox.port}`;
   const taskQueue = `test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;

@@ -1,18 +1,14 @@
 // A worker in its own OS process (`npm run worker`'s entry point), so a test can SIGKILL it.
-import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { projectRoot } from '../../infra/config';
+import { spawnNodeProcess, type NodeProcess } from '../../bench/support/node-process';
 import type { TestSystem } from './system';
 
-export interface WorkerProcess {
-  child: ChildProcess;
-  output: () => string;
-  kill(signal?: NodeJS.Signals): Promise<void>;
-}
+export type WorkerProcess = NodeProcess;
 
-export async function spawnWorker(temporalAddress: string, sys: TestSystem): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'worker', 'main.ts')], {
-    cwd: projectRoot,
+export function spawnWorker(temporalAddress: string, sys: TestSystem): Promise<WorkerProcess> {
+  return spawnNodeProcess({
+    entry: path.join(projectRoot, 'worker', 'main.ts'),
     env: {
       ...process.env,
       TEMPORAL_ADDRESS: temporalAddress,
@@ -26,30 +22,7 @@ export async function spawnWorker(temporalAddress: string, sys: TestSystem): Pro
       // normal queue (a real server does after a few seconds), so these workers keep no cache.
       WORKER_MAX_CACHED_WORKFLOWS: '0',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // Ready once it polls (it bundles the workflows first).
+    readyText: 'polling task queue',
   });
-  // Never outlive the test process, even when a test times out before its cleanup.
-  const reap = () => child.kill('SIGKILL');
-  process.once('exit', reap);
-  child.once('exit', () => process.off('exit', reap));
-  let output = '';
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  // Ready once it polls (it bundles the workflows first).
-  const deadline = Date.now() + 60_000;
-  while (!output.includes('polling task queue')) {
-    if (child.exitCode !== null) throw new Error(`worker exited early:\n${output}`);
-    if (Date.now() > deadline) throw new Error(`worker did not start:\n${output}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return {
-    child,
-    output: () => output,
-    kill: (signal = 'SIGKILL') =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill(signal);
-      }),
-  };
 }

@@ -1,0 +1,55 @@
+// X-1 on the dev server in real time: subscriptions whose first monthly renewal falls due in the
+// middle of the storm (their anchor is set a month minus a few seconds ago). Each renewal timer
+// must survive worker kills and the server restart, and fire once, not before its due time.
+import type { Client } from '@temporalio/client';
+import { DateTime } from 'luxon';
+import { dueDate } from '../../domain/calendar';
+import type { Db } from '../../infra/db';
+import { createSandboxGateway } from '../../infra/sandbox-gateway';
+import { subscriptionWorkflow, subscriptionWorkflowId } from '../../workflows/subscription';
+import { seedPaidLine } from '../../test/support/subscriptions';
+
+export interface DueSubscription {
+  lineId: string;
+  dueAt: string;
+}
+
+const TIME_ZONE = process.env.BUSINESS_TZ ?? 'Europe/Paris';
+
+export async function startSubscriptionsDueSoon(db: Db, client: Client, taskQueue: string, opts: { count: number; firstInMs: number; spreadMs: number }): Promise<DueSubscription[]> {
+  const gateway = createSandboxGateway(db);
+  const due: DueSubscription[] = [];
+  for (let i = 0; i < opts.count; i++) {
+    const target = DateTime.fromMillis(Date.now() + opts.firstInMs + (i * opts.spreadMs) / Math.max(1, opts.count - 1), { zone: TIME_ZONE });
+    const anchor = target.minus({ months: 1 }).toUTC().toISO()!;
+    const line = await seedPaidLine({ db, activityDeps: { gateway } }, { paidAt: anchor });
+    await client.workflow.start(subscriptionWorkflow, {
+      taskQueue,
+      workflowId: subscriptionWorkflowId(line.lineId),
+      args: [{ subscriptionId: line.lineId, orderId: line.orderId, customerId: line.customerId, sellerId: line.sellerId, anchor }],
+    });
+    due.push({ lineId: line.lineId, dueAt: dueDate(anchor, 'monthly', 1, TIME_ZONE) });
+  }
+  return due;
+}
+
+/** Each renewal taken once, for period 2 only, not before its due time, invoiced once. */
+export async function checkRenewals(db: Db, subs: DueSubscription[]): Promise<{ onTimeOnce: number; violations: string[] }> {
+  const violations: string[] = [];
+  let onTimeOnce = 0;
+  for (const s of subs) {
+    const fail = (what: string) => violations.push(`subscription ${s.lineId} due ${s.dueAt}: ${what}`);
+    const before = violations.length;
+    const renewals = await db.payment.findMany({ where: { lineId: s.lineId, kind: 'renewal' } });
+    const charges = await db.sandboxTransaction.count({ where: { idempotencyKey: { startsWith: `sub:${s.lineId}:` }, kind: 'charge' } });
+    if (renewals.length !== 1 || renewals[0].period !== 2 || renewals[0].status !== 'captured') fail(`renewals ${JSON.stringify(renewals.map((r) => [r.period, r.status]))}`);
+    else if (renewals[0].createdAt.getTime() < Date.parse(s.dueAt)) fail(`renewed at ${renewals[0].createdAt.toISOString()}, before it was due`);
+    if (charges !== 1) fail(`${charges} renewal charges in the gateway ledger`);
+    const invoices = await db.invoice.count({ where: { id: { startsWith: `sub:${s.lineId}:period:` } } });
+    if (invoices !== 1) fail(`${invoices} renewal invoices`);
+    const sub = await db.subscription.findUnique({ where: { id: s.lineId } });
+    if (sub?.paidPeriods !== 2 || sub.status !== 'active') fail(`read model ${sub?.status} with ${sub?.paidPeriods} paid periods`);
+    if (violations.length === before) onTimeOnce++;
+  }
+  return { onTimeOnce, violations };
+}

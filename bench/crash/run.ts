@@ -1,0 +1,111 @@
+// The crash test: orders in flight over HTTP while the worker is SIGKILLed at random moments and
+// started again, and the Temporal dev server is killed once and restarted on its persistent file.
+// Then everything settles and is checked against the rules (X-1 to X-3).
+import { Client, Connection } from '@temporalio/client';
+import { ApiClient, inParallel } from '../support/api-client';
+import { startProcessSystem } from '../support/process-system';
+import { seededRandom } from '../support/stats';
+import { checkOutcome, type CrashCounts } from './check';
+import { driveOrder, type DrivenOrder } from './drive';
+import { planOrders } from './plan';
+import { checkRenewals, startSubscriptionsDueSoon } from './renewals';
+
+export interface CrashTestOptions {
+  orders: number;
+  workerKills: number;
+  temporalRestarts: number;
+  /** Subscriptions whose first renewal falls due during the storm (X-1 deadlines). */
+  renewals: number;
+  concurrency: number;
+  seed: number;
+  log?: (line: string) => void;
+}
+
+export interface CrashTestReport {
+  options: Omit<CrashTestOptions, 'log'>;
+  counts: CrashCounts & { renewalsDue: number; renewalsOnTimeOnce: number };
+  violations: string[];
+  events: string[];
+  apiRetries: number;
+  wallSeconds: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function runCrashTest(opts: CrashTestOptions): Promise<CrashTestReport> {
+  const log = opts.log ?? (() => undefined);
+  const started = Date.now();
+  const random = seededRandom(opts.seed);
+  const events: string[] = [];
+  const event = (what: string) => {
+    const line = `+${((Date.now() - started) / 1000).toFixed(1)}s ${what}`;
+    events.push(line);
+    log(`[crash] ${line}`);
+  };
+  const sys = await startProcessSystem({ log });
+  const connection = await Connection.connect({ address: sys.temporalAddress });
+  const temporal = new Client({ connection });
+  let ok = false;
+  try {
+    const api = new ApiClient(sys.apiUrl);
+    const plan = planOrders(opts.orders, random);
+    const runId = `${opts.seed}`;
+    // Due from 10 s on, spread over about the storm's length (a slot every ~4.5 s).
+    const slotCount = opts.workerKills + opts.temporalRestarts;
+    const dueSoon = await startSubscriptionsDueSoon(sys.db, temporal, sys.taskQueue, { count: opts.renewals, firstInMs: 10_000, spreadMs: slotCount * 4_500 });
+    event(`${opts.renewals} subscriptions renew between ${dueSoon[0]?.dueAt} and ${dueSoon.at(-1)?.dueAt}`);
+    event(`placing ${opts.orders} orders, ${opts.concurrency} at a time`);
+
+    // The storm: kills at random moments while orders are in flight; the server restart takes
+    // one of the slots between them (with a worker running, which must reconnect).
+    const slots = [...Array(opts.workerKills).fill('worker'), ...Array(opts.temporalRestarts).fill('temporal')] as ('worker' | 'temporal')[];
+    for (let i = slots.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [slots[i], slots[j]] = [slots[j], slots[i]];
+    }
+    const storm = (async () => {
+      for (const slot of slots) {
+        await sleep(1000 + random() * 5000);
+        if (slot === 'worker') {
+          await sys.killWorker();
+          event('worker killed (SIGKILL)');
+          await sleep(random() * 3000);
+          await sys.startWorker();
+          event('worker started again');
+        } else {
+          await sys.restartTemporal('SIGKILL');
+          event('Temporal dev server killed (SIGKILL) and started again on its file');
+        }
+      }
+    })();
+
+    const driven: DrivenOrder[] = await inParallel(plan, opts.concurrency, (scenario, i) => driveOrder(api, runId, i, scenario));
+    event('every order reached the state its scenario calls for');
+    await storm;
+    event('storm over');
+
+    // Settle: every renewal taken and every e-mail of the outbox delivered (retries after a kill
+    // wait out their timeouts).
+    const settleBy = Date.now() + 180_000;
+    const settled = async () =>
+      (await sys.db.email.count({ where: { status: { not: 'sent' } } })) === 0 &&
+      (await sys.db.payment.count({ where: { kind: 'renewal', lineId: { in: dueSoon.map((d) => d.lineId) } } })) >= dueSoon.length;
+    while (!(await settled()) && Date.now() < settleBy) await sleep(500);
+    // Let any duplicate delivery surface before counting.
+    await sleep(3000);
+    event('settled');
+
+    const { counts, violations } = await checkOutcome(sys.db, temporal, driven);
+    const renewals = await checkRenewals(sys.db, dueSoon);
+    const { log: _log, ...options } = opts;
+    ok = violations.length + renewals.violations.length === 0;
+    return {
+      options,
+      counts: { ...counts, renewalsDue: dueSoon.length, renewalsOnTimeOnce: renewals.onTimeOnce },
+      violations: [...violations, ...renewals.violations],
+      events, apiRetries: api.failures, wallSeconds: Math.round((Date.now() - started) / 1000) };
+  } finally {
+    await connection.close();
+    await sys.stop(!ok);
+  }
+}

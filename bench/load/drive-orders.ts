@@ -1,0 +1,49 @@
+// The load: orders placed and accepted over HTTP, as customers and sellers do. Checkout carries an
+// Idempotency-Key; each seller polls its line until it is theirs to decide, then accepts it.
+import { TEST_CARDS } from '../../infra/sandbox-gateway';
+import { DEMO, DEMO_KEYS } from '../../prisma/demo-data';
+import { orderBody } from '../crash/drive';
+import { ApiClient, inParallel } from '../support/api-client';
+
+export interface OrderTiming {
+  orderId: string;
+  lineIds: string[];
+  checkoutMs: number;
+  acceptMs: number[];
+  /** From the checkout request to the last line answered active. */
+  endToEndMs: number;
+}
+
+export interface LoadRun {
+  timings: OrderTiming[];
+  wallMs: number;
+  retries: number;
+}
+
+const sellerKey = (sellerId: string) => (sellerId === DEMO.sellers.acme.id ? DEMO_KEYS.sellerAcme : DEMO_KEYS.sellerGlobex);
+
+export async function placeAndAcceptOrders(apiUrl: string, opts: { orders: number; concurrency: number; tag: string }): Promise<LoadRun> {
+  const api = new ApiClient(apiUrl, 30_000);
+  const started = performance.now();
+  const timings = await inParallel(Array.from({ length: opts.orders }), opts.concurrency, async (_, i): Promise<OrderTiming> => {
+    const t0 = performance.now();
+    const checkout = await api.call('POST', '/checkout', {
+      body: orderBody(`load-${opts.tag}-${i}@example.test`, TEST_CARDS.success),
+      headers: { 'idempotency-key': `load-${opts.tag}-${i}` },
+    });
+    if (checkout.status !== 201) throw new Error(`checkout ${i}: ${checkout.status} ${JSON.stringify(checkout.body)}`);
+    const { orderId, lines } = checkout.body as { orderId: string; lines: { lineId: string; sellerId: string }[] };
+    const acceptMs = await Promise.all(
+      lines.map(async (line) => {
+        const path = `/orders/${orderId}/lines/${line.lineId}`;
+        const key = sellerKey(line.sellerId);
+        await api.waitFor(path, key, (b) => b?.status === 'awaiting_validation', 60_000, 50);
+        const res = await api.call('POST', `${path}/accept`, { key, body: { accessInstructions: `https://access.example.test/${line.lineId}` } });
+        if (res.status !== 200 || res.body.status !== 'active') throw new Error(`accept ${line.lineId}: ${res.status} ${JSON.stringify(res.body)}`);
+        return res.ms;
+      }),
+    );
+    return { orderId, lineIds: lines.map((l) => l.lineId), checkoutMs: checkout.ms, acceptMs, endToEndMs: performance.now() - t0 };
+  });
+  return { timings, wallMs: performance.now() - started, retries: api.failures };
+}
