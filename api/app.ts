@@ -2,6 +2,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import swaggerUiDist from 'swagger-ui-dist';
+import { resolvePrincipal } from './auth';
 import type { ApiDeps } from './deps';
 import { Problem, sendProblem } from './problem';
 import { RouteTable } from './route';
@@ -14,6 +15,17 @@ export function createApp(deps: ApiDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // RFC 9110: an expectation other than 100-continue that the server cannot meet is a 417. Node
+  // would answer it bare; api/server.ts has it hand such requests here instead.
+  app.use((req: Request, _res: Response, next: NextFunction) => {
+    const expect = req.header('expect');
+    if (expect !== undefined && !/(?:^|\W)100-continue(?:$|\W)/i.test(expect)) {
+      throw new Problem(417, 'expectation-failed', 'Expectation failed', `unsupported expectation: ${expect}`, {
+        errors: [{ field: 'headers.expect', message: 'only 100-continue is supported' }],
+      });
+    }
+    next();
+  });
   app.use(express.json({ limit: '100kb', strict: true }));
 
   const router = express.Router();
@@ -29,14 +41,21 @@ export function createApp(deps: ApiDeps): express.Express {
     openapi: '3.1.0',
     info: { title: 'Marketplace back-office API', version: '0.1.0', description: 'Business rules: SPEC.md rule ids in each summary.' },
   });
-  app.get('/openapi.json', (_req, res) => {
+  // These plain routes are public and outside RouteTable, but a key sent to them is still checked:
+  // an unknown or malformed key is 401 on every route, public ones included (X-6, README).
+  const refuseBadKey = async (req: Request, _res: Response, next: NextFunction) => {
+    const authorization = req.header('authorization');
+    if (authorization !== undefined) await resolvePrincipal(deps.db, authorization);
+    next();
+  };
+  app.get('/openapi.json', refuseBadKey, (_req, res) => {
     res.json(openapi);
   });
-  app.get('/docs', (_req, res) => {
+  app.get('/docs', refuseBadKey, (_req, res) => {
     res.type('html').send(DOCS_PAGE);
   });
-  app.use('/docs/assets', express.static(swaggerUiDist.getAbsoluteFSPath(), { index: false }));
-  app.get('/health', (_req, res) => {
+  app.use('/docs/assets', refuseBadKey, express.static(swaggerUiDist.getAbsoluteFSPath(), { index: false }));
+  app.get('/health', refuseBadKey, (_req, res) => {
     res.json({ status: 'ok' });
   });
   app.use(router);

@@ -4,6 +4,7 @@ import { loadConfig } from '../infra/config';
 import { createDb } from '../infra/db';
 import { createSandboxGateway } from '../infra/sandbox-gateway';
 import { createApp } from './app';
+import { listenApi } from './server';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -11,7 +12,8 @@ async function main(): Promise<void> {
   const connection = await Connection.connect({ address: config.temporalAddress });
   const temporal = new Client({ connection, namespace: config.temporalNamespace });
   const app = createApp({ db, temporal, gateway: createSandboxGateway(db), taskQueue: config.taskQueue, mailboxEnabled: false });
-  app.listen(config.apiPort, () => console.log(`[api] listening on ${config.publicUrl}`));
+  await listenApi(app, config.apiPort);
+  console.log(`[api] listening on ${config.publicUrl}`);
 }
 
 main().catch((err) => {

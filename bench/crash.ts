@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     log: (line) => console.log(line),
   });
   console.log('\nCounts:');
-  console.table(Object.entries({ ...report.counts, lines: JSON.stringify(report.counts.lines), apiRetries: report.apiRetries, wallSeconds: report.wallSeconds }).map(([what, n]) => ({ what, n })));
+  console.table(Object.entries({ ...report.counts, lines: JSON.stringify(report.counts.lines), apiRetries: report.apiRetries, orderSeconds: JSON.stringify(report.orderSeconds), wallSeconds: report.wallSeconds }).map(([what, n]) => ({ what, n })));
   const dir = path.join(__dirname, 'results');
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `crash-${new Date().toISOString().slice(0, 10)}.json`);

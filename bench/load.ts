@@ -5,7 +5,7 @@
 //     updates, activities, counted from one of our orders), driven straight from a client.
 //  3. One subscription-year of monthly renewals under time skipping.
 // Prints the table and writes every figure to bench/results/<date>.json.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -33,7 +33,22 @@ function summarize(run: LoadRun, orders: number) {
     acceptMs: latencySummary(run.timings.flatMap((t) => t.acceptMs)),
     endToEndMs: latencySummary(run.timings.map((t) => t.endToEndMs)),
     retries: run.retries,
+    readinessPolls: run.readinessPolls,
   };
+}
+
+/** What the API logged as unexpected failures (each a 503 to the client), grouped by cause. */
+function apiErrors(logFile: string): Record<string, number> {
+  const errors: Record<string, number> = {};
+  const lines = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n') : [];
+  lines.forEach((line, i) => {
+    if (!line.startsWith('[api] ') || line.includes('listening on')) return;
+    // The cause is on the first line of the error that says what happened.
+    const cause = lines.slice(i, i + 12).find((l) => /timed out|busy|locked|UNAVAILABLE|DEADLINE|ECONN/i.test(l)) ?? line;
+    const key = `${line.split(':')[0]}: ${cause.trim().slice(0, 120)}`;
+    errors[key] = (errors[key] ?? 0) + 1;
+  });
+  return errors;
 }
 
 async function benchOurSystem(orders: number, concurrency: number, warmup: number) {
@@ -49,7 +64,7 @@ async function benchOurSystem(orders: number, concurrency: number, warmup: numbe
     const active = await sys.db.orderLine.count({ where: { status: 'active' } });
     if (active !== 2 * (orders + warmup)) throw new Error(`${active} active lines, expected ${2 * (orders + warmup)}`);
     const shape = await measureOrderShape(new Client({ connection }), warm.timings[0]);
-    return { ...summarize(run, orders), peakMiB, shape };
+    return { ...summarize(run, orders), peakMiB, shape, apiErrors: apiErrors(path.join(sys.dir, 'api.log')) };
   } finally {
     await connection.close();
     await sys.stop();
@@ -112,6 +127,7 @@ async function main(): Promise<void> {
     `| checkout p50 / p95 / p99 (ms) | ${ours.checkoutMs.p50} / ${ours.checkoutMs.p95} / ${ours.checkoutMs.p99} | ${floor.checkoutMs.p50} / ${floor.checkoutMs.p95} / ${floor.checkoutMs.p99} |`,
     `| accept p50 / p95 / p99 (ms) | ${ours.acceptMs.p50} / ${ours.acceptMs.p95} / ${ours.acceptMs.p99} | ${floor.acceptMs.p50} / ${floor.acceptMs.p95} / ${floor.acceptMs.p99} |`,
     `| checkout → every line active p50 / p99 (ms) | ${ours.endToEndMs.p50} / ${ours.endToEndMs.p99} | ${floor.endToEndMs.p50} / ${floor.endToEndMs.p99} |`,
+    `| requests retried after a 5xx / readiness polls | ${ours.retries} / ${ours.readinessPolls} | – / ${floor.readinessPolls} |`,
     `| peak memory (MiB) | worker ${ours.peakMiB.worker}, API ${ours.peakMiB.api} | worker ${floor.peakMiB.worker} |`,
     `| one subscription-year (12 monthly renewals) under time skipping | ${subscriptionYear.wallSeconds} s wall | |`,
   ].join('\n');

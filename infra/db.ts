@@ -7,7 +7,13 @@ export type Db = PrismaClient;
 export async function createDb(url: string): Promise<Db> {
   // `timeout` is SQLite's busy timeout: the API and the worker may be separate processes
   // writing the same file, so a writer waits for the other instead of failing.
-  const db = new PrismaClient({ adapter: new PrismaBetterSQLite3({ url, timeout: 10_000 }) });
+  const db = new PrismaClient({
+    adapter: new PrismaBetterSQLite3({ url, timeout: 10_000 }),
+    // SQLite has one writer at a time across the processes: a transaction waits its turn for as
+    // long as the busy timeout allows, rather than failing at Prisma's 5-second default (under
+    // load that failure surfaced as 503s on checkout, seen by the benchmark and the crash test).
+    transactionOptions: { maxWait: 10_000, timeout: 20_000 },
+  });
   // WAL lets readers (the API) proceed while a writer (an activity) commits.
   await db.$queryRawUnsafe('PRAGMA journal_mode = WAL');
   return db;

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { createApp } from '../api/app';
+import { listenApi } from '../api/server';
 import { loadConfig, projectRoot } from '../infra/config';
 import { createDb } from '../infra/db';
 import { startDevServer, type DevServer } from '../infra/dev-server';
@@ -50,8 +51,7 @@ async function main(): Promise<void> {
   const connection = await Connection.connect({ address: config.temporalAddress });
   const temporal = new Client({ connection, namespace: config.temporalNamespace });
   const app = createApp({ db, temporal, gateway: createSandboxGateway(db), taskQueue: config.taskQueue, mailboxEnabled: embeddedSmtp });
-  const server = app.listen(config.apiPort);
-  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  const server = await listenApi(app, config.apiPort);
 
   console.log(`
 Marketplace back-office is running.

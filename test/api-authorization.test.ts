@@ -10,6 +10,7 @@ import { DEMO, DEMO_KEYS } from '../prisma/demo-data';
 import { checkoutBody } from './support/checkout';
 import { eventually, http, type HttpResponse } from './support/http';
 import { linesAwaitingValidation, placeOrder, waitForLineStatus, type PlacedOrder } from './support/orders';
+import { PRINCIPALS, type PrincipalName } from './support/principals';
 import { startTestSystem, type TestSystem } from './support/system';
 
 let env: TestWorkflowEnvironment;
@@ -102,23 +103,6 @@ afterAll(async () => {
 });
 
 // --- principals ----------------------------------------------------------------------------------
-
-const PRINCIPALS = [
-  'anonymous',
-  'admin',
-  'ops',
-  'support',
-  'finance',
-  'sellerAcme',
-  'sellerGlobex',
-  'sellerInitech',
-  'customerA',
-  'customerB',
-  'customerDemo',
-  'wrongKey',
-  'malformedHeader',
-] as const;
-type PrincipalName = (typeof PRINCIPALS)[number];
 
 /** The Authorization header each principal sends (none for anonymous). */
 function authorization(p: PrincipalName): string | undefined {

@@ -25,6 +25,7 @@ export interface CrashCounts {
   emailsNeverReceived: number;
   auditEntries: number;
   workflowsFailed: number;
+  workflowsOpen: number;
 }
 
 export async function checkOutcome(db: Db, temporal: Client, orders: DrivenOrder[]): Promise<{ counts: CrashCounts; violations: string[] }> {
@@ -110,6 +111,15 @@ export async function checkOutcome(db: Db, temporal: Client, orders: DrivenOrder
 
   const workflowsFailed = (await temporal.workflow.count('ExecutionStatus = "Failed" OR ExecutionStatus = "TimedOut" OR ExecutionStatus = "Terminated"')).count;
   if (workflowsFailed > 0) violations.push(`${workflowsFailed} workflows failed, timed out or were terminated`);
+  // Settled means idle: every open workflow waits on a timer or a command, with no workflow task
+  // or activity pending (a task failing over and over would leave the workflow open but stuck).
+  let workflowsOpen = 0;
+  for await (const w of temporal.workflow.list({ query: 'ExecutionStatus = "Running"' })) {
+    workflowsOpen++;
+    const raw = (await temporal.workflow.getHandle(w.workflowId, w.runId).describe()).raw;
+    if (raw.pendingWorkflowTask) violations.push(`${w.workflowId}: a workflow task is pending (attempt ${raw.pendingWorkflowTask.attempt})`);
+    for (const a of raw.pendingActivities ?? []) violations.push(`${w.workflowId}: activity ${a.activityType?.name} pending (attempt ${a.attempt}): ${a.lastFailure?.message ?? ''}`);
+  }
 
   const lines = await db.orderLine.groupBy({ by: ['status'], where: { orderId: { in: orders.map((o) => o.orderId) } }, _count: { _all: true } });
   const counts: CrashCounts = {
@@ -129,6 +139,7 @@ export async function checkOutcome(db: Db, temporal: Client, orders: DrivenOrder
     emailsNeverReceived: never,
     auditEntries: await db.auditLog.count(),
     workflowsFailed,
+    workflowsOpen,
   };
   return { counts, violations };
 }

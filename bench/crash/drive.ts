@@ -16,6 +16,8 @@ export interface DrivenOrder {
   lines: { lineId: string; sellerId: string }[];
   /** Answers that break a rule, e.g. a 409 on a first attempt. */
   anomalies: string[];
+  /** From checkout to the scenario's end state, as seen through the API. */
+  seconds: number;
 }
 
 const sellerKey = (sellerId: string) => (sellerId === DEMO.sellers.acme.id ? DEMO_KEYS.sellerAcme : DEMO_KEYS.sellerGlobex);
@@ -33,6 +35,7 @@ export function orderBody(email: string, card: string) {
 }
 
 export async function driveOrder(api: ApiClient, runId: string, index: number, scenario: Scenario): Promise<DrivenOrder> {
+  const started = Date.now();
   const email = `crash-${runId}-${index}@example.test`;
   const anomalies: string[] = [];
   const checkout = await api.call('POST', '/checkout', { body: orderBody(email, cardFor(scenario)), headers: { 'idempotency-key': `crash-${runId}-${index}` } });
@@ -47,8 +50,10 @@ export async function driveOrder(api: ApiClient, runId: string, index: number, s
     email,
     lines: (checkout.body.lines ?? []).map((l: { lineId: string; sellerId: string }) => ({ lineId: l.lineId, sellerId: l.sellerId })),
     anomalies,
+    seconds: 0,
   };
-  if (scenario === 'declined') return order;
+  const done = () => ({ ...order, seconds: Math.round((Date.now() - started) / 100) / 10 });
+  if (scenario === 'declined') return done();
   if (!order.customerKey) throw new Error(`order ${index}: a new customer got no API key`);
 
   const linePath = (lineId: string) => `/orders/${order.orderId}/lines/${lineId}`;
@@ -93,5 +98,5 @@ export async function driveOrder(api: ApiClient, runId: string, index: number, s
   for (const [i, line] of order.lines.entries()) {
     await api.waitFor(linePath(line.lineId), DEMO_KEYS.admin, (b) => b?.status === expected[i]);
   }
-  return order;
+  return done();
 }

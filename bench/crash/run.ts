@@ -4,7 +4,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { ApiClient, inParallel } from '../support/api-client';
 import { startProcessSystem } from '../support/process-system';
-import { seededRandom } from '../support/stats';
+import { percentile, seededRandom } from '../support/stats';
 import { checkOutcome, type CrashCounts } from './check';
 import { driveOrder, type DrivenOrder } from './drive';
 import { planOrders } from './plan';
@@ -27,10 +27,18 @@ export interface CrashTestReport {
   violations: string[];
   events: string[];
   apiRetries: number;
+  /** Checkout to end state per order: the faults show in the tail. */
+  orderSeconds: { p50: number; p99: number; max: number; slowest: string };
   wallSeconds: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function orderTimes(orders: DrivenOrder[]): CrashTestReport['orderSeconds'] {
+  const seconds = orders.map((o) => o.seconds);
+  const slowest = orders.reduce((a, b) => (b.seconds > a.seconds ? b : a));
+  return { p50: percentile(seconds, 50), p99: percentile(seconds, 99), max: slowest.seconds, slowest: `order ${slowest.index} (${slowest.scenario})` };
+}
 
 export async function runCrashTest(opts: CrashTestOptions): Promise<CrashTestReport> {
   const log = opts.log ?? (() => undefined);
@@ -103,7 +111,11 @@ export async function runCrashTest(opts: CrashTestOptions): Promise<CrashTestRep
       options,
       counts: { ...counts, renewalsDue: dueSoon.length, renewalsOnTimeOnce: renewals.onTimeOnce },
       violations: [...violations, ...renewals.violations],
-      events, apiRetries: api.failures, wallSeconds: Math.round((Date.now() - started) / 1000) };
+      events,
+      apiRetries: api.failures,
+      orderSeconds: orderTimes(driven),
+      wallSeconds: Math.round((Date.now() - started) / 1000),
+    };
   } finally {
     await connection.close();
     await sys.stop(!ok);

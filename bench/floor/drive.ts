@@ -7,7 +7,7 @@ import { acceptUpdate, floorLineId, floorOrder, lineStatusQuery, placedUpdate, t
 
 export async function driveFloor(client: Client, opts: { orders: number; concurrency: number; tag: string; shape: FloorShape; taskQueue: string }): Promise<LoadRun> {
   const started = performance.now();
-  let retries = 0;
+  let polls = 0;
   const timings = await inParallel(Array.from({ length: opts.orders }), opts.concurrency, async (_, i): Promise<OrderTiming> => {
     const t0 = performance.now();
     const workflowId = `FloorOrder:${opts.tag}-${i}`;
@@ -19,11 +19,11 @@ export async function driveFloor(client: Client, opts: { orders: number; concurr
       Array.from({ length: opts.shape.lines }, async (_, l) => {
         const handle = client.workflow.getHandle(floorLineId(workflowId, l));
         for (;;) {
+          polls++;
           try {
             if ((await handle.query(lineStatusQuery)) === 'awaiting_validation') break;
           } catch (err) {
             if (!(err instanceof WorkflowNotFoundError)) throw err;
-            retries++;
           }
           await new Promise((r) => setTimeout(r, 50));
         }
@@ -35,5 +35,5 @@ export async function driveFloor(client: Client, opts: { orders: number; concurr
     );
     return { orderId: workflowId, lineIds: [], checkoutMs, acceptMs, endToEndMs: performance.now() - t0 };
   });
-  return { timings, wallMs: performance.now() - started, retries };
+  return { timings, wallMs: performance.now() - started, retries: 0, readinessPolls: polls };
 }

@@ -42,7 +42,9 @@ export async function floorOrder(shape: FloorShape): Promise<void> {
 }
 
 export async function floorLine(shape: FloorShape): Promise<void> {
-  let status = 'starting';
+  // Open to the seller from its start, as an OrderLine is; the accept is carried out after the
+  // line's own first steps.
+  let status = 'awaiting_validation';
   let accepted = false;
   setHandler(lineStatusQuery, () => status);
   setHandler(acceptUpdate, async () => {
@@ -51,7 +53,6 @@ export async function floorLine(shape: FloorShape): Promise<void> {
     return status;
   });
   for (let i = 0; i < shape.lineActivitiesBeforeAccept; i++) await noop();
-  status = 'awaiting_validation';
   await condition(() => accepted);
   for (let i = 0; i < shape.lineActivitiesAfterAccept; i++) await noop();
   await startChild(floorSubscription, { workflowId: `${workflowInfo().workflowId}:subscription`, args: [shape], parentClosePolicy: ParentClosePolicy.ABANDON });

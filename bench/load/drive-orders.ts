@@ -17,7 +17,10 @@ export interface OrderTiming {
 export interface LoadRun {
   timings: OrderTiming[];
   wallMs: number;
+  /** Requests retried after a 5xx or a network error (the floor has none). */
   retries: number;
+  /** Polls for a line to be ready for its seller. */
+  readinessPolls: number;
 }
 
 const sellerKey = (sellerId: string) => (sellerId === DEMO.sellers.acme.id ? DEMO_KEYS.sellerAcme : DEMO_KEYS.sellerGlobex);
@@ -45,5 +48,5 @@ export async function placeAndAcceptOrders(apiUrl: string, opts: { orders: numbe
     );
     return { orderId, lineIds: lines.map((l) => l.lineId), checkoutMs: checkout.ms, acceptMs, endToEndMs: performance.now() - t0 };
   });
-  return { timings, wallMs: performance.now() - started, retries: api.failures };
+  return { timings, wallMs: performance.now() - started, retries: api.failures, readinessPolls: api.polls };
 }

@@ -13,6 +13,8 @@ export interface ApiResponse<T = any> {
 export class ApiClient {
   /** Every 5xx or network failure seen, for the report. */
   failures = 0;
+  /** GETs made by `waitFor` (polling a resource until it is ready). */
+  polls = 0;
 
   constructor(
     readonly baseUrl: string,
@@ -47,6 +49,7 @@ export class ApiClient {
   async waitFor<T = any>(path: string, key: string, check: (body: T, status: number) => boolean, timeoutMs = 180_000, intervalMs = 100): Promise<ApiResponse<T>> {
     const giveUpAt = Date.now() + timeoutMs;
     for (;;) {
+      this.polls++;
       const res = await this.call<T>('GET', path, { key });
       if (check(res.body, res.status)) return res;
       if (Date.now() > giveUpAt) throw new Error(`GET ${path}: still ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);

@@ -10,6 +10,7 @@ import type { Client } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type NativeConnection, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { ActivityDeps } from '../../activities';
 import { createApp } from '../../api/app';
+import { listenApi } from '../../api/server';
 import { createDb, type Db } from '../../infra/db';
 import { createSmtpMailer } from '../../infra/mailer';
 import { createSandboxGateway } from '../../infra/sandbox-gateway';
@@ -77,9 +78,7 @@ export async function startTestSystem(opts: {
   };
 
   const app = createApp({ db, temporal: opts.client, gateway, taskQueue, mailboxEnabled: true });
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
+  const server: Server = await listenApi(app, 0, '127.0.0.1');
   const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   let worker: Worker | undefined;

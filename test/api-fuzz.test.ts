@@ -1,0 +1,1085 @@
+// X-5 and X-6 as properties over every route of the API, with fast-check generating the requests.
+// The example tables (api-validation.test.ts, api-authorization.test.ts) prove the cases someone
+// thought of; these properties look for the ones nobody did:
+// - X-5: bodies (a valid example broken a little, arbitrary JSON, text that is not JSON), path ids
+//   (real ones, unicode, invalid percent-encodings, very long), query strings and headers
+//   (Authorization, Content-Type, Idempotency-Key, others), on every route, plain and unknown
+//   ones included. Never a 5xx; every 4xx is an RFC 9457 problem whose `status` is the HTTP
+//   status; a 400 names fields, and only fields the request got wrong; a body that is invalid for
+//   sure is a 400 naming it; after any refusal the whole database (every table, every row) is as
+//   it was: nothing half-written.
+// - X-6: a route, real resources of different owners (plus random ids) and a valid body, sent by a
+//   random set of principals. A wrong or malformed key is 401 (an unknown route 404); a 2xx, or a
+//   business refusal (402, 409, 422, which come after the authorization), only when an oracle
+//   written here from SPEC X-6 and the expectations of api-authorization.test.ts says the caller
+//   may; a caller who may is never told 401/403; a refused caller changes nothing.
+// Only a successful command (2xx POST) may write, and so may the two refusals that record a
+// business event rather than bad input: a declined checkout card (402, ORD-4: the failed order is
+// kept) and a declined advance payment (422 PaymentDeclined, SUB-6: the attempt is audited).
+// After those, the test waits for the worker to be idle before it compares again. Runs on the
+// shared Temporal dev server with a real worker; fixtures are made through the API. A failure
+// prints fast-check's seed and path: FUZZ_SEED=<seed> FUZZ_PATH=<path> replays it.
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_CARDS } from '../infra/sandbox-gateway';
+import { DEMO, DEMO_KEYS } from '../prisma/demo-data';
+import { checkoutBody } from './support/checkout';
+import { useTestSystem } from './support/environments';
+import {
+  DbProbe,
+  bodyArb,
+  dbChanges,
+  describeRequest,
+  encodedText,
+  fieldName,
+  headerValue,
+  notJson,
+  percentGarbage,
+  rawSegment,
+  related,
+  sendRaw,
+  settle,
+  type BodyCase,
+  type DbSnapshot,
+  type RawRequest,
+  type RawResponse,
+} from './support/fuzz';
+import { eventually, http } from './support/http';
+import { linesAwaitingValidation, placeOrder, waitForLineStatus, type PlacedOrder } from './support/orders';
+import { waitState } from './support/subscriptions';
+import { PRINCIPALS, type PrincipalName } from './support/principals';
+import type { TestSystem } from './support/system';
+
+let env: TestWorkflowEnvironment;
+let sys: TestSystem;
+useTestSystem('dev-server', (e, s) => {
+  env = e;
+  sys = s;
+});
+
+/**
+ * Runs per property. An X-5 run is one HTTP request; an X-6 run one per principal of its set
+ * (about 6); each is followed by a comparison of the whole database.
+ */
+const X5_RUNS = 400;
+const X6_RUNS = 150;
+/** FUZZ_STATS=1 prints how many requests each route got, by method, status and kind of body. */
+const tally = new Map<string, number>();
+function count(key: string): void {
+  if (process.env.FUZZ_STATS) tally.set(key, (tally.get(key) ?? 0) + 1);
+}
+function printTally(label: string): void {
+  if (!process.env.FUZZ_STATS) return;
+  console.info(`${label}\n${[...tally].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${String(v).padStart(5)}  ${k}`).join('\n')}`);
+  tally.clear();
+}
+/** FUZZ_SEED=<seed> FUZZ_PATH=<path> replays the counterexample a failure printed. */
+const REPLAY: fc.Parameters<unknown> = process.env.FUZZ_SEED ? { seed: Number(process.env.FUZZ_SEED), path: process.env.FUZZ_PATH, endOnFailure: true } : {};
+
+const EMAIL_A = 'fuzz-alice@example.test';
+const EMAIL_B = 'fuzz-bob@example.test';
+
+// --- fixtures ----------------------------------------------------------------------------------------
+
+/** Every resource made in beforeAll, with its owners: the facts the X-6 oracle decides on. */
+interface Pool {
+  customers: { id: string; email: string }[];
+  orders: { id: string; customerId: string }[];
+  /** `status` as of the last settled state: only the generators use it, to aim at undecided lines. */
+  lines: { id: string; orderId: string; sellerId: string; customerId: string; status: string }[];
+  subscriptions: { id: string; customerId: string; sellerId: string }[];
+  invoices: { id: string; customerId: string }[];
+}
+let pool: Pool;
+let keyA: string;
+let keyB: string;
+let probe: DbProbe;
+
+beforeAll(async () => {
+  const api = sys.apiUrl;
+  const { acmeMail, acmeCrm, globexBackup } = DEMO.offers;
+  const lineOf = (o: PlacedOrder, sellerId: string) => o.lines.find((l) => l.sellerId === sellerId)!.lineId;
+  const decide = async (o: PlacedOrder, lineId: string, command: 'accept' | 'refuse', key: string) => {
+    const body = command === 'accept' ? { accessInstructions: 'https://access.example.test' } : { reason: 'Region not served' };
+    const res = await http(api, 'POST', `/orders/${o.orderId}/lines/${lineId}/${command}`, { key, body });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+  };
+
+  // customerA: an undecided order, an order whose two lines run as subscriptions (Acme with a
+  // commitment, Globex), a declined one. customerB: an order with an accepted and a refused line
+  // (refund, credit note), an undecided order, a subscription ended by deletion (SUB-10). The demo
+  // customer: an undecided order.
+  const orderA = await placeOrder(api, { email: EMAIL_A });
+  const orderA2 = await placeOrder(api, { email: EMAIL_A, offers: [acmeCrm.id, globexBackup.id] });
+  const orderB = await placeOrder(api, { email: EMAIL_B });
+  const orderB2 = await placeOrder(api, { email: EMAIL_B });
+  const orderC = await placeOrder(api, { email: EMAIL_B, offers: [acmeMail.id] });
+  const orderD = await placeOrder(api, { email: DEMO.customer.email, offers: [globexBackup.id, acmeMail.id] });
+  keyA = orderA.customerApiKey!;
+  keyB = orderB.customerApiKey!;
+  expect(keyA).toMatch(/^cust_/);
+  expect(keyB).toMatch(/^cust_/);
+  for (const o of [orderA, orderA2, orderB, orderB2, orderC, orderD]) await linesAwaitingValidation(sys.db, o);
+
+  const acme = DEMO.sellers.acme.id;
+  const globex = DEMO.sellers.globex.id;
+  await decide(orderA2, lineOf(orderA2, acme), 'accept', DEMO_KEYS.sellerAcme);
+  await decide(orderA2, lineOf(orderA2, globex), 'accept', DEMO_KEYS.sellerGlobex);
+  await decide(orderB, lineOf(orderB, acme), 'accept', DEMO_KEYS.sellerAcme);
+  await decide(orderB, lineOf(orderB, globex), 'refuse', DEMO_KEYS.sellerGlobex);
+  const ended = orderC.lines[0].lineId;
+  await decide(orderC, ended, 'accept', DEMO_KEYS.sellerAcme);
+  await waitForLineStatus(sys.db, lineOf(orderB, globex), 'refused');
+  for (const id of [lineOf(orderA2, acme), lineOf(orderA2, globex), lineOf(orderB, acme), ended]) {
+    await eventually(async () => (await sys.db.subscription.findUnique({ where: { id } })) !== null, 20_000, `subscription ${id}`);
+    await waitState(env.client, id, (s) => s.status === 'active' && s.paidPeriods >= 1);
+  }
+  expect((await http(api, 'POST', `/subscriptions/${ended}/deletion`, { key: keyB, body: {} })).status).toBe(200);
+  const codeMail = await eventually(async () => (await sys.db.email.findFirst({ where: { id: { startsWith: `sub:${ended}:deletion-code:` } } })) ?? undefined, 20_000, 'deletion code');
+  const code = /Confirmation code: (\w+)/.exec(codeMail.text)![1];
+  expect((await http(api, 'POST', `/subscriptions/${ended}/deletion/confirm`, { key: keyB, body: { code } })).status).toBe(200);
+  const declined = await http(api, 'POST', '/checkout', { body: checkoutBody({ email: EMAIL_A, card: TEST_CARDS.declined }) });
+  expect(declined.status, JSON.stringify(declined.body)).toBe(402);
+
+  // Wait for every e-mail, invoice and credit note of the fixtures, then take them as the pool.
+  probe = new DbProbe(sys.databaseUrl);
+  await settle(probe, env.client, sys.taskQueue);
+  await loadPool();
+  expect(pool.orders.length).toBe(7);
+  expect(pool.subscriptions.length).toBe(4);
+  expect(pool.invoices.some((i) => i.id.startsWith('credit:'))).toBe(true);
+}, 120_000);
+
+afterAll(() => {
+  probe?.close();
+});
+
+/**
+ * The resources in the database and their owners. Owners never change, but resources appear
+ * (an accepted line becomes a subscription, a checkout adds an order): reloaded at every settled
+ * state, so the oracle never calls a real resource absent.
+ */
+async function loadPool(): Promise<void> {
+  const db = sys.db;
+  const orders = await db.order.findMany({ orderBy: { id: 'asc' } });
+  const customerOf = new Map(orders.map((o) => [o.id, o.customerId]));
+  pool = {
+    customers: (await db.customer.findMany({ orderBy: { id: 'asc' } })).map((c) => ({ id: c.id, email: c.email })),
+    orders: orders.map((o) => ({ id: o.id, customerId: o.customerId })),
+    lines: (await db.orderLine.findMany({ orderBy: { id: 'asc' } })).map((l) => ({ id: l.id, orderId: l.orderId, sellerId: l.sellerId, customerId: customerOf.get(l.orderId)!, status: l.status })),
+    subscriptions: (await db.subscription.findMany({ orderBy: { id: 'asc' } })).map((s) => ({ id: s.id, customerId: s.customerId, sellerId: s.sellerId })),
+    invoices: (await db.invoice.findMany({ orderBy: { id: 'asc' } })).map((i) => ({ id: i.id, customerId: i.customerId })),
+  };
+}
+
+// --- principals --------------------------------------------------------------------------------------
+
+type StaffRole = 'admin' | 'ops' | 'support' | 'finance';
+
+/** Who a caller is, as the test knows it (never asked of the API). */
+type Who =
+  | { name: PrincipalName; kind: 'anonymous' }
+  | { name: PrincipalName; kind: 'staff'; role: StaffRole }
+  | { name: PrincipalName; kind: 'seller'; sellerId: string }
+  | { name: PrincipalName; kind: 'customer'; customerId: string; email: string }
+  /** A wrong key or a malformed Authorization header. */
+  | { name: PrincipalName; kind: 'bad' };
+
+function who(name: PrincipalName): Who & { key?: string } {
+  switch (name) {
+    case 'anonymous':
+      return { name, kind: 'anonymous' };
+    case 'admin':
+    case 'ops':
+    case 'support':
+    case 'finance':
+      return { name, kind: 'staff', role: name, key: DEMO_KEYS[name] };
+    case 'sellerAcme':
+      return { name, kind: 'seller', sellerId: DEMO.sellers.acme.id, key: DEMO_KEYS.sellerAcme };
+    case 'sellerGlobex':
+      return { name, kind: 'seller', sellerId: DEMO.sellers.globex.id, key: DEMO_KEYS.sellerGlobex };
+    case 'sellerInitech':
+      return { name, kind: 'seller', sellerId: DEMO.sellers.initech.id, key: DEMO_KEYS.sellerPending };
+    case 'customerA':
+      return { name, kind: 'customer', customerId: customerByEmail(EMAIL_A), email: EMAIL_A, key: keyA };
+    case 'customerB':
+      return { name, kind: 'customer', customerId: customerByEmail(EMAIL_B), email: EMAIL_B, key: keyB };
+    case 'customerDemo':
+      return { name, kind: 'customer', customerId: DEMO.customer.id, email: DEMO.customer.email, key: DEMO_KEYS.customer };
+    case 'wrongKey':
+    case 'malformedHeader':
+      return { name, kind: 'bad' };
+  }
+}
+
+function customerByEmail(email: string): string {
+  return pool.customers.find((c) => c.email === email)!.id;
+}
+
+const realKeys = () => new Set<string>([...Object.values(DEMO_KEYS), keyA, keyB]);
+
+/** Could this header value name a real key? (`Bearer <key>`, any case, any blanks around.) */
+function namesRealKey(value: string): boolean {
+  const m = /^\s*bearer\s+(\S+)\s*$/i.exec(value);
+  return m !== null && realKeys().has(m[1]);
+}
+
+interface Caller {
+  who: Who;
+  authorization?: string;
+}
+
+/** A principal and the Authorization header it sends: real keys in every spelling the format allows. */
+function callerArb(name: PrincipalName): fc.Arbitrary<Caller> {
+  const w = who(name);
+  if (w.kind === 'anonymous') return fc.constant({ who: w });
+  if (w.kind === 'bad') {
+    const header =
+      name === 'wrongKey'
+        ? fc.tuple(fc.constantFrom('Bearer ', 'bearer ', 'Bearer  '), fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.~+/='), minLength: 1, maxLength: 120 })).map(([s, k]) => s + k)
+        : fc.oneof(
+            fc.constantFrom('', 'Basic abc', 'Bearer', 'Bearer ', 'bearer', 'Token demo-admin-key', 'Bearer demo-admin-key trailing', 'Bearer\tdemo-admin-key\tx', DEMO_KEYS.admin, `Basic ${Buffer.from('admin:demo-admin-key').toString('base64')}`, 'Bearer demo-admin-key, Bearer demo-ops-key', 'Bearer "demo-admin-key"'),
+            headerValue(60),
+          );
+    return header.filter((h) => !namesRealKey(h)).map((authorization) => ({ who: w, authorization }));
+  }
+  return fc
+    .tuple(fc.constantFrom('Bearer', 'Bearer', 'bearer', 'BEARER', 'bEaReR'), fc.constantFrom(' ', ' ', '  ', '\t'), fc.constantFrom('', '', ' '))
+    .map(([scheme, gap, tail]) => ({ who: w, authorization: `${scheme}${gap}${w.key}${tail}` }));
+}
+
+// --- the routes and the X-6 oracle -----------------------------------------------------------------
+
+type Kind = 'order' | 'line' | 'customer' | 'subscription' | 'invoice' | 'asset';
+/** allow: the caller may; deny: it may not; absent: there is no such resource (no 2xx either). */
+type Verdict = 'allow' | 'deny' | 'absent';
+type Ids = Record<string, string>;
+
+interface RouteDef {
+  /** As in /openapi.json (`POST /orders/{orderId}/withdraw`); plain and unknown routes say so. */
+  op: string;
+  method: string;
+  /** Express pattern. */
+  path: string;
+  params: [string, Kind][];
+  type: 'table' | 'plain' | 'unknown';
+  /** The route's own gate (`allow` of its declaration), as api-authorization.test.ts expects it. */
+  gate: (w: Who) => boolean;
+  /** X-6: may this caller do this, to these resources, with this body? */
+  may: (w: Who, ids: Ids, body: unknown) => Verdict;
+  /** A valid body for the caller (POST routes). */
+  body?: (w: Who) => fc.Arbitrary<unknown>;
+  /** Valid query strings ('' = none). */
+  query?: fc.Arbitrary<string>;
+}
+
+const staff =
+  (...roles: StaffRole[]) =>
+  (w: Who) =>
+    w.kind === 'staff' && (w.role === 'admin' || roles.includes(w.role));
+const anyStaff = (w: Who) => w.kind === 'staff';
+const customer = (w: Who) => w.kind === 'customer';
+const seller = (w: Who) => w.kind === 'seller';
+const authenticated = (w: Who) => w.kind !== 'anonymous' && w.kind !== 'bad';
+const either =
+  (...rules: ((w: Who) => boolean)[]) =>
+  (w: Who) =>
+    rules.some((r) => r(w));
+const verdict = (ok: boolean): Verdict => (ok ? 'allow' : 'deny');
+
+const findOrder = (id: string) => pool.orders.find((o) => o.id === id);
+const findSubscription = (id: string) => pool.subscriptions.find((s) => s.id === id);
+const findInvoice = (id: string) => pool.invoices.find((i) => i.id === id);
+/** A line exists only inside its own order. */
+const findLine = (ids: Ids) => pool.lines.find((l) => l.id === ids.lineId && l.orderId === ids.orderId);
+const ownsCustomer = (w: Who, customerId: string) => w.kind === 'customer' && w.customerId === customerId;
+const ownsSeller = (w: Who, sellerId: string) => w.kind === 'seller' && w.sellerId === sellerId;
+
+const STATUSES = ['awaiting_validation', 'overdue', 'active', 'refused', 'cancelled'];
+const VALID_CARD = { number: TEST_CARDS.success, expMonth: 12, expYear: 2030, cvc: '123' };
+
+const lineRoute = (command: 'accept' | 'refuse' | 'cancel' | 'extend', gate: (w: Who) => boolean, body: unknown): RouteDef => ({
+  op: `POST /orders/{orderId}/lines/{lineId}/${command}`,
+  method: 'POST',
+  path: `/orders/:orderId/lines/:lineId/${command}`,
+  params: [
+    ['orderId', 'order'],
+    ['lineId', 'line'],
+  ],
+  type: 'table',
+  gate,
+  // Sellers decide on their own lines; ops (and admin) cancel and extend; customers never decide.
+  may: (w, ids) => {
+    const line = findLine(ids);
+    if (!line) return 'absent';
+    return verdict(command === 'accept' || command === 'refuse' ? ownsSeller(w, line.sellerId) : staff('ops')(w));
+  },
+  body: () => fc.constant(body),
+});
+
+const subscriptionCommand = (command: string, body: fc.Arbitrary<unknown>): RouteDef => ({
+  op: `POST /subscriptions/{subscriptionId}/${command}`,
+  method: 'POST',
+  path: `/subscriptions/:subscriptionId/${command}`,
+  params: [['subscriptionId', 'subscription']],
+  type: 'table',
+  gate: customer,
+  // Only the owning customer commands its subscription.
+  may: (w, ids) => {
+    const sub = findSubscription(ids.subscriptionId);
+    return sub ? verdict(ownsCustomer(w, sub.customerId)) : 'absent';
+  },
+  body: () => body,
+});
+
+const unknownRoute = (method: string, path: string, params: [string, Kind][] = []): RouteDef => ({
+  op: `unknown ${method} ${path}`,
+  method,
+  path,
+  params,
+  type: 'unknown',
+  gate: () => false,
+  may: () => 'absent',
+  body: () => fc.constant({ a: 1 }),
+});
+
+const plainRoute = (path: string, params: [string, Kind][] = []): RouteDef => ({
+  op: `plain GET ${path}`,
+  method: 'GET',
+  path,
+  params,
+  type: 'plain',
+  gate: () => true,
+  may: () => 'allow',
+});
+
+const ROUTE_LIST: RouteDef[] = [
+  {
+    op: 'POST /checkout',
+    method: 'POST',
+    path: '/checkout',
+    params: [],
+    type: 'table',
+    gate: either((w) => w.kind === 'anonymous', customer),
+    // Anyone orders (ORD-1); a customer key only for its own e-mail; staff and sellers never.
+    may: (w, _ids, body) => {
+      const email = String((body as { customer: { email: string } }).customer.email).trim().toLowerCase();
+      return verdict(w.kind === 'anonymous' || (w.kind === 'customer' && w.email === email));
+    },
+    body: (w) =>
+      fc
+        .oneof(
+          fc.nat({ max: 50 }).map((n) => `fuzz-buyer-${n}@example.test`),
+          fc.constantFrom(EMAIL_A, EMAIL_B, DEMO.customer.email),
+          fc.constant(w.kind === 'customer' ? w.email.toUpperCase() : 'FUZZ-BUYER@EXAMPLE.TEST'),
+        )
+        .map((email) => checkoutBody({ email, offers: [DEMO.offers.acmeMail.id] })),
+  },
+  {
+    op: 'GET /orders/{orderId}',
+    method: 'GET',
+    path: '/orders/:orderId',
+    params: [['orderId', 'order']],
+    type: 'table',
+    gate: either(customer, anyStaff),
+    may: (w, ids) => {
+      const order = findOrder(ids.orderId);
+      return order ? verdict(anyStaff(w) || ownsCustomer(w, order.customerId)) : 'absent';
+    },
+  },
+  {
+    op: 'GET /orders/{orderId}/lines/{lineId}',
+    method: 'GET',
+    path: '/orders/:orderId/lines/:lineId',
+    params: [
+      ['orderId', 'order'],
+      ['lineId', 'line'],
+    ],
+    type: 'table',
+    gate: authenticated,
+    may: (w, ids) => {
+      const line = findLine(ids);
+      return line ? verdict(anyStaff(w) || ownsSeller(w, line.sellerId) || ownsCustomer(w, line.customerId)) : 'absent';
+    },
+  },
+  lineRoute('accept', seller, { accessInstructions: 'Sign in at https://access.example.test' }),
+  lineRoute('refuse', seller, { reason: 'Region not served' }),
+  lineRoute('cancel', staff('ops'), { reason: 'Seller unreachable' }),
+  lineRoute('extend', staff('ops'), { hours: 24 }),
+  {
+    op: 'GET /ops/lines',
+    method: 'GET',
+    path: '/ops/lines',
+    params: [],
+    type: 'table',
+    gate: staff('ops', 'support'),
+    may: (w) => verdict(staff('ops', 'support')(w)),
+    query: fc.constantFrom('', ...STATUSES.map((s) => `status=${s}`)),
+  },
+  {
+    op: 'GET /seller/lines',
+    method: 'GET',
+    path: '/seller/lines',
+    params: [],
+    type: 'table',
+    gate: seller,
+    may: (w) => verdict(seller(w)),
+    query: fc.constantFrom('', ...STATUSES.map((s) => `status=${s}`)),
+  },
+  {
+    op: 'GET /customers/{customerId}/emails',
+    method: 'GET',
+    path: '/customers/:customerId/emails',
+    params: [['customerId', 'customer']],
+    type: 'table',
+    gate: either(customer, staff('support')),
+    may: (w, ids) => verdict(staff('support')(w) || ownsCustomer(w, ids.customerId)),
+  },
+  {
+    op: 'GET /mailbox',
+    method: 'GET',
+    path: '/mailbox',
+    params: [],
+    type: 'table',
+    gate: staff('support'),
+    may: (w) => verdict(staff('support')(w)),
+    query: fc.constantFrom('', `to=${encodeURIComponent(EMAIL_A)}`, 'to=example.test'),
+  },
+  {
+    op: 'GET /offers',
+    method: 'GET',
+    path: '/offers',
+    params: [],
+    type: 'table',
+    gate: () => true,
+    may: (w) => verdict(w.kind !== 'bad'),
+  },
+  {
+    op: 'GET /subscriptions/{subscriptionId}',
+    method: 'GET',
+    path: '/subscriptions/:subscriptionId',
+    params: [['subscriptionId', 'subscription']],
+    type: 'table',
+    gate: authenticated,
+    may: (w, ids) => {
+      const sub = findSubscription(ids.subscriptionId);
+      return sub ? verdict(anyStaff(w) || ownsSeller(w, sub.sellerId) || ownsCustomer(w, sub.customerId)) : 'absent';
+    },
+  },
+  subscriptionCommand('renewal-mode', fc.constantFrom({ mode: 'manual' }, { mode: 'auto' })),
+  subscriptionCommand('terminate', fc.constant({})),
+  subscriptionCommand('withdraw-termination', fc.constant({})),
+  subscriptionCommand('pay-next-period', fc.constant({})),
+  subscriptionCommand('card', fc.constant({ card: VALID_CARD })),
+  subscriptionCommand('deletion', fc.constant({})),
+  subscriptionCommand('deletion/confirm', fc.constant({ code: 'ABCD1234' })),
+  {
+    op: 'POST /orders/{orderId}/withdraw',
+    method: 'POST',
+    path: '/orders/:orderId/withdraw',
+    params: [['orderId', 'order']],
+    type: 'table',
+    gate: customer,
+    may: (w, ids) => {
+      const order = findOrder(ids.orderId);
+      return order ? verdict(ownsCustomer(w, order.customerId)) : 'absent';
+    },
+    body: () => fc.constant({}),
+  },
+  {
+    op: 'GET /customers/{customerId}/invoices',
+    method: 'GET',
+    path: '/customers/:customerId/invoices',
+    params: [['customerId', 'customer']],
+    type: 'table',
+    gate: either(customer, staff('finance', 'support')),
+    may: (w, ids) => verdict(staff('finance', 'support')(w) || ownsCustomer(w, ids.customerId)),
+  },
+  {
+    op: 'GET /invoices/{invoiceId}/pdf',
+    method: 'GET',
+    path: '/invoices/:invoiceId/pdf',
+    params: [['invoiceId', 'invoice']],
+    type: 'table',
+    gate: either(customer, staff('finance')),
+    may: (w, ids) => {
+      const invoice = findInvoice(ids.invoiceId);
+      return invoice ? verdict(staff('finance')(w) || ownsCustomer(w, invoice.customerId)) : 'absent';
+    },
+  },
+  plainRoute('/health'),
+  plainRoute('/openapi.json'),
+  plainRoute('/docs'),
+  plainRoute('/docs/assets/:file', [['file', 'asset']]),
+  unknownRoute('GET', '/nope'),
+  unknownRoute('GET', '/orders'),
+  unknownRoute('POST', '/orders'),
+  unknownRoute('PUT', '/checkout'),
+  unknownRoute('POST', '/offers'),
+  unknownRoute('DELETE', '/orders/:orderId', [['orderId', 'order']]),
+  unknownRoute('PATCH', '/subscriptions/:subscriptionId', [['subscriptionId', 'subscription']]),
+  unknownRoute('GET', '/orders/:orderId/lines', [['orderId', 'order']]),
+  unknownRoute('POST', '/orders/:orderId/lines/:lineId/approve', [
+    ['orderId', 'order'],
+    ['lineId', 'line'],
+  ]),
+];
+
+/** Routes print as their operation in fast-check's counterexamples. */
+const ROUTES: RouteDef[] = ROUTE_LIST.map((r) => Object.assign(r, { [fc.toStringMethod]: () => r.op }));
+
+const ASSETS = ['favicon-16x16.png', 'index.css', 'swagger-ui.css'];
+
+function realIds(kind: Kind): string[] {
+  switch (kind) {
+    case 'order':
+      return pool.orders.map((o) => o.id);
+    case 'line':
+    case 'subscription':
+      // Lines that are not subscriptions are subscription ids of nothing: absent, never a 2xx.
+      return kind === 'line' ? pool.lines.map((l) => l.id) : [...pool.subscriptions.map((s) => s.id), ...pool.lines.map((l) => l.id)];
+    case 'customer':
+      return pool.customers.map((c) => c.id);
+    case 'invoice':
+      return pool.invoices.map((i) => i.id);
+    case 'asset':
+      return ASSETS;
+  }
+}
+
+const PREFIX: Record<Kind, string> = { order: 'ord_', line: 'lin_', customer: 'cus_', subscription: 'lin_', invoice: 'order:ord_', asset: 'swagger-' };
+const idChars = fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-');
+
+/** A path segment: the text sent, the id it decodes to, and whether it is a real id of the right kind. */
+interface Segment {
+  text: string;
+  id: string;
+  real: boolean;
+}
+/** Printed clipped in counterexamples (FUZZ_SEED and FUZZ_PATH replay them in full). */
+function printable(s: Segment): Segment {
+  const clip = (t: string) => (t.length > 120 ? `${t.slice(0, 120)}…(${t.length} chars)` : t);
+  return Object.assign(s, { [fc.toStringMethod]: () => `{text: ${JSON.stringify(clip(s.text))}, real: ${s.real}}` });
+}
+const segment = (id: string, real: boolean): Segment => printable({ text: encodeURIComponent(id), id, real });
+function decodes(text: string): boolean {
+  try {
+    decodeURIComponent(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+function decoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+const fuzzed = (text: string): Segment => printable({ text, id: decoded(text), real: false });
+
+/**
+ * X-6: a real id of the right kind, most of the time (an order with a line still awaiting its
+ * seller more often: refusals there are the ones that could do harm); else a well-formed id of
+ * nothing, or another kind's.
+ */
+function x6Id(kind: Kind): fc.Arbitrary<Segment> {
+  const others = (['order', 'line', 'customer', 'invoice'] as Kind[]).filter((k) => k !== kind).flatMap(realIds);
+  const undecided = kind === 'order' ? [...new Set(pool.lines.filter((l) => l.status === 'awaiting_validation' || l.status === 'overdue').map((l) => l.orderId))] : [];
+  return fc.oneof(
+    { weight: 8, arbitrary: fc.constantFrom(...realIds(kind)).map((id) => segment(id, true)) },
+    ...(undecided.length > 0 ? [{ weight: 6, arbitrary: fc.constantFrom(...undecided).map((id) => segment(id, true)) }] : []),
+    { weight: 1, arbitrary: fc.string({ unit: idChars, minLength: 1, maxLength: 20 }).map((s) => segment(PREFIX[kind] + s, false)) },
+    { weight: 1, arbitrary: fc.constantFrom(...others).map((id) => segment(id, false)) },
+  );
+}
+
+/** X-5: real ids, and everything else a path segment can carry. */
+function x5Id(kind: Kind): fc.Arbitrary<Segment> {
+  const reals = realIds(kind);
+  const others = (['order', 'line', 'customer', 'invoice'] as Kind[]).filter((k) => k !== kind).flatMap(realIds);
+  return fc.oneof(
+    { weight: 8, arbitrary: fc.constantFrom(...reals).map((id) => segment(id, true)) },
+    { weight: 1, arbitrary: fc.constantFrom(...others).map((id) => segment(id, false)) },
+    { weight: 2, arbitrary: fc.string({ unit: idChars, maxLength: 90 }).map((s) => fuzzed(PREFIX[kind] + s)) },
+    { weight: 2, arbitrary: encodedText.map(fuzzed) },
+    { weight: 2, arbitrary: percentGarbage.map(fuzzed) },
+    { weight: 1, arbitrary: rawSegment.map(fuzzed) },
+    { weight: 1, arbitrary: fc.constantFrom(79, 80, 81, 200, 296, 297, 301, 1000, 4000, 17_000).map((n) => fuzzed(PREFIX[kind] + 'a'.repeat(n))) },
+    { weight: 1, arbitrary: fc.constantFrom(8, 40, 300).map((n) => fuzzed(encodeURIComponent('é'.repeat(n)))) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(fc.constantFrom(...reals), fc.constantFrom('upper', 'suffix', 'chop', 'raw', 'space'))
+        .map(([id, how]) => fuzzed(how === 'upper' ? id.toUpperCase() : how === 'suffix' ? `${encodeURIComponent(id)}x` : how === 'chop' ? encodeURIComponent(id.slice(0, -1)) : how === 'raw' ? id : `${encodeURIComponent(id)}%20`)),
+    },
+    { weight: 1, arbitrary: fc.constantFrom('.', '..', '%2e%2e', '~', '*', '', 'null', 'undefined', '0', '-1').map(fuzzed) },
+  );
+}
+
+function buildPath(route: RouteDef, segments: Record<string, Segment>): string {
+  return route.path.replace(/:(\w+)/g, (_m, name: string) => segments[name].text);
+}
+
+/** The ids of a route; after a real order, mostly a line of that order, sometimes not (no such pair). */
+function segmentsArb(route: RouteDef, id: (kind: Kind) => fc.Arbitrary<Segment>): fc.Arbitrary<Record<string, Segment>> {
+  const names = route.params.map(([n]) => n);
+  if (names.includes('orderId') && names.includes('lineId')) {
+    return id('order').chain((order) => {
+      const own = order.real ? pool.lines.filter((l) => l.orderId === order.id).map((l) => l.id) : [];
+      const line = own.length > 0 ? fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...own).map((l) => segment(l, true)) }, { weight: 1, arbitrary: id('line') }) : id('line');
+      return line.map((l) => ({ orderId: order, lineId: l }));
+    });
+  }
+  return fc.record(Object.fromEntries(route.params.map(([n, kind]) => [n, id(kind)])) as Record<string, fc.Arbitrary<Segment>>);
+}
+
+// --- sending, and the invariants checked on every answer -----------------------------------------------
+
+/**
+ * Sends one request and checks that the database did not move unless the answer allows it; after
+ * an answer that may write, waits until the worker is idle and takes that state as the new
+ * reference. A change seen elsewhere (even a late one, from an earlier request) fails.
+ */
+class Exchange {
+  private reference!: DbSnapshot;
+  private since: string[] = [];
+
+  async begin(): Promise<void> {
+    this.reference = await settle(probe, env.client, sys.taskQueue);
+    this.since = [];
+    await loadPool();
+  }
+
+  async send(req: RawRequest, mayWrite: (res: RawResponse) => boolean): Promise<RawResponse> {
+    const res = await sendRaw(sys.apiUrl, req);
+    this.since.push(`${describeRequest(req)} → ${res.status} ${res.text.slice(0, 200)}`);
+    if (mayWrite(res)) await this.begin();
+    else await this.expectUnchanged(probe.snapshot());
+    return res;
+  }
+
+  /** After the last request: nothing written late by a refused request either. */
+  async end(): Promise<void> {
+    await this.expectUnchanged(await settle(probe, env.client, sys.taskQueue));
+  }
+
+  private async expectUnchanged(now: DbSnapshot): Promise<void> {
+    const changes = dbChanges(this.reference, now);
+    if (changes.length === 0) return;
+    const since = this.since.slice(-4);
+    // The next run (fast-check shrinking) starts from a settled state again, or it would fail on
+    // the tail of this same write.
+    await this.begin();
+    throw new Error(`X-5/X-6: the database changed although no answer since the last settled state allowed a write:\n  ${changes.join('\n  ')}\nrequests since then (last 4):\n  ${since.join('\n  ')}`);
+  }
+}
+
+/** Answers that may write: a successful command, a declined checkout card, a declined advance payment. */
+function mayWrite(req: RawRequest, res: RawResponse): boolean {
+  if (res.status >= 200 && res.status < 300) return req.method === 'POST';
+  if (res.status === 402) return req.path.startsWith('/checkout');
+  return res.status === 422 && res.json?.reason === 'PaymentDeclined';
+}
+
+/** X-5 on any answer: never a 5xx; every 4xx a problem whose status is the HTTP status; a 400 names fields. */
+function expectWellFormed(req: RawRequest, res: RawResponse): void {
+  const shown = `${describeRequest(req)}\n→ ${res.status} ${res.contentType} ${res.text.slice(0, 500)}`;
+  expect(res.status, `X-5: never a 5xx\n${shown}`).toBeLessThan(500);
+  if (res.status < 400) return;
+  expect(res.contentType, `X-5: a 4xx is application/problem+json\n${shown}`).toContain('application/problem+json');
+  if (req.method === 'HEAD') return;
+  const p = res.json;
+  expect(p !== null && typeof p === 'object' && !Array.isArray(p), `X-5: a problem object\n${shown}`).toBe(true);
+  expect(typeof p.type === 'string' && p.type.length > 0, `X-5: problem.type\n${shown}`).toBe(true);
+  expect(typeof p.title === 'string' && p.title.length > 0, `X-5: problem.title\n${shown}`).toBe(true);
+  expect(p.status, `X-5: problem.status is the HTTP status\n${shown}`).toBe(res.status);
+  if (res.status === 400) {
+    expect(Array.isArray(p.errors) && p.errors.length > 0, `X-5: a 400 names the fields at fault\n${shown}`).toBe(true);
+    for (const e of p.errors) {
+      expect(typeof e?.field === 'string' && /^(body|params|query|headers)(\.|$)/.test(e.field) && typeof e.message === 'string', `X-5: errors[] are {field, message}\n${shown}`).toBe(true);
+    }
+  }
+}
+
+// --- X-5 requests -------------------------------------------------------------------------------------------
+
+const CONTENT_TYPES_JSON = ['application/json', 'application/json; charset=utf-8', 'Application/JSON', 'application/json;charset=UTF-8'];
+const contentTypeArb: fc.Arbitrary<string | undefined> = fc.oneof(
+  { weight: 14, arbitrary: fc.constant('application/json') },
+  { weight: 2, arbitrary: fc.constantFrom(...CONTENT_TYPES_JSON) },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      'application/json; charset=latin1',
+      'application/json; charset=utf-16',
+      'application/json; charset=nope',
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+      'application/xml',
+      'application/merge-patch+json',
+      'application/vnd.api+json',
+      'application/json; charset',
+      ';;;',
+      '',
+      'application/json, text/plain',
+      '*/*',
+    ),
+  },
+  { weight: 1, arbitrary: headerValue(40) },
+  { weight: 1, arbitrary: fc.constant(undefined) },
+);
+
+const EXTRA_HEADERS = [
+  'x-request-id',
+  'accept',
+  'accept-encoding',
+  'accept-language',
+  'x-forwarded-for',
+  'x-forwarded-proto',
+  'x-http-method-override',
+  'cookie',
+  'origin',
+  'referer',
+  'user-agent',
+  'content-encoding',
+  'expect',
+  'if-none-match',
+  'if-modified-since',
+  'range',
+  'x-api-key',
+  'forwarded',
+  'te',
+];
+const extraHeaders = fc.array(
+  fc.tuple(
+    fc.oneof(fc.constantFrom(...EXTRA_HEADERS), fc.stringMatching(/^x-[a-z0-9-]{1,20}$/)),
+    fc.oneof(
+      headerValue(60),
+      fc.constantFrom('gzip', 'deflate', 'br', 'identity', 'x-unknown', '100-continue', 'bytes=0-10', 'bytes=999999-', '*', 'application/json', 'text/html', 'DELETE', 'trailers'),
+    ),
+  ),
+  { maxLength: 3 },
+);
+
+const idempotencyKey: fc.Arbitrary<string | string[] | undefined> = fc.oneof(
+  { weight: 6, arbitrary: fc.constant(undefined) },
+  { weight: 2, arbitrary: headerValue(210) },
+  { weight: 1, arbitrary: fc.constantFrom('short', 'exactly8', 'x'.repeat(200), 'x'.repeat(201), '        ', 'fuzz-key-0001') },
+  { weight: 1, arbitrary: fc.tuple(fc.constant('fuzz-key-0001'), fc.constant('fuzz-key-0002')).map((t) => [...t]) },
+);
+
+const queryFuzz = (keys: string[]): fc.Arbitrary<string> =>
+  fc.oneof(
+    fc
+      .array(
+        fc.tuple(
+          fc.oneof(fc.constantFrom(...keys, 'status[]', '__proto__', 'constructor', 'toString', '', 'a'), encodedText),
+          fc.oneof(fc.constantFrom(...STATUSES, 'OVERDUE', '', 'x'.repeat(300), 'awaiting_validation%20', 'awaiting_validation+'), encodedText, percentGarbage),
+        ),
+        { minLength: 1, maxLength: 3 },
+      )
+      .map((pairs) => pairs.map(([k, v]) => `${k}=${v}`).join('&')),
+    fc.constantFrom('&&', '=', 'status', 'status=a&status=b', 'to=a&to=b', 'status=%E0%A4%A', '%', '==&=', '&status=overdue&'),
+  );
+
+interface X5Case {
+  route: RouteDef;
+  method: string;
+  segments: Record<string, Segment>;
+  query: string;
+  caller: Caller;
+  contentType?: string;
+  idempotencyKey?: string | string[];
+  extra: [string, string][];
+  body: BodyCase;
+}
+
+const ANY_METHOD = fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS');
+
+function x5CaseArb(route: RouteDef): fc.Arbitrary<X5Case> {
+  const example = route.body ? route.body(who('anonymous')) : undefined;
+  return fc
+    .record({
+      segments: segmentsArb(route, x5Id),
+      method: fc.oneof({ weight: 12, arbitrary: fc.constant(route.method) }, { weight: 1, arbitrary: ANY_METHOD }),
+      query: route.query
+        ? fc.oneof({ weight: 3, arbitrary: route.query }, { weight: 2, arbitrary: queryFuzz(route.op.includes('mailbox') ? ['to'] : ['status']) })
+        : fc.oneof({ weight: 6, arbitrary: fc.constant('') }, { weight: 1, arbitrary: queryFuzz(['status']) }),
+      example: example ?? fc.constant(undefined),
+      contentType: contentTypeArb,
+      idempotencyKey,
+      extra: extraHeaders,
+      pick: fc.nat(),
+    })
+    .chain((c) => {
+      const ids = Object.fromEntries(Object.entries(c.segments).map(([n, s]) => [n, s.id]));
+      // Mostly a caller who may (so the request reaches validation and the handler), else anyone.
+      const names = PRINCIPALS.filter((n) => n !== 'wrongKey' && n !== 'malformedHeader');
+      const permitted = names.filter((n) => route.may(who(n), ids, c.example) === 'allow');
+      const gated = names.filter((n) => route.gate(who(n)));
+      const preferred = permitted.length > 0 ? permitted : gated.length > 0 ? gated : [...names];
+      const caller = fc.oneof({ weight: 8, arbitrary: fc.constantFrom(...preferred) }, { weight: 2, arbitrary: fc.constantFrom(...PRINCIPALS) }).chain(callerArb);
+      const body: fc.Arbitrary<BodyCase> =
+        c.example !== undefined
+          ? bodyArb(c.example)
+          : fc.oneof(
+              { weight: 8, arbitrary: fc.constant<BodyCase>({ kind: 'none' }) },
+              { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }).map((value): BodyCase => ({ kind: 'json', value, text: JSON.stringify(value) ?? 'null' })) },
+              { weight: 1, arbitrary: notJson.map((text): BodyCase => ({ kind: 'raw', text })) },
+            );
+      return fc.record({ caller, body }).map(
+        ({ caller, body }): X5Case => ({
+          route,
+          method: c.method,
+          segments: c.segments,
+          query: c.query,
+          caller,
+          contentType: c.contentType,
+          idempotencyKey: c.idempotencyKey,
+          extra: c.extra,
+          body,
+        }),
+      );
+    });
+}
+
+function x5Request(c: X5Case): RawRequest {
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of c.extra) headers[name] = value;
+  if (c.caller.authorization !== undefined) headers.authorization = c.caller.authorization;
+  if (c.idempotencyKey !== undefined) headers['idempotency-key'] = c.idempotencyKey;
+  const body = c.body.kind === 'none' ? undefined : c.body.text;
+  if (c.contentType !== undefined && (body !== undefined || c.method === 'POST')) headers['content-type'] = c.contentType;
+  return { method: c.method, path: `${buildPath(c.route, c.segments)}${c.query ? `?${c.query}` : ''}`, headers, body };
+}
+
+/** The body reaches the validator as the JSON the fuzzer made (no other charset, encoding or type). */
+function sentAsJson(req: RawRequest): boolean {
+  const type = req.headers['content-type'];
+  return typeof type === 'string' && /^application\/json\s*(;\s*charset=utf-8\s*)?$/i.test(type) && req.headers['content-encoding'] === undefined;
+}
+
+/** The fields a 400 may name: the ones this request may have got wrong. */
+function suspects(c: X5Case, req: RawRequest): string[] {
+  const out = Object.entries(c.segments)
+    .filter(([, s]) => !s.real)
+    .map(([n]) => `params.${n}`);
+  if (c.query) out.push('query');
+  if (req.headers['idempotency-key'] !== undefined) out.push('headers.idempotency-key');
+  if (req.body !== undefined || c.route.body) {
+    if (c.body.kind === 'mutated' && sentAsJson(req)) out.push(...c.body.touched.map((p) => fieldName('body', p)));
+    else if (c.body.kind !== 'valid' || !sentAsJson(req)) out.push('body');
+  }
+  return out;
+}
+
+// --- the properties -------------------------------------------------------------------------------------------
+
+describe('X-5, X-6: properties over every route', () => {
+  it('X-5, X-6: the fuzzers cover every route documented in /openapi.json', async () => {
+    const res = await http(sys.apiUrl, 'GET', '/openapi.json');
+    const documented = Object.entries<Record<string, unknown>>(res.body.paths).flatMap(([path, item]) =>
+      ['get', 'post', 'put', 'patch', 'delete'].filter((m) => item[m]).map((m) => `${m.toUpperCase()} ${path}`),
+    );
+    const covered = ROUTES.filter((r) => r.type === 'table').map((r) => r.op);
+    expect([...documented].sort()).toEqual([...covered].sort());
+    // The oracle's gates agree with the security documented for each route.
+    for (const r of ROUTES.filter((x) => x.type === 'table')) {
+      const [method, path] = r.op.split(' ');
+      expect(res.body.paths[path][method.toLowerCase()].security.length > 0, r.op).toBe(!r.gate(who('anonymous')));
+    }
+  });
+
+  it('X-6: any route, resources of different owners, a set of principals: 401 for a bad key, a 2xx or a business refusal only when the oracle allows, a refused caller changes nothing', async () => {
+    const ex = new Exchange();
+    await ex.begin();
+    const stats = { total: 0, passed: 0, refusedOnUndecided: 0, badKey: 0 };
+    // One route and one set of resources per run, sent by several principals in turn (a shuffled
+    // subset of all of them; shrinking narrows it to the one at fault).
+    const arb = fc.oneof(...ROUTES.map((r) => ({ weight: r.type === 'table' ? 4 : 1, arbitrary: fc.constant(r) }))).chain((route) =>
+      fc.record({
+        route: fc.constant(route),
+        segments: segmentsArb(route, x6Id),
+        query: route.query ?? fc.constant(''),
+        callers: fc
+          .shuffledSubarray([...PRINCIPALS], { minLength: 1 })
+          .chain((names) => fc.tuple(...names.map((n) => fc.record({ caller: callerArb(n), body: route.body ? route.body(who(n)) : fc.constant(undefined) })))),
+      }),
+    );
+    const lineState = async (id: string) => ({
+      status: (await sys.db.orderLine.findUniqueOrThrow({ where: { id } })).status,
+      audit: await sys.db.auditLog.count({ where: { entityId: id } }),
+      refunds: await sys.db.refund.count({ where: { lineId: id } }),
+    });
+    await fc.assert(
+      fc.asyncProperty(arb, async ({ route, segments, query, callers }) => {
+        const ids = Object.fromEntries(Object.entries(segments).map(([n, s]) => [n, s.id]));
+        // The line a command names: a refusal must leave it as it was (X-6).
+        const line = route.op.includes('/lines/{lineId}/') ? findLine(ids) : undefined;
+        for (const { caller, body } of callers) {
+          const headers: Record<string, string> = {};
+          if (caller.authorization !== undefined) headers.authorization = caller.authorization;
+          if (body !== undefined) headers['content-type'] = 'application/json';
+          const req: RawRequest = { method: route.method, path: `${buildPath(route, segments)}${query ? `?${query}` : ''}`, headers, body: body === undefined ? undefined : JSON.stringify(body) };
+          const lineBefore = line ? await lineState(line.id) : undefined;
+
+          const res = await ex.send(req, (r) => mayWrite(req, r));
+          stats.total += 1;
+          count(`${route.op} as ${caller.who.name} → ${res.status}`);
+          expectWellFormed(req, res);
+          const w = caller.who;
+          const shown = `${w.name} (${caller.authorization === undefined ? 'no Authorization' : JSON.stringify(caller.authorization)}): ${describeRequest(req)}\n→ ${res.status} ${res.text.slice(0, 300)}`;
+          const ok = res.status >= 200 && res.status < 300;
+
+          if (w.kind === 'bad') {
+            stats.badKey += 1;
+            expect(res.status, `X-6: a wrong or malformed key is ${route.type === 'unknown' ? '404 on an unknown route' : '401'}\n${shown}`).toBe(route.type === 'unknown' ? 404 : 401);
+            continue;
+          }
+          // A 2xx, and a business refusal (402 declined card, 409 already decided or ended, 422
+          // refused by the rules), come only after the caller passed X-6.
+          const passed = ok || [402, 409, 422].includes(res.status);
+          const v = route.may(w, ids, body);
+          if (v !== 'allow') expect(passed, `X-6: the oracle says ${v}, the API let the caller through (${res.status})\n${shown}`).toBe(false);
+          if (v === 'allow') expect([401, 403], `X-6: the oracle says the caller may: neither 401 nor 403\n${shown}`).not.toContain(res.status);
+          if (w.kind === 'anonymous' && route.type === 'table' && !route.gate(w)) expect(res.status, `X-6: a closed route without a key is 401\n${shown}`).toBe(401);
+          if (passed) stats.passed += 1;
+
+          // A refused caller leaves the line as it was: status, audit entries, refunds (and the
+          // whole database is compared as well, by the exchange).
+          if (line && !ok) {
+            expect(await lineState(line.id), `X-6: the line ${line.id} changed after a refusal\n${shown}`).toEqual(lineBefore);
+            if (lineBefore!.status === 'awaiting_validation' || lineBefore!.status === 'overdue') stats.refusedOnUndecided += 1;
+          }
+        }
+      }),
+      { numRuns: X6_RUNS, ...REPLAY } as fc.Parameters<unknown>,
+    );
+    await ex.end();
+    printTally('[X-6] requests per route');
+    console.info(`[X-6] ${X6_RUNS} runs, ${stats.total} requests: ${stats.passed} let through, ${stats.refusedOnUndecided} refusals on undecided lines, ${stats.badKey} bad keys`);
+    expect(stats.refusedOnUndecided).toBeGreaterThan(0);
+    expect(stats.passed).toBeGreaterThan(0);
+  }, 180_000);
+
+  it('X-5: fuzzed bodies, ids, queries and headers on every route: never a 5xx, always a problem naming the field, nothing half-written', async () => {
+    const ex = new Exchange();
+    await ex.begin();
+    const stats = { total: 0, s2xx: 0, s400: 0, definite: 0, other4xx: new Map<number, number>() };
+    const arb = fc.oneof(...ROUTES.map((r) => ({ weight: r.type === 'table' ? 4 : 1, arbitrary: x5CaseArb(r) })));
+    await fc.assert(
+      fc.asyncProperty(arb, async (c) => {
+        const req = x5Request(c);
+        const res = await ex.send(req, (r) => mayWrite(req, r));
+        stats.total += 1;
+        count(`${c.route.op}  ${c.method} → ${res.status}  (${c.body.kind} body)`);
+        const shown = `${describeRequest(req)}\n→ ${res.status} ${res.text.slice(0, 500)}`;
+        expectWellFormed(req, res);
+        if (res.status >= 200 && res.status < 300) stats.s2xx += 1;
+        else if (res.status === 400) stats.s400 += 1;
+        else stats.other4xx.set(res.status, (stats.other4xx.get(res.status) ?? 0) + 1);
+
+        // A 400 names only fields this request may have got wrong (an answer to HEAD has no body).
+        if (res.status === 400 && req.method !== 'HEAD') {
+          const allowed = suspects(c, req);
+          for (const e of res.json.errors as { field: string }[]) {
+            expect(
+              allowed.some((s) => related(e.field, s)),
+              `X-5: ${e.field} is named, but the request could only be wrong in ${JSON.stringify(allowed)}\n${shown}`,
+            ).toBe(true);
+          }
+        }
+
+        // A body that breaks the route's shape for sure, sent to a caller who passes the route's
+        // gate, is a 400 naming (one of) the broken fields. Not when the request never reaches
+        // the route, and so its body is never read: a path that matches no route (an empty id),
+        // that is not valid HTTP (raw non-ASCII bytes) or that Express cannot percent-decode
+        // (both 400 naming the path alone), a request line over 16 KB (431), an unsupported
+        // Expect header (417).
+        const gateOpen = c.caller.who.kind !== 'bad' && c.route.gate(c.caller.who);
+        const routable =
+          Object.values(c.segments).every((s) => /^[\x21-\x7e]+$/.test(s.text) && decodes(s.text)) && req.path.length < 8_000 && !('expect' in req.headers);
+        if (c.body.kind === 'mutated' && c.body.violations.length > 0 && c.route.type === 'table' && c.method === c.route.method && gateOpen && routable && sentAsJson(req) && Buffer.byteLength(req.body!) < 100 * 1024) {
+          stats.definite += 1;
+          const broken = c.body.violations.map((p) => fieldName('body', p));
+          expect(res.status, `X-5: invalid for sure (${c.body.ops.join('; ')}): 400 expected\n${shown}`).toBe(400);
+          expect(
+            (res.json.errors as { field: string }[]).some((e) => broken.some((b) => related(e.field, b))),
+            `X-5: the 400 names none of ${JSON.stringify(broken)}\n${shown}`,
+          ).toBe(true);
+        }
+      }),
+      { numRuns: X5_RUNS, ...REPLAY } as fc.Parameters<[X5Case]>,
+    );
+    await ex.end();
+    printTally('[X-5] requests per route');
+    console.info(`[X-5] ${stats.total} requests: ${stats.s2xx} 2xx, ${stats.s400} 400 (${stats.definite} invalid for sure), other 4xx ${JSON.stringify([...stats.other4xx])}`);
+    expect(stats.s400).toBeGreaterThan(X5_RUNS / 4);
+    expect(stats.definite).toBeGreaterThan(10);
+  }, 180_000);
+});
+
+// --- regressions: the counterexamples the properties found, as plain examples -----------------------
+
+describe('X-5, X-6: counterexamples found by the fuzzers', () => {
+  const someLine = () => pool.lines.find((l) => l.sellerId === DEMO.sellers.acme.id)!;
+
+  /** Sends `req`, checks X-5 on the answer, and that nothing was written. */
+  async function refused(req: RawRequest, status: number): Promise<RawResponse> {
+    const before = probe.snapshot();
+    const res = await sendRaw(sys.apiUrl, req);
+    expect(res.status, `${describeRequest(req)} → ${res.status} ${res.text}`).toBe(status);
+    expectWellFormed(req, res);
+    expect(dbChanges(before, probe.snapshot())).toEqual([]);
+    return res;
+  }
+
+  it('X-5: an Expect header other than 100-continue is a 417 problem naming headers.expect (Node answered a bare 417 with no body), and changes nothing', async () => {
+    const line = someLine();
+    const res = await refused(
+      {
+        method: 'POST',
+        path: `/orders/${line.orderId}/lines/${line.id}/refuse`,
+        headers: { expect: 'gzip', authorization: `Bearer ${DEMO_KEYS.sellerAcme}`, 'content-type': 'application/json' },
+        body: '{}',
+      },
+      417,
+    );
+    expect(res.json.errors).toEqual([{ field: 'headers.expect', message: expect.any(String) }]);
+    // 100-continue is still met.
+    const offers = await sendRaw(sys.apiUrl, { method: 'GET', path: '/offers', headers: { expect: '100-continue' } });
+    expect(offers.status).toBe(200);
+  });
+
+  it.each(['/health', '/openapi.json', '/docs', '/docs/assets/swagger-ui.css'])(
+    'X-6: a wrong or malformed key on the plain route %s is 401 (it answered 200); no key or a valid one still gets it',
+    async (path) => {
+      for (const authorization of ['', 'Bearer nope', 'Basic abc', DEMO_KEYS.admin]) {
+        await refused({ method: 'GET', path, headers: { authorization } }, 401);
+      }
+      for (const headers of [{}, { authorization: `Bearer ${DEMO_KEYS.support}` }, { authorization: `bearer ${keyA}` }] as Record<string, string>[]) {
+        expect((await sendRaw(sys.apiUrl, { method: 'GET', path, headers })).status, JSON.stringify(headers)).toBe(200);
+      }
+    },
+  );
+
+  it('X-5: a request Node cannot parse (a raw non-ASCII byte in the path) is a 400 problem naming the path, not a bare 400; to a HEAD, without a body', async () => {
+    const admin = { authorization: `Bearer ${DEMO_KEYS.admin}`, 'content-type': 'application/json' };
+    const res = await refused({ method: 'POST', path: '/orders/ord_/lines/\x80!/extend', headers: admin, body: '{}' }, 400);
+    expect(res.json.errors).toEqual([{ field: 'params', message: expect.stringContaining('HPE_INVALID_URL') }]);
+    const head = await refused({ method: 'HEAD', path: `/orders/${someLine().orderId}/lines/\x80!/cancel`, headers: admin }, 400);
+    expect(head.text).toBe('');
+  });
+
+  it('X-5: a request line over 16 KB is a 431 problem naming the headers, not a bare 431', async () => {
+    const res = await refused(
+      { method: 'POST', path: `/subscriptions/lin_${'a'.repeat(17_000)}/withdraw-termination`, headers: { authorization: `Bearer ${keyA}`, 'content-type': 'application/json' }, body: '{"":[]}' },
+      431,
+    );
+    expect(res.json.errors).toEqual([{ field: 'headers', message: expect.any(String) }]);
+  });
+});
