@@ -6,6 +6,7 @@ import { lineAmounts, sumAmounts } from '../domain/money';
 import { checkoutResultUpdate, orderWorkflow, orderWorkflowId, type CheckoutResult } from '../workflows/order';
 import { CustomerIdKey, OrderIdKey, StatusKey } from '../workflows/search-attributes';
 import { hashKey, newApiKey, type Principal } from './auth';
+import { retryWhileBusy } from '../infra/db';
 import type { ApiDeps } from './deps';
 import { Problem } from './problem';
 import type { RouteResult } from './route';
@@ -93,7 +94,17 @@ export async function checkout(
   let customerApiKey: string | undefined;
   let created: { customerId: string; number: string };
   try {
-    created = await db.$transaction(async (tx) => {
+    created = await retryWhileBusy(() => db.$transaction(async (tx) => {
+      // The order number first: a write, so the transaction holds SQLite's write lock from its
+      // first statement (a read first would have to upgrade, which fails at once if another
+      // process wrote meanwhile: "database is locked").
+      const year = new Date().getUTCFullYear();
+      const counter = await tx.counter.upsert({
+        where: { name: `order:${year}` },
+        create: { name: `order:${year}`, value: 1 },
+        update: { value: { increment: 1 } },
+      });
+      customerApiKey = undefined;
       let customer = await tx.customer.findUnique({ where: { email } });
       if (!customer) {
         customer = await tx.customer.create({
@@ -102,12 +113,6 @@ export async function checkout(
         customerApiKey = newApiKey('cust');
         await tx.apiKey.create({ data: { hash: hashKey(customerApiKey), label: email, kind: 'customer', customerId: customer.id } });
       }
-      const year = new Date().getUTCFullYear();
-      const counter = await tx.counter.upsert({
-        where: { name: `order:${year}` },
-        create: { name: `order:${year}`, value: 1 },
-        update: { value: { increment: 1 } },
-      });
       const number = `O-${year}-${String(counter.value).padStart(6, '0')}`;
       await tx.order.create({
         data: {
@@ -159,7 +164,7 @@ export async function checkout(
       });
       if (recordKey) await tx.idempotencyRecord.create({ data: { key: recordKey, requestHash, orderId, customerApiKey } });
       return { customerId: customer.id, number };
-    });
+    }));
   } catch (err) {
     // Two identical requests raced: the loser replays the winner's result.
     const previous = recordKey ? await db.idempotencyRecord.findUnique({ where: { key: recordKey } }) : null;

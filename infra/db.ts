@@ -18,3 +18,20 @@ export async function createDb(url: string): Promise<Db> {
   await db.$queryRawUnsafe('PRAGMA journal_mode = WAL');
   return db;
 }
+
+/**
+ * Runs a transaction again when SQLite was busy (another process held the write lock past the
+ * busy timeout, or Prisma gave up waiting): the transaction rolled back whole, so it is safe to
+ * repeat. Seen under load as 503s on checkout before this.
+ */
+export async function retryWhileBusy<T>(run: () => Promise<T>, attempts = 4): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (err) {
+      const message = (err as Error).message ?? '';
+      if (attempt >= attempts || !/database is locked|SQLITE_BUSY|Operation has timed out|Unable to start a transaction/i.test(message)) throw err;
+      await new Promise((r) => setTimeout(r, 50 * attempt + Math.random() * 100));
+    }
+  }
+}

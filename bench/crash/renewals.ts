@@ -18,17 +18,21 @@ const TIME_ZONE = process.env.BUSINESS_TZ ?? 'Europe/Paris';
 
 export async function startSubscriptionsDueSoon(db: Db, client: Client, taskQueue: string, opts: { count: number; firstInMs: number; spreadMs: number }): Promise<DueSubscription[]> {
   const gateway = createSandboxGateway(db);
-  const due: DueSubscription[] = [];
+  // Every line seeded before any workflow starts: the worker's writes would otherwise race the
+  // seeding's read-then-write transactions (SQLite answers such an upgrade "busy" at once).
+  const lines = [];
   for (let i = 0; i < opts.count; i++) {
     const target = DateTime.fromMillis(Date.now() + opts.firstInMs + (i * opts.spreadMs) / Math.max(1, opts.count - 1), { zone: TIME_ZONE });
-    const anchor = target.minus({ months: 1 }).toUTC().toISO()!;
-    const line = await seedPaidLine({ db, activityDeps: { gateway } }, { paidAt: anchor });
+    lines.push(await seedPaidLine({ db, activityDeps: { gateway } }, { paidAt: target.minus({ months: 1 }).toUTC().toISO()! }));
+  }
+  const due: DueSubscription[] = [];
+  for (const line of lines) {
     await client.workflow.start(subscriptionWorkflow, {
       taskQueue,
       workflowId: subscriptionWorkflowId(line.lineId),
-      args: [{ subscriptionId: line.lineId, orderId: line.orderId, customerId: line.customerId, sellerId: line.sellerId, anchor }],
+      args: [{ subscriptionId: line.lineId, orderId: line.orderId, customerId: line.customerId, sellerId: line.sellerId, anchor: line.paidAt }],
     });
-    due.push({ lineId: line.lineId, dueAt: dueDate(anchor, 'monthly', 1, TIME_ZONE) });
+    due.push({ lineId: line.lineId, dueAt: dueDate(line.paidAt, 'monthly', 1, TIME_ZONE) });
   }
   return due;
 }
