@@ -7,7 +7,7 @@ import path from 'node:path';
 import { timeSkippingEnv } from '../test/support/time-skipping';
 import { DAY, seedPaidLine, startSubscription, waitState } from '../test/support/subscriptions';
 import { startTestSystem } from '../test/support/system';
-import { seededDatabaseFile } from './support/template-db';
+import { seededDatabaseFile } from '../test/support/template-db';
 
 export interface SubscriptionYearResult {
   wallSeconds: number;

@@ -9,9 +9,8 @@ export async function createDb(url: string): Promise<Db> {
   // writing the same file, so a writer waits for the other instead of failing.
   const db = new PrismaClient({
     adapter: new PrismaBetterSQLite3({ url, timeout: 10_000 }),
-    // SQLite has one writer at a time across the processes: a transaction waits its turn for as
-    // long as the busy timeout allows, rather than failing at Prisma's 5-second default (under
-    // load that failure surfaced as 503s on checkout, seen by the benchmark and the crash test).
+    // The adapter runs one interactive transaction at a time per process: under load (20
+    // checkouts at once) one waits for the others longer than Prisma's 2-second default.
     transactionOptions: { maxWait: 10_000, timeout: 20_000 },
   });
   // WAL lets readers (the API) proceed while a writer (an activity) commits.
@@ -20,9 +19,11 @@ export async function createDb(url: string): Promise<Db> {
 }
 
 /**
- * Runs a transaction again when SQLite was busy (another process held the write lock past the
- * busy timeout, or Prisma gave up waiting): the transaction rolled back whole, so it is safe to
- * repeat. Seen under load as 503s on checkout before this.
+ * Runs a transaction again when SQLite answered "busy": Prisma opens deferred transactions, and a
+ * read that must become a write fails at once (no busy wait) if another process wrote meanwhile.
+ * Prisma reports it as "database is locked" or, through the adapter, "Operation has timed out".
+ * The transaction rolled back whole, so it is safe to repeat. (Activities need no such loop:
+ * Temporal retries them, and they are idempotent.) Seen under load as 503s on checkout.
  */
 export async function retryWhileBusy<T>(run: () => Promise<T>, attempts = 4): Promise<T> {
   for (let attempt = 1; ; attempt++) {

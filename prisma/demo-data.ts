@@ -28,6 +28,11 @@ export const DEMO = {
   customer: { id: 'cus_demo', email: 'demo.customer@example.test', name: 'Demo Customer', type: 'individual' },
 } as const;
 
+/** The API key of a demo seller that takes orders (Acme or Globex). */
+export function demoSellerKey(sellerId: string): string {
+  return sellerId === DEMO.sellers.acme.id ? DEMO_KEYS.sellerAcme : DEMO_KEYS.sellerGlobex;
+}
+
 /** Idempotent: safe to run at every start. */
 export async function seedDemoData(db: Db): Promise<void> {
   for (const s of Object.values(DEMO.sellers)) {

@@ -4,7 +4,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { timeSkippingEnv } from './support/environments';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO, DEMO_KEYS } from '../prisma/demo-data';
+import { DEMO, demoSellerKey } from '../prisma/demo-data';
 import { eventually, http } from './support/http';
 import { emailSent, linesAwaitingValidation, placeOrder } from './support/orders';
 import { startTestSystem, type TestSystem } from './support/system';
@@ -82,7 +82,7 @@ describe('worker crashes', () => {
 
     // The restarted worker carries on: the seller accepts, once, and the charge was taken once.
     const accept = await http(sys.apiUrl, 'POST', `/orders/${order.orderId}/lines/${line.lineId}/accept`, {
-      key: line.sellerId === DEMO.sellers.acme.id ? DEMO_KEYS.sellerAcme : DEMO_KEYS.sellerGlobex,
+      key: demoSellerKey(line.sellerId),
       body: { accessInstructions: 'after the crash' },
     });
     expect(accept.status).toBe(200);

@@ -2,7 +2,8 @@
 // Idempotency-Key, wait for the lines to reach their sellers, then the scenario's commands. Every
 // call is retried through outages; a command retried after its answer was lost may meet its own
 // earlier success (409 "already decided"), which is fine only on a retry.
-import { DEMO, DEMO_KEYS } from '../../prisma/demo-data';
+import { DEMO_KEYS, demoSellerKey } from '../../prisma/demo-data';
+import { checkoutBody } from '../../test/support/checkout';
 import type { ApiClient, ApiResponse } from '../support/api-client';
 import { cardFor, expectedLines, type Scenario } from './plan';
 
@@ -20,25 +21,11 @@ export interface DrivenOrder {
   seconds: number;
 }
 
-const sellerKey = (sellerId: string) => (sellerId === DEMO.sellers.acme.id ? DEMO_KEYS.sellerAcme : DEMO_KEYS.sellerGlobex);
-
-export function orderBody(email: string, card: string) {
-  return {
-    customer: { email, name: 'Crash Test', type: 'individual' as const },
-    lines: [{ offerId: DEMO.offers.acmeMail.id }, { offerId: DEMO.offers.globexBackup.id }],
-    acceptedTerms: [
-      { sellerId: DEMO.sellers.acme.id, version: DEMO.sellers.acme.terms },
-      { sellerId: DEMO.sellers.globex.id, version: DEMO.sellers.globex.terms },
-    ],
-    card: { number: card, expMonth: 12, expYear: 2030, cvc: '123' },
-  };
-}
-
 export async function driveOrder(api: ApiClient, runId: string, index: number, scenario: Scenario): Promise<DrivenOrder> {
   const started = Date.now();
   const email = `crash-${runId}-${index}@example.test`;
   const anomalies: string[] = [];
-  const checkout = await api.call('POST', '/checkout', { body: orderBody(email, cardFor(scenario)), headers: { 'idempotency-key': `crash-${runId}-${index}` } });
+  const checkout = await api.call('POST', '/checkout', { body: checkoutBody({ email, card: cardFor(scenario) }), headers: { 'idempotency-key': `crash-${runId}-${index}` } });
   const expectedStatus = scenario === 'declined' ? 402 : 201;
   if (checkout.status !== expectedStatus) throw new Error(`order ${index} (${scenario}): checkout answered ${checkout.status} ${JSON.stringify(checkout.body)}`);
   const order: DrivenOrder = {
@@ -68,7 +55,7 @@ export async function driveOrder(api: ApiClient, runId: string, index: number, s
   };
   const [first, second] = order.lines;
   const accept = async (line: { lineId: string; sellerId: string }) =>
-    expectDone(`accept ${line.lineId}`, await api.call('POST', `${linePath(line.lineId)}/accept`, { key: sellerKey(line.sellerId), body: { accessInstructions: `https://access.example.test/${line.lineId}` } }));
+    expectDone(`accept ${line.lineId}`, await api.call('POST', `${linePath(line.lineId)}/accept`, { key: demoSellerKey(line.sellerId), body: { accessInstructions: `https://access.example.test/${line.lineId}` } }));
 
   switch (scenario) {
     case 'accept-both':
@@ -76,7 +63,7 @@ export async function driveOrder(api: ApiClient, runId: string, index: number, s
       break;
     case 'accept-and-refuse':
       await accept(first);
-      expectDone(`refuse ${second.lineId}`, await api.call('POST', `${linePath(second.lineId)}/refuse`, { key: sellerKey(second.sellerId), body: { reason: 'Region not served' } }));
+      expectDone(`refuse ${second.lineId}`, await api.call('POST', `${linePath(second.lineId)}/refuse`, { key: demoSellerKey(second.sellerId), body: { reason: 'Region not served' } }));
       break;
     case 'undecided':
       break;

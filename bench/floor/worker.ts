@@ -1,9 +1,7 @@
 // The floor's worker process: the same Worker defaults as worker/main.ts, its own task queue.
 import path from 'node:path';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { floorActivities } from './activities';
-
-export const FLOOR_TASK_QUEUE = 'engine-floor';
+import { FLOOR_TASK_QUEUE, floorActivities } from './activities';
 
 async function main(): Promise<void> {
   const address = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
@@ -19,9 +17,7 @@ async function main(): Promise<void> {
   await connection.close();
 }
 
-if (require.main === module) {
-  main().catch((err) => {
-    console.error('[floor-worker] failed:', err);
-    process.exit(1);
-  });
-}
+main().catch((err) => {
+  console.error('[floor-worker] failed:', err);
+  process.exit(1);
+});

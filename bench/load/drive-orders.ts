@@ -1,8 +1,7 @@
 // The load: orders placed and accepted over HTTP, as customers and sellers do. Checkout carries an
 // Idempotency-Key; each seller polls its line until it is theirs to decide, then accepts it.
-import { TEST_CARDS } from '../../infra/sandbox-gateway';
-import { DEMO, DEMO_KEYS } from '../../prisma/demo-data';
-import { orderBody } from '../crash/drive';
+import { demoSellerKey } from '../../prisma/demo-data';
+import { checkoutBody } from '../../test/support/checkout';
 import { ApiClient, inParallel } from '../support/api-client';
 
 export interface OrderTiming {
@@ -23,15 +22,13 @@ export interface LoadRun {
   readinessPolls: number;
 }
 
-const sellerKey = (sellerId: string) => (sellerId === DEMO.sellers.acme.id ? DEMO_KEYS.sellerAcme : DEMO_KEYS.sellerGlobex);
-
 export async function placeAndAcceptOrders(apiUrl: string, opts: { orders: number; concurrency: number; tag: string }): Promise<LoadRun> {
   const api = new ApiClient(apiUrl, 30_000);
   const started = performance.now();
   const timings = await inParallel(Array.from({ length: opts.orders }), opts.concurrency, async (_, i): Promise<OrderTiming> => {
     const t0 = performance.now();
     const checkout = await api.call('POST', '/checkout', {
-      body: orderBody(`load-${opts.tag}-${i}@example.test`, TEST_CARDS.success),
+      body: checkoutBody({ email: `load-${opts.tag}-${i}@example.test` }),
       headers: { 'idempotency-key': `load-${opts.tag}-${i}` },
     });
     if (checkout.status !== 201) throw new Error(`checkout ${i}: ${checkout.status} ${JSON.stringify(checkout.body)}`);
@@ -39,7 +36,7 @@ export async function placeAndAcceptOrders(apiUrl: string, opts: { orders: numbe
     const acceptMs = await Promise.all(
       lines.map(async (line) => {
         const path = `/orders/${orderId}/lines/${line.lineId}`;
-        const key = sellerKey(line.sellerId);
+        const key = demoSellerKey(line.sellerId);
         await api.waitFor(path, key, (b) => b?.status === 'awaiting_validation', 60_000, 50);
         const res = await api.call('POST', `${path}/accept`, { key, body: { accessInstructions: `https://access.example.test/${line.lineId}` } });
         if (res.status !== 200 || res.body.status !== 'active') throw new Error(`accept ${line.lineId}: ${res.status} ${JSON.stringify(res.body)}`);

@@ -11,7 +11,7 @@ import { startDevServer, type DevServer } from '../../infra/dev-server';
 import { migrateDatabase } from '../../infra/migrate';
 import { startSmtpInbox, type SmtpInbox } from '../../infra/smtp-inbox';
 import { seedDemoData } from '../../prisma/demo-data';
-import { spawnNodeProcess, type NodeProcess } from './node-process';
+import { spawnNodeProcess, type NodeProcess } from '../../test/support/node-process';
 import { freePort } from './ports';
 
 export interface ProcessSystem {
@@ -31,7 +31,7 @@ export interface ProcessSystem {
   stop(keepFiles?: boolean): Promise<void>;
 }
 
-export async function startProcessSystem(opts: { workerEnv?: NodeJS.ProcessEnv; log?: (line: string) => void } = {}): Promise<ProcessSystem> {
+export async function startProcessSystem(opts: { log?: (line: string) => void } = {}): Promise<ProcessSystem> {
   const log = opts.log ?? (() => undefined);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'marketplace-system-'));
   const databaseUrl = `file:${path.join(dir, 'app.db')}`;
@@ -58,7 +58,7 @@ export async function startProcessSystem(opts: { workerEnv?: NodeJS.ProcessEnv; 
     PUBLIC_URL: `http://127.0.0.1:${apiPort}`,
   };
   const spawnWorker = () =>
-    spawnNodeProcess({ entry: path.join(projectRoot, 'worker', 'main.ts'), env: { ...env, ...opts.workerEnv }, readyText: 'polling task queue', logFile: path.join(dir, 'worker.log') });
+    spawnNodeProcess({ entry: path.join(projectRoot, 'worker', 'main.ts'), env, readyText: 'polling task queue', logFile: path.join(dir, 'worker.log') });
   let worker: NodeProcess | undefined = await spawnWorker();
   const api = await spawnNodeProcess({ entry: path.join(projectRoot, 'api', 'main.ts'), env, readyText: 'listening on', logFile: path.join(dir, 'api.log') });
   log(`[system] Temporal ${temporal.address} (UI ${temporal.uiUrl}), API ${env.PUBLIC_URL}, SMTP :${inbox.port}`);

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { TestProject } from 'vitest/node';
 import { temporalCliPath } from '../../infra/temporal-binaries';
-import { seededDatabaseFile } from '../../bench/support/template-db';
+import { seededDatabaseFile } from './template-db';
 import { allSearchAttributes } from '../../workflows/search-attributes';
 
 declare module 'vitest' {

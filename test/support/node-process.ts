@@ -1,14 +1,12 @@
 // A Node entry point (worker/main.ts, api/main.ts, ...) in its own OS process, so that it can be
-// SIGKILLed like a crashed machine and its peak memory read from /proc.
+// SIGKILLed like a crashed machine (and its memory sampled by the benchmark).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { projectRoot } from '../../infra/config';
 
 export interface NodeProcess {
   child: ChildProcess;
   output: () => string;
-  /** Peak resident set size so far, in MiB (Linux VmHWM), or undefined once it has exited. */
-  peakRssMiB(): number | undefined;
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
@@ -46,14 +44,6 @@ export async function spawnNodeProcess(opts: {
   return {
     child,
     output: () => output,
-    peakRssMiB() {
-      try {
-        const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-        return kb ? Math.round(Number(kb[1]) / 1024) : undefined;
-      } catch {
-        return undefined;
-      }
-    },
     kill: (signal = 'SIGKILL') =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
