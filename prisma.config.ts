@@ -1,8 +1,9 @@
 // Prisma runs its migration engine in WebAssembly over a driver adapter: no native engine is
-// downloaded. The database file comes from DATABASE_URL (default: data/app.db).
+// downloaded. The database comes from DATABASE_URL (the embedded PostgreSQL when unset: see
+// infra/config.ts).
 import path from 'node:path';
 import { defineConfig } from 'prisma/config';
-import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
+import { PostgresAdapterFactory } from './infra/pg-adapter';
 import { databaseUrl } from './infra/config';
 
 export default defineConfig({
@@ -11,6 +12,8 @@ export default defineConfig({
   schema: path.join('prisma', 'schema.prisma'),
   migrations: { path: path.join('prisma', 'migrations') },
   async adapter() {
-    return new PrismaBetterSQLite3({ url: databaseUrl() });
+    // allowExitOnIdle: the CLI exits once its queries are done instead of waiting for the pool's
+    // idle timeout (10 s per command otherwise).
+    return new PostgresAdapterFactory(databaseUrl(), { allowExitOnIdle: true });
   },
 });

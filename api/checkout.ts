@@ -6,7 +6,7 @@ import { lineAmounts, sumAmounts } from '../domain/money';
 import { checkoutResultUpdate, orderWorkflow, orderWorkflowId, type CheckoutResult } from '../workflows/order';
 import { CustomerIdKey, OrderIdKey, StatusKey } from '../workflows/search-attributes';
 import { hashKey, newApiKey, type Principal } from './auth';
-import { retryWhileBusy } from '../infra/db';
+import { retryOnConflict } from '../infra/db';
 import type { ApiDeps } from './deps';
 import { Problem } from './problem';
 import type { RouteResult } from './route';
@@ -94,10 +94,9 @@ export async function checkout(
   let customerApiKey: string | undefined;
   let created: { customerId: string; number: string };
   try {
-    created = await retryWhileBusy(() => db.$transaction(async (tx) => {
-      // The order number first: a write, so the transaction holds SQLite's write lock from its
-      // first statement (a read first would have to upgrade, which fails at once if another
-      // process wrote meanwhile: "database is locked").
+    created = await retryOnConflict(() => db.$transaction(async (tx) => {
+      // The order number: the counter row stays locked until commit, so numbers follow the
+      // order of commits and a rolled-back checkout gives its number back.
       const year = new Date().getUTCFullYear();
       const counter = await tx.counter.upsert({
         where: { name: `order:${year}` },

@@ -59,10 +59,22 @@ function decodes(segment: string): boolean {
   }
 }
 
+/** Where a string holds U+0000: PostgreSQL's text cannot store it, so no route accepts one. */
+function nulFields(value: unknown, at: string): FieldError[] {
+  if (typeof value === 'string') return value.includes('\u0000') ? [{ field: at, message: 'must not contain a NUL character' }] : [];
+  if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => nulFields(v, `${at}.${k}`));
+  return [];
+}
+
 function parse<T extends z.ZodType>(schema: T | undefined, value: unknown, location: string, errors: FieldError[]): z.infer<T> {
   if (!schema) return undefined as z.infer<T>;
   const result = schema.safeParse(value);
-  if (result.success) return result.data;
+  if (result.success) {
+    const nul = nulFields(result.data, location);
+    if (nul.length === 0) return result.data;
+    errors.push(...nul);
+    return undefined as z.infer<T>;
+  }
   errors.push(...fieldErrors(location, result.error));
   return undefined as z.infer<T>;
 }

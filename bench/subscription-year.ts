@@ -1,13 +1,11 @@
 // Wall time to simulate one subscription-year of monthly renewals under time skipping: the
 // Subscription workflow, its renewals (charge, invoice, e-mails) and its continue-as-new each
 // period, on the time-skipping test server with a real worker, database and SMTP server.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { timeSkippingEnv } from '../test/support/time-skipping';
 import { DAY, seedPaidLine, startSubscription, waitState } from '../test/support/subscriptions';
 import { startTestSystem } from '../test/support/system';
-import { seededDatabaseFile } from '../test/support/template-db';
+import { startDatabaseServer } from '../test/support/database-server';
+import { seededDatabase } from '../test/support/template-db';
 
 export interface SubscriptionYearResult {
   wallSeconds: number;
@@ -16,9 +14,9 @@ export interface SubscriptionYearResult {
 }
 
 export async function simulateSubscriptionYear(): Promise<SubscriptionYearResult> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'marketplace-year-'));
-  const templateDb = path.join(dir, 'template.db');
-  await seededDatabaseFile(templateDb);
+  const databaseServer = await startDatabaseServer();
+  const templateDb = databaseServer.url('template');
+  await seededDatabase(templateDb);
   const env = await timeSkippingEnv();
   const sys = await startTestSystem({ client: env.client, nativeConnection: env.nativeConnection, templateDb });
   try {
@@ -32,6 +30,6 @@ export async function simulateSubscriptionYear(): Promise<SubscriptionYearResult
   } finally {
     await sys.stop();
     await env.teardown();
-    rmSync(dir, { recursive: true, force: true });
+    await databaseServer.stop();
   }
 }

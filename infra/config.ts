@@ -3,9 +3,18 @@ import path from 'node:path';
 
 export const projectRoot = path.resolve(__dirname, '..');
 
-export function databaseUrl(): string {
-  return process.env.DATABASE_URL ?? `file:${path.join(projectRoot, 'data', 'app.db')}`;
+/** Port of the embedded PostgreSQL (`scripts/start.sh`, `npm run cluster`) when DATABASE_URL is unset. */
+export function embeddedPostgresPort(env: NodeJS.ProcessEnv = process.env): number {
+  return Number(env.EMBEDDED_PG_PORT ?? 5433);
 }
+
+/** DATABASE_URL (any PostgreSQL 15 to 17), else the embedded PostgreSQL's `marketplace` database. */
+export function databaseUrl(env: NodeJS.ProcessEnv = process.env): string {
+  return env.DATABASE_URL ?? `postgresql://postgres:postgres@127.0.0.1:${embeddedPostgresPort(env)}/marketplace`;
+}
+
+/** Where the embedded services keep their files. */
+export const dataDir = path.join(projectRoot, 'data');
 
 export interface AppConfig {
   temporalAddress: string;

@@ -1,14 +1,15 @@
-// Applies the committed migrations with Prisma's WebAssembly migration engine (prisma.config.ts).
-import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+// Creates the database if needed and applies the committed migrations with Prisma's WebAssembly
+// migration engine (prisma.config.ts).
+import { execFile } from 'node:child_process';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { projectRoot } from './config';
+import { createDatabase } from './pg-admin';
 
-export function migrateDatabase(databaseUrl: string): void {
-  if (databaseUrl.startsWith('file:')) mkdirSync(path.dirname(databaseUrl.slice('file:'.length)), { recursive: true });
-  execFileSync(path.join(projectRoot, 'node_modules', '.bin', 'prisma'), ['migrate', 'deploy'], {
+export async function migrateDatabase(databaseUrl: string): Promise<void> {
+  await createDatabase(databaseUrl);
+  await promisify(execFile)(path.join(projectRoot, 'node_modules', '.bin', 'prisma'), ['migrate', 'deploy'], {
     cwd: projectRoot,
     env: { ...process.env, DATABASE_URL: databaseUrl },
-    stdio: 'pipe',
   });
 }

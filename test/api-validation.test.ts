@@ -227,6 +227,8 @@ const checkout = (): Case[] => {
     c('customer.name is a number', co((b) => (b.customer.name = 123 as any)), ['body.customer.name']),
     c('customer.name is blank', co((b) => (b.customer.name = '   ')), ['body.customer.name']),
     c('customer.name is too long', co((b) => (b.customer.name = long(201))), ['body.customer.name']),
+    // PostgreSQL's text cannot hold U+0000: refused up front instead of failing in the database.
+    c('customer.name has a NUL character', co((b) => (b.customer.name = 'Jane\u0000Doe')), ['body.customer.name']),
     c('customer.type is not an enum value', co((b) => (b.customer.type = 'company' as any)), ['body.customer.type']),
     c('customer.type is null', co((b) => (b.customer.type = null as any)), ['body.customer.type']),
     c('customer has an unknown field', co((b) => ((b.customer as any).phone = '+33 1 23 45 67 89')), ['body.customer.phone']),
@@ -466,7 +468,7 @@ const subscriptionCases = (): Case[] => [
   { route: 'GET /invoices/{invoiceId}/pdf', name: 'invoiceId is longer than 300', method: 'GET', path: `/invoices/${long(301)}/pdf`, key: SUB_KEY, status: 400, fields: ['params.invoiceId'] },
   { route: 'GET /invoices/{invoiceId}/pdf', name: 'invoiceId is not valid percent-encoding', method: 'GET', path: '/invoices/%E0%A4%A/pdf', key: SUB_KEY, status: 400, fields: ['params.invoiceId'] },
   { route: 'GET /invoices/{invoiceId}/pdf', name: 'the invoice does not exist', method: 'GET', path: '/invoices/inv_does-not-exist/pdf', key: SUB_KEY, status: 404 },
-  { route: 'GET /invoices/{invoiceId}/pdf', name: 'invoiceId is a NUL byte', method: 'GET', path: '/invoices/%00/pdf', key: SUB_KEY, status: 404 },
+  { route: 'GET /invoices/{invoiceId}/pdf', name: 'invoiceId is a NUL byte', method: 'GET', path: '/invoices/%00/pdf', key: SUB_KEY, status: 400, fields: ['params.invoiceId'] },
 ];
 
 const CASES: Case[] = [

@@ -1,6 +1,7 @@
-// The whole system as separate OS processes, the way it runs in production: the Temporal dev
-// server on its persistent SQLite file, one worker process, one API process, and (in this
-// process) the SMTP mailbox and a database client to check the outcome. Each part can be killed
+// The whole system as separate OS processes, the way it runs in production: PostgreSQL (the
+// embedded one, or TEST_DATABASE_URL's server), the Temporal dev server on its persistent file,
+// one worker process, one API process, and (in this process) the SMTP mailbox and a database
+// client to check the outcome. Each part can be killed
 // and started again: the crash test does, and the benchmark reads each process's peak memory.
 import { mkdtempSync, openSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -8,10 +9,10 @@ import path from 'node:path';
 import { projectRoot } from '../../infra/config';
 import { createDb, type Db } from '../../infra/db';
 import { startDevServer, type DevServer } from '../../infra/dev-server';
-import { migrateDatabase } from '../../infra/migrate';
 import { startSmtpInbox, type SmtpInbox } from '../../infra/smtp-inbox';
-import { seedDemoData } from '../../prisma/demo-data';
+import { startDatabaseServer, type DatabaseServer } from '../../test/support/database-server';
 import { spawnNodeProcess, type NodeProcess } from '../../test/support/node-process';
+import { seededDatabase } from '../../test/support/template-db';
 import { freePort } from './ports';
 
 export interface ProcessSystem {
@@ -28,17 +29,20 @@ export interface ProcessSystem {
   killWorker(): Promise<void>;
   /** Kills the Temporal server (`signal`) and starts it again on the same file and port. */
   restartTemporal(signal?: NodeJS.Signals): Promise<void>;
+  /** Stops PostgreSQL and starts it again on the same data (embedded server only). */
+  restartDatabase(): Promise<void>;
   stop(keepFiles?: boolean): Promise<void>;
 }
 
 export async function startProcessSystem(opts: { log?: (line: string) => void } = {}): Promise<ProcessSystem> {
   const log = opts.log ?? (() => undefined);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'marketplace-system-'));
-  const databaseUrl = `file:${path.join(dir, 'app.db')}`;
-  log(`[system] database and Temporal files in ${dir}`);
-  migrateDatabase(databaseUrl);
+  log(`[system] Temporal files and logs in ${dir}`);
+  // Durable, as in production: the benchmark measures real commits.
+  const databaseServer: DatabaseServer = await startDatabaseServer({ durable: true });
+  const databaseUrl = databaseServer.url(`marketplace_${process.pid}`);
+  await seededDatabase(databaseUrl);
   const db = await createDb(databaseUrl);
-  await seedDemoData(db);
 
   const inbox: SmtpInbox = await startSmtpInbox(db, 0);
   const temporalPort = await freePort();
@@ -88,6 +92,9 @@ export async function startProcessSystem(opts: { log?: (line: string) => void } 
       });
       temporal = await startTemporal();
     },
+    async restartDatabase() {
+      await databaseServer.restart();
+    },
     /** `keepFiles`: leave the databases and logs for a look (a failed run). */
     async stop(keepFiles = false) {
       await worker?.kill('SIGTERM');
@@ -95,7 +102,8 @@ export async function startProcessSystem(opts: { log?: (line: string) => void } 
       await temporal.stop();
       await inbox.close();
       await db.$disconnect();
-      if (keepFiles) log(`[system] files kept in ${dir}`);
+      await databaseServer.stop(keepFiles);
+      if (keepFiles) log(`[system] files kept in ${dir} (PostgreSQL's in ${databaseServer.dir ?? 'its server'})`);
       else rmSync(dir, { recursive: true, force: true });
     },
   };

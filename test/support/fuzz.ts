@@ -8,7 +8,7 @@
 //   validation layer, and a shape check that says when such a body is invalid for sure.
 import { createHash } from 'node:crypto';
 import { request, type IncomingHttpHeaders } from 'node:http';
-import Database from 'better-sqlite3';
+import pg from 'pg';
 import type { Client } from '@temporalio/client';
 import fc from 'fast-check';
 
@@ -79,38 +79,43 @@ export interface TableState {
 export type DbSnapshot = Record<string, TableState>;
 
 /**
- * Every table of the test database, read through a second, read-only SQLite connection (WAL lets
- * it read while the API and the worker write): the row count and a hash of every row, so an
- * update is seen as well as an insert.
+ * Every table of the test database, read through a connection of its own (another session, so
+ * it sees only what was committed): the row count and a hash of every row, so an update is seen
+ * as well as an insert. Rows are ordered by their whole JSON, since PostgreSQL has no stable
+ * physical order.
  */
 export class DbProbe {
-  private readonly sqlite: Database.Database;
-  readonly tables: string[];
+  private constructor(
+    private readonly client: pg.Client,
+    readonly tables: string[],
+  ) {}
 
-  constructor(databaseUrl: string) {
-    this.sqlite = new Database(databaseUrl.replace(/^file:/, ''), { readonly: true, fileMustExist: true });
-    this.tables = (
-      this.sqlite
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_prisma_migrations' ORDER BY name")
-        .all() as { name: string }[]
-    ).map((r) => r.name);
+  static async open(databaseUrl: string): Promise<DbProbe> {
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    const tables = await client.query<{ name: string }>(
+      "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> '_prisma_migrations' ORDER BY table_name",
+    );
+    return new DbProbe(client, tables.rows.map((r) => r.name));
   }
 
-  snapshot(): DbSnapshot {
+  async snapshot(): Promise<DbSnapshot> {
     const out: DbSnapshot = {};
     for (const table of this.tables) {
-      const rows = (this.sqlite.prepare(`SELECT * FROM "${table}" ORDER BY rowid`).all() as unknown[]).map((r) => JSON.stringify(r));
+      const result = await this.client.query<{ row: string }>(`SELECT row_to_json(t)::text AS row FROM "${table}" t ORDER BY 1`);
+      const rows = result.rows.map((r) => r.row);
       out[table] = { count: rows.length, hash: createHash('sha1').update(rows.join('\n')).digest('hex'), rows };
     }
     return out;
   }
 
-  column(sql: string): string[] {
-    return (this.sqlite.prepare(sql).raw().all() as unknown[][]).map((r) => String(r[0]));
+  async column(sql: string): Promise<string[]> {
+    const result = await this.client.query({ text: sql, rowMode: 'array' });
+    return result.rows.map((r: unknown[]) => String(r[0]));
   }
 
-  close(): void {
-    this.sqlite.close();
+  async close(): Promise<void> {
+    await this.client.end();
   }
 }
 
@@ -141,12 +146,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 export async function settle(probe: DbProbe, client: Client, taskQueue: string, timeoutMs = 30_000): Promise<DbSnapshot> {
   const deadline = Date.now() + timeoutMs;
-  let last = probe.snapshot();
+  let last = await probe.snapshot();
   let stable = 0;
   for (;;) {
     await sleep(50);
     const busy = await busyWorkflows(probe, client, taskQueue);
-    const now = probe.snapshot();
+    const now = await probe.snapshot();
     const same = Object.keys(now).every((t) => last[t]?.hash === now[t].hash);
     stable = busy.length === 0 && same ? stable + 1 : 0;
     if (stable >= 3) return now;
@@ -160,9 +165,9 @@ const closed = new Set<string>();
 async function busyWorkflows(probe: DbProbe, client: Client, taskQueue: string): Promise<string[]> {
   // The read model names most workflows at once; visibility adds the others (withdrawals), maybe late.
   const ids = new Set<string>([
-    ...probe.column('SELECT id FROM "Order"').map((id) => `Order:${id}`),
-    ...probe.column(`SELECT id FROM "OrderLine" WHERE status NOT IN ('awaiting_payment', 'payment_failed')`).map((id) => `OrderLine:${id}`),
-    ...probe.column('SELECT id FROM "Subscription"').map((id) => `Subscription:${id}`),
+    ...(await probe.column('SELECT id FROM "Order"')).map((id) => `Order:${id}`),
+    ...(await probe.column(`SELECT id FROM "OrderLine" WHERE status NOT IN ('awaiting_payment', 'payment_failed')`)).map((id) => `OrderLine:${id}`),
+    ...(await probe.column('SELECT id FROM "Subscription"')).map((id) => `Subscription:${id}`),
   ]);
   for await (const wf of client.workflow.list({ query: `TaskQueue = "${taskQueue}" AND ExecutionStatus = "Running"` })) ids.add(wf.workflowId);
   const busy = await Promise.all(

@@ -1,25 +1,26 @@
-// Once per run: a migrated and seeded template database that each test file copies, and one
-// Temporal dev server (createLocal, the real `temporal` binary) shared by the HTTP tests.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+// Once per run: a PostgreSQL server with a migrated and seeded template database that each test
+// file copies, and one Temporal dev server (createLocal, the real `temporal` binary) shared by the
+// HTTP tests.
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { TestProject } from 'vitest/node';
 import { temporalCliPath } from '../../infra/temporal-binaries';
-import { seededDatabaseFile } from './template-db';
+import { startDatabaseServer } from './database-server';
+import { seededDatabase } from './template-db';
+import { dropDatabase } from '../../infra/pg-admin';
 import { allSearchAttributes } from '../../workflows/search-attributes';
 
 declare module 'vitest' {
   export interface ProvidedContext {
+    /** URL of the seeded template database. */
     templateDb: string;
     devServerAddress: string;
   }
 }
 
 export default async function setup(project: TestProject) {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'marketplace-test-'));
-  const templateDb = path.join(dir, 'template.db');
-  await seededDatabaseFile(templateDb);
+  const databaseServer = await startDatabaseServer();
+  const templateDb = databaseServer.url(`template_${process.pid}`);
+  await seededDatabase(templateDb);
 
   const devServer = await TestWorkflowEnvironment.createLocal({
     server: {
@@ -34,6 +35,7 @@ export default async function setup(project: TestProject) {
 
   return async () => {
     await devServer.teardown();
-    rmSync(dir, { recursive: true, force: true });
+    if (process.env.TEST_DATABASE_URL) await dropDatabase(templateDb);
+    await databaseServer.stop();
   };
 }

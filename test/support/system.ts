@@ -1,10 +1,7 @@
-// The system under test, built from the same parts as production: a copy of the seeded database,
-// the embedded SMTP server receiving real SMTP, the sandbox gateway, a real worker on a Temporal
-// server (time-skipping or dev), and the Express API listening on a real port.
-import { copyFileSync, mkdtempSync } from 'node:fs';
+// The system under test, built from the same parts as production: a copy of the seeded PostgreSQL
+// database, the embedded SMTP server receiving real SMTP, the sandbox gateway, a real worker on a
+// Temporal server (time-skipping or dev), and the Express API listening on a real port.
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import type { Server } from 'node:http';
 import type { Client } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type NativeConnection, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
@@ -16,6 +13,8 @@ import { createSmtpMailer } from '../../infra/mailer';
 import { createSandboxGateway } from '../../infra/sandbox-gateway';
 import { startSmtpInbox, type SmtpInbox } from '../../infra/smtp-inbox';
 import { createWorker, workflowsPath } from '../../worker/create-worker';
+import { copyOfDatabase } from './template-db';
+import { dropDatabase } from '../../infra/pg-admin';
 
 // Quiet workers: warnings and errors only (Runtime.install may run once per process).
 try {
@@ -32,13 +31,10 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
 }
 
 /** A copy of the run's seeded template database (global-setup's, unless a benchmark gives its own). */
-export async function freshDatabase(templateDb?: string): Promise<{ db: Db; url: string; dir: string }> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'marketplace-db-'));
-  const file = path.join(dir, 'app.db');
+export async function freshDatabase(templateDb?: string): Promise<{ db: Db; url: string }> {
   // vitest is imported only when it runs us: scripts under bench/ build systems too.
-  copyFileSync(templateDb ?? (await import('vitest')).inject('templateDb'), file);
-  const url = `file:${file}`;
-  return { db: await createDb(url), url, dir };
+  const url = await copyOfDatabase(templateDb ?? (await import('vitest')).inject('templateDb'));
+  return { db: await createDb(url), url };
 }
 
 export interface TestSystem {
@@ -113,6 +109,7 @@ export async function startTestSystem(opts: {
       await inbox.close();
       activityDeps.mailer.close();
       await db.$disconnect();
+      await dropDatabase(url);
     },
   };
   if (opts.withWorker !== false) await system.startWorker();

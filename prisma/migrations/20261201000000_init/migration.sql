@@ -1,27 +1,34 @@
+-- CreateSchema
+CREATE SCHEMA IF NOT EXISTS "public";
+
 -- CreateTable
 CREATE TABLE "Customer" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "email" TEXT NOT NULL,
     "name" TEXT NOT NULL,
     "type" TEXT NOT NULL,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "Customer_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "Seller" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "name" TEXT NOT NULL,
     "legalName" TEXT NOT NULL,
     "contactEmail" TEXT NOT NULL,
     "contactPhone" TEXT NOT NULL,
     "address" TEXT NOT NULL,
     "status" TEXT NOT NULL,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "Seller_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "Offer" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "sellerId" TEXT NOT NULL,
     "name" TEXT NOT NULL,
     "priceCents" INTEGER NOT NULL,
@@ -30,7 +37,8 @@ CREATE TABLE "Offer" (
     "billingPeriod" TEXT NOT NULL,
     "commitmentMonths" INTEGER NOT NULL DEFAULT 0,
     "published" BOOLEAN NOT NULL DEFAULT true,
-    CONSTRAINT "Offer_sellerId_fkey" FOREIGN KEY ("sellerId") REFERENCES "Seller" ("id") ON DELETE RESTRICT ON UPDATE CASCADE
+
+    CONSTRAINT "Offer_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
@@ -38,10 +46,9 @@ CREATE TABLE "SellerTermsVersion" (
     "sellerId" TEXT NOT NULL,
     "version" TEXT NOT NULL,
     "current" BOOLEAN NOT NULL,
-    "publishedAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "publishedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
-    PRIMARY KEY ("sellerId", "version"),
-    CONSTRAINT "SellerTermsVersion_sellerId_fkey" FOREIGN KEY ("sellerId") REFERENCES "Seller" ("id") ON DELETE RESTRICT ON UPDATE CASCADE
+    CONSTRAINT "SellerTermsVersion_pkey" PRIMARY KEY ("sellerId","version")
 );
 
 -- CreateTable
@@ -50,15 +57,14 @@ CREATE TABLE "TermsAcceptance" (
     "sellerId" TEXT NOT NULL,
     "version" TEXT NOT NULL,
     "orderId" TEXT NOT NULL,
-    "acceptedAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "acceptedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
-    PRIMARY KEY ("orderId", "sellerId"),
-    CONSTRAINT "TermsAcceptance_customerId_fkey" FOREIGN KEY ("customerId") REFERENCES "Customer" ("id") ON DELETE RESTRICT ON UPDATE CASCADE
+    CONSTRAINT "TermsAcceptance_pkey" PRIMARY KEY ("orderId","sellerId")
 );
 
 -- CreateTable
 CREATE TABLE "Order" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "number" TEXT NOT NULL,
     "customerId" TEXT NOT NULL,
     "status" TEXT NOT NULL,
@@ -70,14 +76,15 @@ CREATE TABLE "Order" (
     "cardLast4" TEXT NOT NULL,
     "failureCode" TEXT,
     "failureMessage" TEXT,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "paidAt" DATETIME,
-    CONSTRAINT "Order_customerId_fkey" FOREIGN KEY ("customerId") REFERENCES "Customer" ("id") ON DELETE RESTRICT ON UPDATE CASCADE
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "paidAt" TIMESTAMP(3),
+
+    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "OrderLine" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "orderId" TEXT NOT NULL,
     "position" INTEGER NOT NULL,
     "offerId" TEXT NOT NULL,
@@ -91,20 +98,19 @@ CREATE TABLE "OrderLine" (
     "billingPeriod" TEXT NOT NULL,
     "commitmentMonths" INTEGER NOT NULL,
     "status" TEXT NOT NULL,
-    "validationDueAt" DATETIME,
+    "validationDueAt" TIMESTAMP(3),
     "accessInstructions" TEXT,
     "refusalReason" TEXT,
     "cancelReason" TEXT,
-    "decidedAt" DATETIME,
-    "updatedAt" DATETIME NOT NULL,
-    CONSTRAINT "OrderLine_orderId_fkey" FOREIGN KEY ("orderId") REFERENCES "Order" ("id") ON DELETE RESTRICT ON UPDATE CASCADE,
-    CONSTRAINT "OrderLine_offerId_fkey" FOREIGN KEY ("offerId") REFERENCES "Offer" ("id") ON DELETE RESTRICT ON UPDATE CASCADE,
-    CONSTRAINT "OrderLine_sellerId_fkey" FOREIGN KEY ("sellerId") REFERENCES "Seller" ("id") ON DELETE RESTRICT ON UPDATE CASCADE
+    "decidedAt" TIMESTAMP(3),
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "OrderLine_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "Payment" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "orderId" TEXT NOT NULL,
     "kind" TEXT NOT NULL,
     "lineId" TEXT,
@@ -114,130 +120,150 @@ CREATE TABLE "Payment" (
     "status" TEXT NOT NULL,
     "gatewayRef" TEXT,
     "declineCode" TEXT,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    CONSTRAINT "Payment_orderId_fkey" FOREIGN KEY ("orderId") REFERENCES "Order" ("id") ON DELETE RESTRICT ON UPDATE CASCADE
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "Payment_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "Refund" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "paymentId" TEXT NOT NULL,
     "lineId" TEXT NOT NULL,
     "amountCents" INTEGER NOT NULL,
     "currency" TEXT NOT NULL,
     "reason" TEXT NOT NULL,
     "gatewayRef" TEXT NOT NULL,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    CONSTRAINT "Refund_paymentId_fkey" FOREIGN KEY ("paymentId") REFERENCES "Payment" ("id") ON DELETE RESTRICT ON UPDATE CASCADE,
-    CONSTRAINT "Refund_lineId_fkey" FOREIGN KEY ("lineId") REFERENCES "OrderLine" ("id") ON DELETE RESTRICT ON UPDATE CASCADE
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "Refund_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "Email" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "customerId" TEXT,
     "toAddress" TEXT NOT NULL,
     "subject" TEXT NOT NULL,
     "text" TEXT NOT NULL,
     "status" TEXT NOT NULL,
     "messageId" TEXT NOT NULL,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "sentAt" DATETIME,
-    CONSTRAINT "Email_customerId_fkey" FOREIGN KEY ("customerId") REFERENCES "Customer" ("id") ON DELETE SET NULL ON UPDATE CASCADE
+    "attempts" INTEGER NOT NULL DEFAULT 0,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "sentAt" TIMESTAMP(3),
+
+    CONSTRAINT "Email_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "AuditLog" (
-    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "id" SERIAL NOT NULL,
     "key" TEXT NOT NULL,
-    "at" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "actor" TEXT NOT NULL,
     "action" TEXT NOT NULL,
     "entityType" TEXT NOT NULL,
     "entityId" TEXT NOT NULL,
     "orderId" TEXT,
     "workflowId" TEXT,
-    "data" TEXT NOT NULL DEFAULT '{}'
+    "data" TEXT NOT NULL DEFAULT '{}',
+
+    CONSTRAINT "AuditLog_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "ApiKey" (
-    "hash" TEXT NOT NULL PRIMARY KEY,
+    "hash" TEXT NOT NULL,
     "label" TEXT NOT NULL,
     "kind" TEXT NOT NULL,
     "role" TEXT,
     "sellerId" TEXT,
     "customerId" TEXT,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "ApiKey_pkey" PRIMARY KEY ("hash")
 );
 
 -- CreateTable
 CREATE TABLE "SandboxTransaction" (
-    "idempotencyKey" TEXT NOT NULL PRIMARY KEY,
+    "idempotencyKey" TEXT NOT NULL,
     "kind" TEXT NOT NULL,
     "reference" TEXT NOT NULL,
     "amountCents" INTEGER NOT NULL,
     "currency" TEXT NOT NULL,
     "cardToken" TEXT,
     "chargeRef" TEXT,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "SandboxTransaction_pkey" PRIMARY KEY ("idempotencyKey")
 );
 
 -- CreateTable
 CREATE TABLE "SandboxAttempt" (
-    "idempotencyKey" TEXT NOT NULL PRIMARY KEY,
-    "attempts" INTEGER NOT NULL
+    "idempotencyKey" TEXT NOT NULL,
+    "attempts" INTEGER NOT NULL,
+
+    CONSTRAINT "SandboxAttempt_pkey" PRIMARY KEY ("idempotencyKey")
 );
 
 -- CreateTable
 CREATE TABLE "MailboxMessage" (
-    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "id" SERIAL NOT NULL,
     "messageId" TEXT NOT NULL,
     "fromAddr" TEXT NOT NULL,
     "toAddrs" TEXT NOT NULL,
     "subject" TEXT NOT NULL,
     "text" TEXT NOT NULL,
-    "receivedAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+    "receivedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "copies" INTEGER NOT NULL DEFAULT 1,
+
+    CONSTRAINT "MailboxMessage_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "Counter" (
-    "name" TEXT NOT NULL PRIMARY KEY,
-    "value" INTEGER NOT NULL
+    "name" TEXT NOT NULL,
+    "value" INTEGER NOT NULL,
+
+    CONSTRAINT "Counter_pkey" PRIMARY KEY ("name")
 );
 
 -- CreateTable
 CREATE TABLE "IdempotencyRecord" (
-    "key" TEXT NOT NULL PRIMARY KEY,
+    "key" TEXT NOT NULL,
     "requestHash" TEXT NOT NULL,
     "orderId" TEXT NOT NULL,
     "customerApiKey" TEXT,
     "statusCode" INTEGER,
     "body" TEXT,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "IdempotencyRecord_pkey" PRIMARY KEY ("key")
 );
 
 -- CreateTable
 CREATE TABLE "Subscription" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "orderId" TEXT NOT NULL,
     "customerId" TEXT NOT NULL,
     "sellerId" TEXT NOT NULL,
     "offerId" TEXT NOT NULL,
     "status" TEXT NOT NULL,
     "renewalMode" TEXT NOT NULL,
-    "nextDueAt" DATETIME,
+    "nextDueAt" TIMESTAMP(3),
     "cardLast4" TEXT NOT NULL,
     "paidPeriods" INTEGER NOT NULL,
-    "endedAt" DATETIME,
+    "endedAt" TIMESTAMP(3),
     "endReason" TEXT,
-    "startedAt" DATETIME NOT NULL,
-    "updatedAt" DATETIME NOT NULL
+    "startedAt" TIMESTAMP(3) NOT NULL,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "Subscription_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "Invoice" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "kind" TEXT NOT NULL DEFAULT 'invoice',
     "number" TEXT NOT NULL,
     "creditedInvoiceId" TEXT,
@@ -251,7 +277,9 @@ CREATE TABLE "Invoice" (
     "exclVatCents" INTEGER NOT NULL,
     "vatCents" INTEGER NOT NULL,
     "totalCents" INTEGER NOT NULL,
-    "issuedAt" DATETIME NOT NULL
+    "issuedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "Invoice_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateIndex
@@ -285,7 +313,7 @@ CREATE INDEX "AuditLog_entityType_entityId_idx" ON "AuditLog"("entityType", "ent
 CREATE UNIQUE INDEX "SandboxTransaction_reference_key" ON "SandboxTransaction"("reference");
 
 -- CreateIndex
-CREATE INDEX "MailboxMessage_messageId_idx" ON "MailboxMessage"("messageId");
+CREATE UNIQUE INDEX "MailboxMessage_messageId_key" ON "MailboxMessage"("messageId");
 
 -- CreateIndex
 CREATE INDEX "Subscription_orderId_idx" ON "Subscription"("orderId");
@@ -304,4 +332,37 @@ CREATE INDEX "Invoice_customerId_idx" ON "Invoice"("customerId");
 
 -- CreateIndex
 CREATE INDEX "Invoice_sellerId_idx" ON "Invoice"("sellerId");
+
+-- AddForeignKey
+ALTER TABLE "Offer" ADD CONSTRAINT "Offer_sellerId_fkey" FOREIGN KEY ("sellerId") REFERENCES "Seller"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "SellerTermsVersion" ADD CONSTRAINT "SellerTermsVersion_sellerId_fkey" FOREIGN KEY ("sellerId") REFERENCES "Seller"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "TermsAcceptance" ADD CONSTRAINT "TermsAcceptance_customerId_fkey" FOREIGN KEY ("customerId") REFERENCES "Customer"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "Order" ADD CONSTRAINT "Order_customerId_fkey" FOREIGN KEY ("customerId") REFERENCES "Customer"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "OrderLine" ADD CONSTRAINT "OrderLine_orderId_fkey" FOREIGN KEY ("orderId") REFERENCES "Order"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "OrderLine" ADD CONSTRAINT "OrderLine_offerId_fkey" FOREIGN KEY ("offerId") REFERENCES "Offer"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "OrderLine" ADD CONSTRAINT "OrderLine_sellerId_fkey" FOREIGN KEY ("sellerId") REFERENCES "Seller"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "Payment" ADD CONSTRAINT "Payment_orderId_fkey" FOREIGN KEY ("orderId") REFERENCES "Order"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "Refund" ADD CONSTRAINT "Refund_paymentId_fkey" FOREIGN KEY ("paymentId") REFERENCES "Payment"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "Refund" ADD CONSTRAINT "Refund_lineId_fkey" FOREIGN KEY ("lineId") REFERENCES "OrderLine"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "Email" ADD CONSTRAINT "Email_customerId_fkey" FOREIGN KEY ("customerId") REFERENCES "Customer"("id") ON DELETE SET NULL ON UPDATE CASCADE;
 
