@@ -1,30 +1,24 @@
-# One image for the `migrate`, `worker` and `api` services of docker-compose.yml.
+# One image for the `migrate`, `worker-*` and `api-*` services of docker-compose.yml.
 # The code runs from TypeScript source under tsx, as in development: there is no build step.
 FROM node:20-bookworm-slim
 
-# better-sqlite3 compiles from source when no prebuilt binary fits: it needs a C++ toolchain.
 # openssl lets the Prisma CLI detect the platform without a warning.
 RUN apt-get update \
-  && apt-get install -y --no-install-recommends python3 make g++ openssl \
+  && apt-get install -y --no-install-recommends openssl \
   && rm -rf /var/lib/apt/lists/*
 
 # The image ships npm 10, which ignores package.json "allowScripts"; the project's npm 11 honours
 # it (Prisma's native engine download stays off, only the approved install scripts run).
 RUN npm install -g npm@11.19.1 && npm cache clean --force
 
-# Run as the unprivileged `node` user; /data is the mount point of the SQLite volume, created here
-# so that a new named volume inherits its owner.
-RUN mkdir -p /app /data && chown node:node /app /data
+# Run as the unprivileged `node` user.
+RUN mkdir -p /app && chown node:node /app
 WORKDIR /app
 USER node
 
 # Dependencies first: this layer is rebuilt only when the lockfile changes.
 COPY --chown=node:node package.json package-lock.json ./
-# Rebuilding better-sqlite3 covers an npm that skipped its install script; the last command fails
-# the build now rather than the first query at run time.
-RUN npm ci --no-audit --no-fund \
-  && npm rebuild better-sqlite3 \
-  && node -e "new (require('better-sqlite3'))(':memory:').close()"
+RUN npm ci --no-audit --no-fund
 
 COPY --chown=node:node . .
 RUN npx prisma generate
@@ -32,6 +26,6 @@ RUN npx prisma generate
 # `npm run` starts its script through a shell. dash (the default sh) stays in between and drops the
 # SIGTERM that npm forwards, so the worker never drains; bash runs a one-command script in place.
 ENV npm_config_script_shell=/bin/bash
-ENV DATABASE_URL=file:/data/app.db
+# No DATABASE_URL here: docker-compose.yml sets it (PostgreSQL), like the other settings.
 EXPOSE 3000
 CMD ["npm", "run", "api"]

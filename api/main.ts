@@ -11,7 +11,7 @@ async function main(): Promise<void> {
   const db = await createDb(config.databaseUrl);
   const connection = await Connection.connect({ address: config.temporalAddress });
   const temporal = new Client({ connection, namespace: config.temporalNamespace });
-  const app = createApp({ db, temporal, gateway: createSandboxGateway(db), taskQueue: config.taskQueue, mailboxEnabled: false });
+  const app = createApp({ db, temporal, gateway: createSandboxGateway(db), taskQueue: config.taskQueue, mailboxEnabled: config.mailboxEnabled });
   await listenApi(app, config.apiPort);
   console.log(`[api] listening on ${config.publicUrl}`);
 }

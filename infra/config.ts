@@ -28,6 +28,8 @@ export interface AppConfig {
   apiPort: number;
   publicUrl: string;
   businessTimeZone: string;
+  /** The API serves the embedded SMTP sink's messages at /mailbox (development setups only). */
+  mailboxEnabled: boolean;
   /** Unset: the SDK's default workflow cache. */
   workerMaxCachedWorkflows?: number;
 }
@@ -46,6 +48,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     apiPort,
     publicUrl: env.PUBLIC_URL ?? `http://localhost:${apiPort}`,
     businessTimeZone: env.BUSINESS_TZ ?? 'Europe/Paris',
+    mailboxEnabled: env.MAILBOX_ENABLED === 'true',
     workerMaxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS ? Number(env.WORKER_MAX_CACHED_WORKFLOWS) : undefined,
   };
 }

@@ -117,6 +117,8 @@ export async function startEmbeddedPostgres(opts: {
   port: number;
   /** Tests trade durability for speed; the embedded quick start keeps PostgreSQL's defaults. */
   durable?: boolean;
+  /** More server settings (`-c name=value`), e.g. the benchmark's pg_stat_statements. */
+  settings?: Record<string, string>;
   onLog?: (message: string) => void;
 }): Promise<EmbeddedPostgres> {
   const bin = await binaries();
@@ -133,6 +135,7 @@ export async function startEmbeddedPostgres(opts: {
       '-c', 'unix_socket_directories=',
       '-c', 'max_connections=300',
       ...(opts.durable === false ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
+      ...Object.entries(opts.settings ?? {}).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
     ],
     { ...ids, stdio: ['ignore', 'ignore', 'pipe'] },
   );

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Runs every test: unit, time-skipping workflow tests, replay, and integration over
-# HTTP/SMTP/Temporal dev server. Extra arguments go to vitest (e.g. a file name).
+# Runs every test: unit, time-skipping workflow tests, replay, integration over HTTP/SMTP/Temporal
+# dev server, and the cluster topology (Temporal's services on PostgreSQL). Extra arguments go to
+# vitest (e.g. a file name).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# The cluster tests run the real Temporal server (built once from the Go module proxy).
+bash scripts/setup-temporal-server.sh
 npx tsc -p .
 results=.tools/test-results.json
 rm -f "$results"

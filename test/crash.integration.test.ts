@@ -1,11 +1,37 @@
-// X-1, X-2, X-3 under faults, the reduced crash test of CI (`npm run crash-test` is the full one):
-// orders in flight over HTTP, the worker process SIGKILLed at random moments and started again,
-// the Temporal dev server killed once and restarted on its persistent file. Afterwards every line
-// is in the state its rules demand, every renewal due meanwhile was taken once and not early,
-// every payment was taken once, every e-mail received once.
+// X-1, X-2, X-3 under faults, the reduced crash test of CI (`npm run crash-test` is the full one),
+// on both topologies: orders in flight over HTTP while processes are SIGKILLed at random moments
+// and started again. Embedded: the worker, and the Temporal dev server (restarted on its file).
+// Cluster: either of two workers, the history and matching services, and PostgreSQL; orders go
+// through both APIs. Afterwards every line is in the state its rules demand, every renewal due
+// meanwhile was taken once and not early, every payment was taken once, every e-mail received once.
 import { describe, expect, it } from 'vitest';
-import { runCrashTest } from '../bench/crash/run';
+import { runCrashTest, type CrashTestReport } from '../bench/crash/run';
 import { SCENARIOS } from '../bench/crash/plan';
+
+/** Every scenario ran (24 orders, 6 scenarios, 4 each): the counts follow from the plan. */
+function expectPlannedOutcome(report: CrashTestReport): void {
+  expect(SCENARIOS).toHaveLength(6);
+  const c = report.counts;
+  expect(c.orders).toBe(24);
+  expect(c.lines).toEqual({ active: 20, refused: 4, awaiting_validation: 8, cancelled: 8, payment_failed: 8 });
+  expect(c.chargesCaptured).toBe(20);
+  expect(c.chargesDeclined).toBe(4);
+  expect(c.refunds).toBe(12);
+  expect(c.creditNotes).toBe(12);
+  expect(c.invoices).toBe(40);
+  expect(c.subscriptionsRunning).toBe(20);
+  expect(c.emailsSent).toBe(c.emailsRecorded);
+  expect(c.emailsReceived).toBe(c.emailsRecorded);
+  expect(c.emailsNeverReceived).toBe(0);
+  // (A resend, when a kill lands between the SMTP server's acceptance and the outbox update, is
+  // one more copy of the same Message-ID; any other double transmission is a violation.)
+  expect(c.workflowsFailed).toBe(0);
+  // The renewals due during the storm: each taken once, none before its time.
+  expect(c.renewalsDue).toBe(4);
+  expect(c.renewalsOnTimeOnce).toBe(4);
+}
+
+const count = (report: CrashTestReport, pattern: RegExp) => report.events.filter((e) => pattern.test(e)).length;
 
 describe('crash test (reduced)', () => {
   it('X-1, X-2, X-3: 24 orders and 4 renewals falling due through 2 worker kills and a Temporal server restart: every line as its rules demand, each renewal on time and once, each payment and e-mail once', async () => {
@@ -13,28 +39,20 @@ describe('crash test (reduced)', () => {
     const report = await runCrashTest({ orders: 24, workerKills: 2, temporalRestarts: 1, renewals: 4, concurrency: 8, seed });
     // The seed replays this run's plan and storm: `npm run crash-test -- --orders 24 --kills 2 --renewals 4 --concurrency 8 --seed <seed>`.
     expect(report.violations, `seed ${seed}\n${report.events.join('\n')}`).toEqual([]);
-    expect(report.events.filter((e) => e.includes('worker killed'))).toHaveLength(2);
-    expect(report.events.filter((e) => e.includes('Temporal dev server killed'))).toHaveLength(1);
+    expect(count(report, / worker \d killed/)).toBe(2);
+    expect(count(report, /Temporal dev server killed/)).toBe(1);
+    expectPlannedOutcome(report);
+  });
 
-    // Every scenario ran (24 orders, 6 scenarios, 4 each): the counts follow from the plan.
-    expect(SCENARIOS).toHaveLength(6);
-    const c = report.counts;
-    expect(c.orders).toBe(24);
-    expect(c.lines).toEqual({ active: 20, refused: 4, awaiting_validation: 8, cancelled: 8, payment_failed: 8 });
-    expect(c.chargesCaptured).toBe(20);
-    expect(c.chargesDeclined).toBe(4);
-    expect(c.refunds).toBe(12);
-    expect(c.creditNotes).toBe(12);
-    expect(c.invoices).toBe(40);
-    expect(c.subscriptionsRunning).toBe(20);
-    expect(c.emailsSent).toBe(c.emailsRecorded);
-    expect(c.emailsReceived).toBe(c.emailsRecorded);
-    expect(c.emailsNeverReceived).toBe(0);
-    // (A resend, when a kill lands between the SMTP server's acceptance and the outbox update, is
-    // one more copy of the same Message-ID; any other double transmission is a violation above.)
-    expect(c.workflowsFailed).toBe(0);
-    // The renewals due during the storm: each taken once, none before its time.
-    expect(c.renewalsDue).toBe(4);
-    expect(c.renewalsOnTimeOnce).toBe(4);
+  it('X-1, X-2, X-3 on the cluster: 24 orders through two APIs and 4 renewals, through 2 worker kills, the history and matching services killed, and PostgreSQL killed: every line as its rules demand, each renewal, payment and e-mail once', async () => {
+    const seed = Math.floor(Math.random() * 1_000_000);
+    const report = await runCrashTest({ topology: 'cluster', orders: 24, workerKills: 2, temporalRestarts: 1, databaseRestarts: 1, renewals: 4, concurrency: 8, seed });
+    // Replay: `npm run crash-test -- --topology cluster --orders 24 --kills 2 --restarts 1 --db-restarts 1 --renewals 4 --concurrency 8 --seed <seed>`.
+    expect(report.violations, `seed ${seed}\n${report.events.join('\n')}`).toEqual([]);
+    expect(count(report, / worker \d killed/)).toBe(2);
+    expect(count(report, /Temporal history service killed/)).toBe(1);
+    expect(count(report, /Temporal matching service killed/)).toBe(1);
+    expect(count(report, /PostgreSQL killed/)).toBe(1);
+    expectPlannedOutcome(report);
   });
 });

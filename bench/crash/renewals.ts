@@ -18,8 +18,8 @@ const TIME_ZONE = process.env.BUSINESS_TZ ?? 'Europe/Paris';
 
 export async function startSubscriptionsDueSoon(db: Db, client: Client, taskQueue: string, opts: { count: number; firstInMs: number; spreadMs: number }): Promise<DueSubscription[]> {
   const gateway = createSandboxGateway(db);
-  // Every line seeded before any workflow starts: the worker's writes would otherwise race the
-  // seeding's read-then-write transactions (SQLite answers such an upgrade "busy" at once).
+  // Every line seeded before any workflow starts, so the seeding never interleaves with the
+  // renewals' own writes.
   const lines = [];
   for (let i = 0; i < opts.count; i++) {
     const target = DateTime.fromMillis(Date.now() + opts.firstInMs + (i * opts.spreadMs) / Math.max(1, opts.count - 1), { zone: TIME_ZONE });

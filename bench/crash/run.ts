@@ -1,9 +1,12 @@
-// The crash test: orders in flight over HTTP while the worker is SIGKILLed at random moments and
-// started again, and the Temporal dev server is killed once and restarted on its persistent file.
-// Then everything settles and is checked against the rules (X-1 to X-3).
+// The crash test: orders in flight over HTTP while processes are SIGKILLed at random moments and
+// started again, then everything settles and is checked against the rules (X-1 to X-3).
+// - embedded topology: the worker, and the Temporal dev server (restarted on its persistent file);
+// - cluster topology: either of the two workers, the history and the matching services of the
+//   Temporal cluster, and PostgreSQL (which holds both the application's data and Temporal's);
+//   orders go through both APIs.
 import { Client, Connection } from '@temporalio/client';
 import { ApiClient, inParallel } from '../support/api-client';
-import { startProcessSystem } from '../support/process-system';
+import { startProcessSystem, type Topology } from '../support/process-system';
 import { percentile, seededRandom } from '../support/stats';
 import { checkOutcome, type CrashCounts } from './check';
 import { driveOrder, type DrivenOrder } from './drive';
@@ -11,9 +14,13 @@ import { planOrders } from './plan';
 import { checkRenewals, startSubscriptionsDueSoon } from './renewals';
 
 export interface CrashTestOptions {
+  topology?: Topology;
   orders: number;
   workerKills: number;
+  /** Embedded: dev server restarts. Cluster: kills of the history service and of the matching service, each. */
   temporalRestarts: number;
+  /** Cluster: PostgreSQL SIGKILLed and restarted. */
+  databaseRestarts?: number;
   /** Subscriptions whose first renewal falls due during the storm (X-1 deadlines). */
   renewals: number;
   concurrency: number;
@@ -50,23 +57,30 @@ export async function runCrashTest(opts: CrashTestOptions): Promise<CrashTestRep
     events.push(line);
     log(`[crash] ${line}`);
   };
-  const sys = await startProcessSystem({ log });
+  const topology = opts.topology ?? 'embedded';
+  const sys = await startProcessSystem({ topology, log });
   const connection = await Connection.connect({ address: sys.temporalAddress });
   const temporal = new Client({ connection });
   let ok = false;
   try {
-    const api = new ApiClient(sys.apiUrl);
+    const apis = sys.apiUrls.map((url) => new ApiClient(url));
     const plan = planOrders(opts.orders, random);
     const runId = `${opts.seed}`;
     // Due from 10 s on, spread over about the storm's length (a slot every ~4.5 s).
-    const slotCount = opts.workerKills + opts.temporalRestarts;
+    type Slot = 'worker' | 'temporal' | 'history' | 'matching' | 'database';
+    const temporalSlots: Slot[] = topology === 'cluster' ? ['history', 'matching'] : ['temporal'];
+    const slots: Slot[] = [
+      ...Array<Slot>(opts.workerKills).fill('worker'),
+      ...Array.from({ length: opts.temporalRestarts }, () => temporalSlots).flat(),
+      ...Array<Slot>(topology === 'cluster' ? (opts.databaseRestarts ?? 0) : 0).fill('database'),
+    ];
+    const slotCount = slots.length;
     const dueSoon = await startSubscriptionsDueSoon(sys.db, temporal, sys.taskQueue, { count: opts.renewals, firstInMs: 10_000, spreadMs: slotCount * 4_500 });
     event(`${opts.renewals} subscriptions renew between ${dueSoon[0]?.dueAt} and ${dueSoon.at(-1)?.dueAt}`);
     event(`placing ${opts.orders} orders, ${opts.concurrency} at a time`);
 
     // The storm: kills at random moments while orders are in flight; the server restart takes
     // one of the slots between them (with a worker running, which must reconnect).
-    const slots = [...Array(opts.workerKills).fill('worker'), ...Array(opts.temporalRestarts).fill('temporal')] as ('worker' | 'temporal')[];
     for (let i = slots.length - 1; i > 0; i--) {
       const j = Math.floor(random() * (i + 1));
       [slots[i], slots[j]] = [slots[j], slots[i]];
@@ -75,19 +89,26 @@ export async function runCrashTest(opts: CrashTestOptions): Promise<CrashTestRep
       for (const slot of slots) {
         await sleep(1000 + random() * 5000);
         if (slot === 'worker') {
-          await sys.killWorker();
-          event('worker killed (SIGKILL)');
+          const index = Math.floor(random() * sys.workers().length);
+          await sys.killWorker(index);
+          event(`worker ${index + 1} killed (SIGKILL)`);
           await sleep(random() * 3000);
-          await sys.startWorker();
-          event('worker started again');
-        } else {
+          await sys.startWorker(index);
+          event(`worker ${index + 1} started again`);
+        } else if (slot === 'temporal') {
           await sys.restartTemporal('SIGKILL');
           event('Temporal dev server killed (SIGKILL) and started again on its file');
+        } else if (slot === 'database') {
+          await sys.restartDatabase();
+          event('PostgreSQL killed (SIGKILL) and started again on its data');
+        } else {
+          await sys.restartTemporalService(slot);
+          event(`Temporal ${slot} service killed (SIGKILL) and started again`);
         }
       }
     })();
 
-    const driven: DrivenOrder[] = await inParallel(plan, opts.concurrency, (scenario, i) => driveOrder(api, runId, i, scenario));
+    const driven: DrivenOrder[] = await inParallel(plan, opts.concurrency, (scenario, i) => driveOrder(apis[i % apis.length], runId, i, scenario));
     event('every order reached the state its scenario calls for');
     await storm;
     event('storm over');
@@ -112,7 +133,7 @@ export async function runCrashTest(opts: CrashTestOptions): Promise<CrashTestRep
       counts: { ...counts, renewalsDue: dueSoon.length, renewalsOnTimeOnce: renewals.onTimeOnce },
       violations: [...violations, ...renewals.violations],
       events,
-      apiRetries: api.failures,
+      apiRetries: apis.reduce((n, a) => n + a.failures, 0),
       orderSeconds: orderTimes(driven),
       wallSeconds: Math.round((Date.now() - started) / 1000),
     };

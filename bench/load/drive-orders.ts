@@ -1,5 +1,7 @@
 // The load: orders placed and accepted over HTTP, as customers and sellers do. Checkout carries an
 // Idempotency-Key; each seller polls its line until it is theirs to decide, then accepts it.
+// With several API processes (the cluster), order i goes to API i mod n, as a round-robin load
+// balancer would send it.
 import { demoSellerKey } from '../../prisma/demo-data';
 import { checkoutBody } from '../../test/support/checkout';
 import { ApiClient, inParallel } from '../support/api-client';
@@ -22,10 +24,11 @@ export interface LoadRun {
   readinessPolls: number;
 }
 
-export async function placeAndAcceptOrders(apiUrl: string, opts: { orders: number; concurrency: number; tag: string }): Promise<LoadRun> {
-  const api = new ApiClient(apiUrl, 30_000);
+export async function placeAndAcceptOrders(apiUrls: string[], opts: { orders: number; concurrency: number; tag: string }): Promise<LoadRun> {
+  const clients = apiUrls.map((url) => new ApiClient(url, 30_000));
   const started = performance.now();
   const timings = await inParallel(Array.from({ length: opts.orders }), opts.concurrency, async (_, i): Promise<OrderTiming> => {
+    const api = clients[i % clients.length];
     const t0 = performance.now();
     const checkout = await api.call('POST', '/checkout', {
       body: checkoutBody({ email: `load-${opts.tag}-${i}@example.test` }),
@@ -45,5 +48,6 @@ export async function placeAndAcceptOrders(apiUrl: string, opts: { orders: numbe
     );
     return { orderId, lineIds: lines.map((l) => l.lineId), checkoutMs: checkout.ms, acceptMs, endToEndMs: performance.now() - t0 };
   });
-  return { timings, wallMs: performance.now() - started, retries: api.failures, readinessPolls: api.polls };
+  const sum = (f: (c: ApiClient) => number) => clients.reduce((n, c) => n + f(c), 0);
+  return { timings, wallMs: performance.now() - started, retries: sum((c) => c.failures), readinessPolls: sum((c) => c.polls) };
 }

@@ -11,3 +11,21 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/** A base port whose next `span` ports are all free (a Temporal cluster takes offsets 0 to 50). */
+export async function freePortRange(span = 60): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 300) * 100;
+    const checks = await Promise.all(Array.from({ length: span }, (_, i) => portFree(base + i)));
+    if (checks.every(Boolean)) return base;
+  }
+  throw new Error('no free range of ports');
+}

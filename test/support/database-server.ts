@@ -11,15 +11,17 @@ import { freePort } from '../../bench/support/ports';
 export interface DatabaseServer {
   /** The URL of database `name` on this server. */
   url(name: string): string;
-  /** Restarts the server (embedded only): its data stays. */
-  restart(): Promise<void>;
+  /** Restarts the server (embedded only): its data stays. `kill`: SIGKILL, as a crash would. */
+  restart(opts?: { kill?: boolean }): Promise<void>;
+  /** The embedded server's postmaster. */
+  pid?(): number | undefined;
   /** `keepFiles`: leave the embedded server's data folder for a look (a failed run). */
   stop(keepFiles?: boolean): Promise<void>;
   /** The embedded server's folder. */
   dir?: string;
 }
 
-export async function startDatabaseServer(opts: { durable?: boolean } = {}): Promise<DatabaseServer> {
+export async function startDatabaseServer(opts: { durable?: boolean; settings?: Record<string, string> } = {}): Promise<DatabaseServer> {
   const external = process.env.TEST_DATABASE_URL;
   if (external) {
     return {
@@ -34,13 +36,14 @@ export async function startDatabaseServer(opts: { durable?: boolean } = {}): Pro
   // mkdtemp makes it private; as root, PostgreSQL runs as another user that must enter it.
   chmodSync(dir, 0o755);
   const port = await freePort();
-  const start = () => startEmbeddedPostgres({ dataDir: path.join(dir, 'data'), port, durable: opts.durable ?? false });
+  const start = () => startEmbeddedPostgres({ dataDir: path.join(dir, 'data'), port, durable: opts.durable ?? false, settings: opts.settings });
   let server: EmbeddedPostgres = await start();
   return {
     dir,
     url: (name) => server.url(name),
-    async restart() {
-      await server.stop();
+    pid: () => server.process.pid,
+    async restart(restartOpts = {}) {
+      await (restartOpts.kill ? server.kill() : server.stop());
       server = await start();
     },
     async stop(keepFiles = false) {

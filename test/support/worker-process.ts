@@ -1,7 +1,7 @@
 // A worker in its own OS process (`npm run worker`'s entry point), so a test can SIGKILL it.
 import path from 'node:path';
 import { projectRoot } from '../../infra/config';
-import { spawnNodeProcess, type NodeProcess } from './node-process';
+import { spawnNodeProcess, type NodeProcess } from '../../infra/node-process';
 import type { TestSystem } from './system';
 
 export type WorkerProcess = NodeProcess;

@@ -2,7 +2,7 @@
 // SIGKILLed like a crashed machine (and its memory sampled by the benchmark).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
-import { projectRoot } from '../../infra/config';
+import { projectRoot } from './config';
 
 export interface NodeProcess {
   child: ChildProcess;
