@@ -4,6 +4,7 @@
 // worker), each its own process, persisting to PostgreSQL, the standalone Temporal Web UI, two
 // worker processes, two API processes and the SMTP sink. Demo data is seeded unless
 // SEED_DEMO_DATA=false. Ports differ from `scripts/start.sh`'s, so both can run at once.
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { dataDir, databaseUrl, projectRoot } from '../infra/config';
 import { createDb } from '../infra/db';
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
     ...extra,
   });
   const logs = path.join(dir, 'logs');
+  mkdirSync(logs, { recursive: true });
   const processes: NodeProcess[] = [];
   for (let i = 0; i < workerCount; i++) {
     processes.push(await spawnNodeProcess({ entry: path.join(projectRoot, 'worker', 'main.ts'), env: appEnv({}), readyText: 'polling task queue', logFile: path.join(logs, `worker-${i + 1}.log`) }));
