@@ -14,19 +14,22 @@ export interface AuditEntry {
 }
 
 export async function writeAudit(tx: Prisma.TransactionClient, e: AuditEntry): Promise<void> {
-  await tx.auditLog.upsert({
-    where: { key: e.key },
-    create: {
-      key: e.key,
-      at: new Date(e.at),
-      actor: e.actor,
-      action: e.action,
-      entityType: e.entityType,
-      entityId: e.entityId,
-      orderId: e.orderId,
-      workflowId: e.workflowId,
-      data: JSON.stringify(e.data ?? {}),
-    },
-    update: {},
+  // INSERT … ON CONFLICT DO NOTHING: one statement, where an upsert with nothing to update took
+  // three (look up the key, insert, read the row back). An entry already written stays as it is.
+  await tx.auditLog.createMany({
+    data: [
+      {
+        key: e.key,
+        at: new Date(e.at),
+        actor: e.actor,
+        action: e.action,
+        entityType: e.entityType,
+        entityId: e.entityId,
+        orderId: e.orderId,
+        workflowId: e.workflowId,
+        data: JSON.stringify(e.data ?? {}),
+      },
+    ],
+    skipDuplicates: true,
   });
 }

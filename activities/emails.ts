@@ -5,33 +5,63 @@ import type { ActivityDeps } from './deps';
 import * as templates from './email-templates';
 import type { LineView, Message } from './email-templates';
 
+/** The outbox row of an e-mail, keyed by its business key. */
+export interface EmailRecord {
+  id: string;
+  customerId: string | null;
+  toAddress: string;
+  subject: string;
+  text: string;
+}
+
+/**
+ * X-2: records an e-mail in the outbox under its business key; a message already recorded under
+ * that key stays as it is. One statement (INSERT … ON CONFLICT DO NOTHING, no transaction), where
+ * an upsert with nothing to update took five (BEGIN, look-up, insert, read-back, COMMIT) and
+ * createMany three (it opens a transaction of its own).
+ */
+export async function recordEmail(db: ActivityDeps['db'], e: EmailRecord): Promise<string> {
+  const messageId = `<${e.id.replace(/[^A-Za-z0-9.-]/g, '.')}@marketplace.local>`;
+  // "createdAt" as Prisma writes it: UTC, whatever the session's time zone.
+  await db.$executeRaw`
+    INSERT INTO "Email" ("id", "customerId", "toAddress", "subject", "text", "status", "messageId", "attempts", "createdAt")
+    VALUES (${e.id}, ${e.customerId}, ${e.toAddress}, ${e.subject}, ${e.text}, 'queued', ${messageId}, 0, CURRENT_TIMESTAMP AT TIME ZONE 'UTC')
+    ON CONFLICT ("id") DO NOTHING`;
+  return e.id;
+}
+
 export function createEmailActivities(deps: ActivityDeps) {
   const { db, mailer } = deps;
 
-  async function record(id: string, to: string, customerId: string | null, message: Message): Promise<string> {
-    await db.email.upsert({
-      where: { id },
-      create: {
-        id,
-        customerId,
-        toAddress: to,
-        subject: message.subject,
-        text: message.text,
-        status: 'queued',
-        messageId: `<${id.replace(/[^A-Za-z0-9.-]/g, '.')}@marketplace.local>`,
-      },
-      update: {},
-    });
-    return id;
-  }
+  const record = (id: string, to: string, customerId: string | null, message: Message): Promise<string> =>
+    recordEmail(db, { id, customerId, toAddress: to, subject: message.subject, text: message.text });
 
+  /** A line with its seller, order and customer: one query (four with Prisma's include). */
   async function loadLine(lineId: string) {
-    const line = await db.orderLine.findUniqueOrThrow({
-      where: { id: lineId },
-      include: { seller: true, order: { include: { customer: true } } },
-    });
-    const view: LineView = { ...line, seller: line.seller };
-    return { line, view, order: line.order, customer: line.order.customer };
+    const rows = await db.$queryRaw<
+      {
+        id: string; name: string; billingPeriod: string; priceCents: number; vatCents: number; totalCents: number; currency: string;
+        status: string; accessInstructions: string | null; refusalReason: string | null; cancelReason: string | null;
+        sellerName: string; sellerLegalName: string; sellerAddress: string; sellerContactEmail: string; sellerContactPhone: string;
+        orderId: string; orderNumber: string; customerId: string; customerEmail: string;
+      }[]
+    >`
+      SELECT l."id", l."name", l."billingPeriod", l."priceCents", l."vatCents", l."totalCents", l."currency",
+             l."status", l."accessInstructions", l."refusalReason", l."cancelReason",
+             s."name" AS "sellerName", s."legalName" AS "sellerLegalName", s."address" AS "sellerAddress",
+             s."contactEmail" AS "sellerContactEmail", s."contactPhone" AS "sellerContactPhone",
+             o."id" AS "orderId", o."number" AS "orderNumber", c."id" AS "customerId", c."email" AS "customerEmail"
+      FROM "OrderLine" l
+      JOIN "Seller" s ON s."id" = l."sellerId"
+      JOIN "Order" o ON o."id" = l."orderId"
+      JOIN "Customer" c ON c."id" = o."customerId"
+      WHERE l."id" = ${lineId}`;
+    const r = rows[0];
+    if (!r) throw new Error(`no order line ${lineId}`);
+    const seller = { name: r.sellerName, legalName: r.sellerLegalName, address: r.sellerAddress, contactEmail: r.sellerContactEmail, contactPhone: r.sellerContactPhone };
+    const line = { id: r.id, status: r.status, accessInstructions: r.accessInstructions, refusalReason: r.refusalReason, cancelReason: r.cancelReason, seller };
+    const view: LineView = { id: r.id, name: r.name, billingPeriod: r.billingPeriod, priceCents: r.priceCents, vatCents: r.vatCents, totalCents: r.totalCents, currency: r.currency, seller };
+    return { line, view, order: { id: r.orderId, number: r.orderNumber }, customer: { id: r.customerId, email: r.customerEmail } };
   }
 
   const lineUrl = (orderId: string, lineId: string) => `${deps.publicUrl}/orders/${orderId}/lines/${lineId}`;
@@ -93,11 +123,18 @@ export function createEmailActivities(deps: ActivityDeps) {
     /** INV-1: an issued invoice, sent to its customer in the seller's name with its PDF link. */
     async composeInvoiceEmail(input: { invoiceId: string }): Promise<string> {
       const invoice = await db.invoice.findUniqueOrThrow({ where: { id: input.invoiceId } });
-      const [order, seller, customer] = await Promise.all([
-        db.order.findUniqueOrThrow({ where: { id: invoice.orderId } }),
-        db.seller.findUniqueOrThrow({ where: { id: invoice.sellerId } }),
-        db.customer.findUniqueOrThrow({ where: { id: invoice.customerId } }),
-      ]);
+      // The order's number, the seller's identity and the customer's address in one query.
+      const [joined] = await db.$queryRaw<
+        { orderNumber: string; name: string; legalName: string; address: string; contactEmail: string; contactPhone: string; customerId: string; customerEmail: string }[]
+      >`
+        SELECT o."number" AS "orderNumber", s."name", s."legalName", s."address", s."contactEmail", s."contactPhone",
+               c."id" AS "customerId", c."email" AS "customerEmail"
+        FROM "Order" o, "Seller" s, "Customer" c
+        WHERE o."id" = ${invoice.orderId} AND s."id" = ${invoice.sellerId} AND c."id" = ${invoice.customerId}`;
+      if (!joined) throw new Error(`invoice ${invoice.id}: its order, seller or customer is missing`);
+      const order = { number: joined.orderNumber };
+      const seller = { name: joined.name, legalName: joined.legalName, address: joined.address, contactEmail: joined.contactEmail, contactPhone: joined.contactPhone };
+      const customer = { id: joined.customerId, email: joined.customerEmail };
       const message = templates.invoiceIssued({
         ...invoice,
         orderNumber: order.number,
@@ -111,13 +148,19 @@ export function createEmailActivities(deps: ActivityDeps) {
 
     /** X-2: sends a recorded e-mail; once marked sent it is never sent again. */
     async deliverEmail(emailId: string): Promise<void> {
-      const email = await db.email.findUniqueOrThrow({ where: { id: emailId } });
-      if (email.status === 'sent') return;
       // Counted before the transmission: a resend (the last attempt died between the server's
-      // acceptance and the update below) is then visible as attempts > 1, same Message-ID.
-      await db.email.update({ where: { id: emailId }, data: { attempts: { increment: 1 } } });
+      // acceptance and the update below) is then visible as attempts > 1, same Message-ID. One
+      // statement counts the attempt and reads the message, unless it was sent already.
+      const [email] = await db.$queryRaw<{ messageId: string; toAddress: string; subject: string; text: string }[]>`
+        UPDATE "Email" SET "attempts" = "attempts" + 1 WHERE "id" = ${emailId} AND "status" <> 'sent'
+        RETURNING "messageId", "toAddress", "subject", "text"`;
+      if (!email) {
+        // Sent already (a retry after success), or no such e-mail (then this throws).
+        await db.email.findUniqueOrThrow({ where: { id: emailId }, select: { id: true } });
+        return;
+      }
       await mailer.send({ messageId: email.messageId, from: deps.mailFrom, to: email.toAddress, subject: email.subject, text: email.text });
-      await db.email.update({ where: { id: emailId }, data: { status: 'sent', sentAt: new Date() } });
+      await db.$executeRaw`UPDATE "Email" SET "status" = 'sent', "sentAt" = CURRENT_TIMESTAMP AT TIME ZONE 'UTC' WHERE "id" = ${emailId}`;
     },
   };
 }

@@ -88,6 +88,10 @@ export async function takeInvoice(db: Db, input: TakeInvoiceInput): Promise<{ in
 
 /** The checkout invoice of one seller: its lines of the order, first period, dated at payment. */
 export async function takeCheckoutInvoice(db: Db, input: { orderId: string; sellerId: string; paymentId: string }): Promise<{ invoiceId: string; number: string }> {
+  // Issued already (each subscription asks for it again when it starts): one read, no transaction.
+  // An issued invoice is never edited or deleted, so the answer cannot go stale.
+  const issued = await db.invoice.findUnique({ where: { id: checkoutInvoiceId(input.orderId, input.sellerId) }, select: { id: true, number: true } });
+  if (issued) return { invoiceId: issued.id, number: issued.number };
   const order = await db.order.findUniqueOrThrow({ where: { id: input.orderId }, include: { lines: { orderBy: { position: 'asc' } } } });
   const lines = order.lines.filter((l) => l.sellerId === input.sellerId);
   return takeInvoice(db, {

@@ -50,20 +50,22 @@ export function createPaymentActivities({ db, gateway }: ActivityDeps) {
 
       const captured = result.status === 'captured';
       await db.$transaction(async (tx) => {
-        await tx.payment.upsert({
-          where: { id: paymentId },
-          create: {
-            id: paymentId,
-            orderId: order.id,
-            kind: 'checkout',
-            amountCents: order.totalCents,
-            currency: order.currency,
-            status: captured ? 'captured' : 'declined',
-            gatewayRef: captured ? result.reference : null,
-            declineCode: captured ? null : result.code,
-            createdAt: new Date(input.at),
-          },
-          update: {},
+        // Recorded once (INSERT … ON CONFLICT DO NOTHING, one statement): a repeat keeps the first.
+        await tx.payment.createMany({
+          data: [
+            {
+              id: paymentId,
+              orderId: order.id,
+              kind: 'checkout',
+              amountCents: order.totalCents,
+              currency: order.currency,
+              status: captured ? 'captured' : 'declined',
+              gatewayRef: captured ? result.reference : null,
+              declineCode: captured ? null : result.code,
+              createdAt: new Date(input.at),
+            },
+          ],
+          skipDuplicates: true,
         });
         await tx.order.update({
           where: { id: order.id },

@@ -4,6 +4,7 @@
 // (SUB-11) and the e-mails (outbox, X-2). Every write is keyed by a business id.
 import type { ActivityDeps } from './deps';
 import { writeAudit } from './audit';
+import { recordEmail } from './emails';
 import { checkoutInvoiceId, creditNoteId, takeCheckoutInvoice, takeInvoice as takeInvoiceIn, type InvoiceLineInput } from './invoices';
 import { checkoutPaymentId } from './payments';
 import { formatMoney, lineAmounts } from '../domain/money';
@@ -78,14 +79,8 @@ export function createSubscriptionActivities(deps: ActivityDeps) {
 
   const takeInvoice = (input: Parameters<typeof takeInvoiceIn>[1]) => takeInvoiceIn(db, input);
 
-  async function record(id: string, to: string, customerId: string | null, subject: string, text: string): Promise<string> {
-    await db.email.upsert({
-      where: { id },
-      create: { id, customerId, toAddress: to, subject, text, status: 'queued', messageId: `<${id.replace(/[^A-Za-z0-9.-]/g, '.')}@marketplace.local>` },
-      update: {},
-    });
-    return id;
-  }
+  const record = (id: string, to: string, customerId: string | null, subject: string, text: string): Promise<string> =>
+    recordEmail(db, { id, customerId, toAddress: to, subject, text });
 
   return {
     async loadSubscriptionTerms(input: { lineId: string }): Promise<SubscriptionTerms> {

@@ -144,11 +144,9 @@ export async function checkout(
           },
         },
       });
-      for (const s of sellers) {
-        await tx.termsAcceptance.create({
-          data: { customerId: customer.id, sellerId: s.id, version: s.terms[0].version, orderId },
-        });
-      }
+      await tx.termsAcceptance.createMany({
+        data: sellers.map((s) => ({ customerId: customer!.id, sellerId: s.id, version: s.terms[0].version, orderId })),
+      });
       await tx.auditLog.create({
         data: {
           key: `order:${orderId}:created`,
@@ -172,7 +170,18 @@ export async function checkout(
   }
 
   const result = await awaitCharge(deps, orderId, created.customerId);
-  const response = await respond(deps, orderId, result, customerApiKey);
+  // The answer is built from what this transaction recorded (no read-after-write); a replay reads it.
+  const recorded: RecordedOrder = {
+    id: orderId,
+    number: created.number,
+    customerId: created.customerId,
+    currency: ordered[0].currency,
+    totalExclVatCents: totals.exclVatCents,
+    totalVatCents: totals.vatCents,
+    totalCents: totals.totalCents,
+    lines: ordered.map((o, i) => ({ id: `${orderId.replace('ord_', 'lin_')}_${i + 1}`, offerId: o.id, sellerId: o.sellerId, name: o.name, totalCents: amounts[i].totalCents })),
+  };
+  const response = await respond(deps, orderId, result, customerApiKey, recorded);
   if (recordKey) {
     await db.idempotencyRecord.update({
       where: { key: recordKey },
@@ -207,7 +216,19 @@ async function awaitCharge(deps: ApiDeps, orderId: string, customerId: string): 
   }
 }
 
-async function respond(deps: ApiDeps, orderId: string, result: CheckoutResult, customerApiKey?: string): Promise<RouteResult> {
+/** What the answer to a paid checkout shows of its order. */
+interface RecordedOrder {
+  id: string;
+  number: string;
+  customerId: string;
+  currency: string;
+  totalExclVatCents: number;
+  totalVatCents: number;
+  totalCents: number;
+  lines: { id: string; offerId: string; sellerId: string; name: string; totalCents: number }[];
+}
+
+async function respond(deps: ApiDeps, orderId: string, result: CheckoutResult, customerApiKey?: string, recorded?: RecordedOrder): Promise<RouteResult> {
   if (result.status === 'payment_failed') {
     const problem = new Problem(402, 'payment-declined', 'Payment declined', result.failure?.message, {
       code: result.failure?.code,
@@ -215,7 +236,8 @@ async function respond(deps: ApiDeps, orderId: string, result: CheckoutResult, c
     });
     return { status: 402, body: problem.body() };
   }
-  const order = await deps.db.order.findUniqueOrThrow({ where: { id: orderId }, include: { lines: { orderBy: { position: 'asc' } } } });
+  const order: RecordedOrder =
+    recorded ?? (await deps.db.order.findUniqueOrThrow({ where: { id: orderId }, include: { lines: { orderBy: { position: 'asc' } } } }));
   return {
     status: 201,
     body: {

@@ -1,5 +1,5 @@
-// The embedded Temporal dev server: `temporal server start-dev` with a persistent SQLite file,
-// the Web UI, and the custom search attributes staff filter on.
+// The embedded Temporal dev server: `temporal server start-dev` with its persistent file (the dev
+// server's own SQLite), the Web UI, and the custom search attributes staff filter on.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Connection } from '@temporalio/client';
 import { allSearchAttributes } from '../workflows/search-attributes';

@@ -16,7 +16,12 @@ export interface Mailer {
 }
 
 export function createSmtpMailer(smtpUrl: string): Mailer {
-  const transport = nodemailer.createTransport(smtpUrl);
+  // Pooled: a message goes over an open connection instead of a new TCP connection, greeting,
+  // EHLO and QUIT each time. A connection idle for a second is closed (nothing stays open to hold
+  // a process or a server's close up for long), and a delivery cut by a closed connection fails
+  // instead of being sent again inside the same call (maxRequeues 0): deliverEmail counts every
+  // transmission it begins, and its retry is the activity's.
+  const transport = nodemailer.createTransport({ url: smtpUrl, pool: true, maxConnections: 5, idleTimeout: 1_000, maxRequeues: 0 });
   return {
     async send(mail) {
       await transport.sendMail({

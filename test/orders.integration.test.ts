@@ -1,6 +1,6 @@
 // The order process end to end on real parts: HTTP into the API, a real Temporal dev server
 // (started once by global-setup with createLocal and the `temporal` binary), a worker, the
-// SQLite database, and e-mails delivered over SMTP to the embedded server.
+// PostgreSQL database, and e-mails delivered over SMTP to the embedded server.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { useTestSystem } from './support/environments';
 import { describe, expect, it } from 'vitest';

@@ -9,15 +9,17 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const db = await createDb(config.databaseUrl);
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  const deps = activityDepsFromConfig(config, db);
   const worker = await createWorker({
     connection,
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
-    deps: activityDepsFromConfig(config, db),
+    deps,
     maxCachedWorkflows: config.workerMaxCachedWorkflows,
   });
   console.log(`[worker] polling task queue "${config.taskQueue}" on ${config.temporalAddress}`);
   await worker.run(); // returns after SIGINT/SIGTERM once in-flight tasks are done
+  deps.mailer.close(); // its pooled SMTP connections
   await connection.close();
   await db.$disconnect();
 }

@@ -9,8 +9,12 @@ export interface DbWork {
   topStatements?: { calls: number; query: string }[];
 }
 
-/** Server settings that make statements countable (pass to the embedded server). */
-export const statementStatsSettings = { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'all' };
+/**
+ * Server settings that make statements countable (pass to the embedded server). `track: 'top'`
+ * (the default): statements the clients sent. `all` also counted the statements run inside them,
+ * e.g. each foreign-key check of an INSERT (`SELECT 1 FROM ONLY … FOR KEY SHARE`), ~15 an order.
+ */
+export const statementStatsSettings = { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'top' };
 
 async function withClient<T>(url: string, run: (c: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
@@ -25,9 +29,9 @@ async function withClient<T>(url: string, run: (c: pg.Client) => Promise<T>): Pr
 async function read(c: pg.Client): Promise<{ xact: number; statements?: number; top?: { calls: number; query: string }[] }> {
   const xact = await c.query<{ n: string }>('SELECT xact_commit::text AS n FROM pg_stat_database WHERE datname = current_database()');
   try {
-    const s = await c.query<{ n: string }>('SELECT coalesce(sum(calls), 0)::text AS n FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())');
+    const s = await c.query<{ n: string }>('SELECT coalesce(sum(calls), 0)::text AS n FROM pg_stat_statements WHERE toplevel AND dbid = (SELECT oid FROM pg_database WHERE datname = current_database())');
     const top = await c.query<{ calls: string; query: string }>(
-      'SELECT calls::text, left(query, 140) AS query FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) ORDER BY calls DESC LIMIT 5',
+      'SELECT calls::text, left(query, 140) AS query FROM pg_stat_statements WHERE toplevel AND dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) ORDER BY calls DESC LIMIT 5',
     );
     return { xact: Number(xact.rows[0].n), statements: Number(s.rows[0].n), top: top.rows.map((r) => ({ calls: Number(r.calls), query: r.query })) };
   } catch {
