@@ -14,6 +14,7 @@ import { spawnNodeProcess, type NodeProcess } from '../infra/node-process';
 import { startSmtpInbox } from '../infra/smtp-inbox';
 import { postgresEndpointFromUrl, startTemporalCluster } from '../infra/temporal-cluster';
 import { DEMO_KEYS, seedDemoData } from '../prisma/demo-data';
+import { runMain, stopOnSignal } from './lifecycle';
 
 const env = process.env;
 const ports = {
@@ -71,23 +72,13 @@ The marketplace runs on a Temporal cluster.
 Demo API keys: ${env.SEED_DEMO_DATA === 'false' ? '(none: SEED_DEMO_DATA=false)' : Object.values(DEMO_KEYS).join(', ')}
 Stop with Ctrl-C.`);
 
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    console.log('\n[cluster] stopping');
+  stopOnSignal('cluster', async () => {
     await Promise.all(processes.map((p) => p.kill('SIGTERM')));
     await temporal.stop();
     await inbox.close();
     await db.$disconnect();
     await postgres?.stop();
-    process.exit(0);
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  });
 }
 
-main().catch((err) => {
-  console.error('[cluster] failed:', err);
-  process.exit(1);
-});
+runMain('cluster', main);

@@ -16,6 +16,7 @@ import { migrateDatabase } from '../infra/migrate';
 import { createSandboxGateway } from '../infra/sandbox-gateway';
 import { startSmtpInbox, type SmtpInbox } from '../infra/smtp-inbox';
 import { DEMO_KEYS, seedDemoData } from '../prisma/demo-data';
+import { runMain, stopOnSignal } from './lifecycle';
 import { activityDepsFromConfig } from '../worker/activity-deps';
 import { createWorker } from '../worker/create-worker';
 
@@ -74,11 +75,7 @@ ${Object.entries(DEMO_KEYS)
 Try: curl ${config.publicUrl}/offers
 Stop with Ctrl-C.`);
 
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    console.log('\n[start] stopping');
+  stopOnSignal('start', async () => {
     server.close();
     worker.shutdown();
     await workerDone.catch(() => undefined);
@@ -88,13 +85,7 @@ Stop with Ctrl-C.`);
     await devServer?.stop();
     await db.$disconnect();
     await postgres?.stop();
-    process.exit(0);
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  });
 }
 
-main().catch((err) => {
-  console.error('[start] failed:', err);
-  process.exit(1);
-});
+runMain('start', main);
