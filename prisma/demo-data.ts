@@ -28,6 +28,22 @@ export const DEMO = {
   customer: { id: 'cus_demo', email: 'demo.customer@example.test', name: 'Demo Customer', type: 'individual' },
 } as const;
 
+/** Who holds each demo key, as the start scripts print it. */
+export function demoKeyHolders(): { key: string; holder: string }[] {
+  const { acme, globex, initech } = DEMO.sellers;
+  const holders: Record<keyof typeof DEMO_KEYS, string> = {
+    admin: 'staff, admin (every role)',
+    ops: 'staff, ops',
+    support: 'staff, support',
+    finance: 'staff, finance',
+    sellerAcme: `seller ${acme.name} (approved, ${acme.id})`,
+    sellerGlobex: `seller ${globex.name} (approved, ${globex.id})`,
+    sellerPending: `seller ${initech.name} (not approved: takes no orders, ${initech.id})`,
+    customer: `customer ${DEMO.customer.name} <${DEMO.customer.email}>, ${DEMO.customer.id}`,
+  };
+  return Object.entries(DEMO_KEYS).map(([name, key]) => ({ key, holder: holders[name as keyof typeof DEMO_KEYS] }));
+}
+
 /** The API key of a demo seller that takes orders (Acme or Globex). */
 export function demoSellerKey(sellerId: string): string {
   return sellerId === DEMO.sellers.acme.id ? DEMO_KEYS.sellerAcme : DEMO_KEYS.sellerGlobex;

@@ -13,7 +13,7 @@ import { migrateDatabase } from '../infra/migrate';
 import { spawnNodeProcess, type NodeProcess } from '../infra/node-process';
 import { startSmtpInbox } from '../infra/smtp-inbox';
 import { postgresEndpointFromUrl, startTemporalCluster } from '../infra/temporal-cluster';
-import { DEMO_KEYS, seedDemoData } from '../prisma/demo-data';
+import { demoKeyHolders, seedDemoData } from '../prisma/demo-data';
 import { runMain, stopOnSignal } from './lifecycle';
 
 const env = process.env;
@@ -69,7 +69,7 @@ The marketplace runs on a Temporal cluster.
   Database      ${postgres ? `embedded PostgreSQL on 127.0.0.1:${ports.postgres} (data/cluster/postgres)` : '(external) DATABASE_URL'}: marketplace, temporal, temporal_visibility
   Workers       ${workerCount} processes; logs in data/cluster/logs, Temporal's in data/cluster/temporal/logs
   Mailbox       http://localhost:${ports.apis[0]}/mailbox  (SMTP on 127.0.0.1:${ports.smtp}; staff key)
-Demo API keys: ${env.SEED_DEMO_DATA === 'false' ? '(none: SEED_DEMO_DATA=false)' : Object.values(DEMO_KEYS).join(', ')}
+Demo API keys (Authorization: Bearer <key>):${env.SEED_DEMO_DATA === 'false' ? ' none (SEED_DEMO_DATA=false)' : `\n${demoKeyHolders().map(({ key, holder }) => `  ${key.padEnd(26)}${holder}`).join('\n')}`}
 Stop with Ctrl-C.`);
 
   stopOnSignal('cluster', async () => {

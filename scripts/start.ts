@@ -2,10 +2,10 @@
 // in data/postgres), the Temporal dev server (its file in data/), the SMTP mailbox, migrations
 // and demo data, one worker and the API. Setting DATABASE_URL, TEMPORAL_ADDRESS or SMTP_URL uses
 // those services instead of the embedded ones.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createApp } from '../api/app';
 import { listenApi } from '../api/server';
 import { dataDir, embeddedPostgresPort, loadConfig } from '../infra/config';
@@ -15,7 +15,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from '../infra/embedded-
 import { migrateDatabase } from '../infra/migrate';
 import { createSandboxGateway } from '../infra/sandbox-gateway';
 import { startSmtpInbox, type SmtpInbox } from '../infra/smtp-inbox';
-import { DEMO_KEYS, seedDemoData } from '../prisma/demo-data';
+import { demoKeyHolders, seedDemoData } from '../prisma/demo-data';
 import { runMain, stopOnSignal } from './lifecycle';
 import { activityDepsFromConfig } from '../worker/activity-deps';
 import { createWorker } from '../worker/create-worker';
@@ -42,11 +42,14 @@ async function main(): Promise<void> {
   let devServer: DevServer | undefined;
   if (embeddedTemporal) {
     console.log('[start] starting the Temporal dev server');
-    devServer = await startDevServer({ dbFile: path.join(dataDir, 'temporal.db'), port: 7233, uiPort: 8233 });
+    // Its log goes to a file: the terminal keeps to what a person needs.
+    devServer = await startDevServer({ dbFile: path.join(dataDir, 'temporal.db'), port: 7233, uiPort: 8233, stderr: openSync(path.join(dataDir, 'temporal.log'), 'a') });
   }
   let inbox: SmtpInbox | undefined;
   if (embeddedSmtp) inbox = await startSmtpInbox(db, smtpPort);
 
+  // Warnings and errors only: the worker's start-up (bundling the workflows) is not news.
+  Runtime.install({ logger: new DefaultLogger('WARN') });
   const nativeConnection = await NativeConnection.connect({ address: config.temporalAddress });
   const worker = await createWorker({
     connection: nativeConnection,
@@ -66,11 +69,11 @@ Marketplace back-office is running.
   API           ${config.publicUrl}
   Database      ${embeddedDatabase ? `embedded PostgreSQL on 127.0.0.1:${embeddedPostgresPort()} (data/postgres)` : '(external) DATABASE_URL'}
   API docs      ${config.publicUrl}/docs   (OpenAPI: ${config.publicUrl}/openapi.json)
-  Temporal UI   ${devServer?.uiUrl ?? '(external) ' + config.temporalAddress}
+  Temporal UI   ${devServer ? `${devServer.uiUrl}   (dev server log: data/temporal.log)` : '(external) ' + config.temporalAddress}
   Mailbox       ${embeddedSmtp ? `${config.publicUrl}/mailbox  (SMTP on 127.0.0.1:${smtpPort}; staff key, e.g. support)` : '(external) ' + config.smtpUrl}
-Demo API keys (Authorization: Bearer <key>):
-${Object.entries(DEMO_KEYS)
-  .map(([who, key]) => `  ${who.padEnd(14)}${key}`)
+Demo API keys (Authorization: Bearer <key>) and who holds them:
+${demoKeyHolders()
+  .map(({ key, holder }) => `  ${key.padEnd(26)}${holder}`)
   .join('\n')}
 Try: curl ${config.publicUrl}/offers
 Stop with Ctrl-C.`);
