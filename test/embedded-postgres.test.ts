@@ -4,7 +4,7 @@ import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../bench/support/ports';
+import { freePort } from './support/ports';
 import { createDb } from '../infra/db';
 import { startEmbeddedPostgres } from '../infra/embedded-postgres';
 import { migrateDatabase } from '../infra/migrate';

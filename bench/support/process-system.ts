@@ -18,7 +18,7 @@ import { postgresEndpointFromUrl, startTemporalCluster, type ServiceName, type T
 import { startDatabaseServer, type DatabaseServer } from '../../test/support/database-server';
 import { spawnNodeProcess, type NodeProcess } from '../../infra/node-process';
 import { seededDatabase } from '../../test/support/template-db';
-import { freePort, freePortRange } from './ports';
+import { freePort, freePortRange } from '../../test/support/ports';
 
 export type Topology = 'embedded' | 'cluster';
 

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../infra/embedded-postgres';
 import { withDatabase } from '../../infra/pg-adapter';
-import { freePort } from '../../bench/support/ports';
+import { freePort } from './ports';
 
 export interface DatabaseServer {
   /** The URL of database `name` on this server. */

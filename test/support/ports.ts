@@ -1,4 +1,4 @@
-// Free TCP ports for the services a benchmark or crash test starts side by side.
+// Free TCP ports for the services a test, benchmark or crash test starts side by side.
 import { createServer } from 'node:net';
 
 export function freePort(): Promise<number> {
