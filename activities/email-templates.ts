@@ -23,7 +23,11 @@ export interface LineView {
 export interface Message {
   subject: string;
   text: string;
+  /** The text with its secrets replaced by HIDDEN: what staff read (least privilege). */
+  maskedText?: string;
 }
+
+export const HIDDEN = '[hidden]';
 
 const when = (iso: string) => `${iso.replace('T', ' ').slice(0, 16)} UTC`;
 
@@ -100,6 +104,7 @@ export function accessInstructions(l: LineView & { orderNumber: string; instruct
   return {
     subject: `Order ${l.orderNumber}: "${l.name}" is active`,
     text: [`${l.seller.name} has activated "${l.name}".`, '', 'Access instructions:', l.instructions].join('\n'),
+    maskedText: [`${l.seller.name} has activated "${l.name}".`, '', 'Access instructions:', HIDDEN].join('\n'),
   };
 }
 
@@ -140,4 +145,15 @@ export function invoiceIssued(i: {
       `Download the invoice (PDF): ${i.pdfUrl}`,
     ].join('\n'),
   };
+}
+
+/** X-8: the link that proves control of the address; single use, expiring. */
+export function signInLink(s: { link: string; expiresAt: string }): Message {
+  const body = (link: string) =>
+    [
+      'Someone (we hope you) asked to sign in to the marketplace with this address.',
+      `Open this link to sign in: ${link}`,
+      `It works once, until ${when(s.expiresAt)}. If you did not ask, ignore this e-mail: nothing changes.`,
+    ].join('\n');
+  return { subject: 'Your sign-in link', text: body(s.link), maskedText: body(HIDDEN) };
 }

@@ -1,6 +1,8 @@
 // E-mails (ORD-5, ORD-6, ORD-7, ACC-1, X-2). Each `compose…` activity renders a message and
 // records it in the outbox under its business key, returning that key; `deliverEmail` sends a
 // recorded message once, and a retry after success is a no-op.
+import { Context } from '@temporalio/activity';
+import { emailDeliveryWorkflow, emailDeliveryWorkflowId } from '../workflows/email-delivery';
 import type { ActivityDeps } from './deps';
 import * as templates from './email-templates';
 import type { LineView, Message } from './email-templates';
@@ -12,6 +14,8 @@ export interface EmailRecord {
   toAddress: string;
   subject: string;
   text: string;
+  /** The text with its secrets replaced by [hidden], for staff (null: no secret in it). */
+  maskedText?: string | null;
 }
 
 /**
@@ -20,12 +24,12 @@ export interface EmailRecord {
  * an upsert with nothing to update took five (BEGIN, look-up, insert, read-back, COMMIT) and
  * createMany three (it opens a transaction of its own).
  */
-export async function recordEmail(db: ActivityDeps['db'], e: EmailRecord): Promise<string> {
+export async function recordEmail(db: Pick<ActivityDeps['db'], '$executeRaw'>, e: EmailRecord): Promise<string> {
   const messageId = `<${e.id.replace(/[^A-Za-z0-9.-]/g, '.')}@marketplace.local>`;
   // "createdAt" as Prisma writes it: UTC, whatever the session's time zone.
   await db.$executeRaw`
-    INSERT INTO "Email" ("id", "customerId", "toAddress", "subject", "text", "status", "messageId", "attempts", "createdAt")
-    VALUES (${e.id}, ${e.customerId}, ${e.toAddress}, ${e.subject}, ${e.text}, 'queued', ${messageId}, 0, CURRENT_TIMESTAMP AT TIME ZONE 'UTC')
+    INSERT INTO "Email" ("id", "customerId", "toAddress", "subject", "text", "maskedText", "status", "messageId", "attempts", "createdAt")
+    VALUES (${e.id}, ${e.customerId}, ${e.toAddress}, ${e.subject}, ${e.text}, ${e.maskedText ?? null}, 'queued', ${messageId}, 0, CURRENT_TIMESTAMP AT TIME ZONE 'UTC')
     ON CONFLICT ("id") DO NOTHING`;
   return e.id;
 }
@@ -34,7 +38,7 @@ export function createEmailActivities(deps: ActivityDeps) {
   const { db, mailer } = deps;
 
   const record = (id: string, to: string, customerId: string | null, message: Message): Promise<string> =>
-    recordEmail(db, { id, customerId, toAddress: to, subject: message.subject, text: message.text });
+    recordEmail(db, { id, customerId, toAddress: to, subject: message.subject, text: message.text, maskedText: message.maskedText });
 
   /** A line with its seller, order and customer: one query (four with Prisma's include). */
   async function loadLine(lineId: string) {
@@ -70,14 +74,14 @@ export function createEmailActivities(deps: ActivityDeps) {
     async composePurchaseOrderEmail(input: { orderId: string }): Promise<string> {
       const order = await db.order.findUniqueOrThrow({
         where: { id: input.orderId },
-        include: { customer: true, lines: { include: { seller: true }, orderBy: { position: 'asc' } } },
+        include: { lines: { include: { seller: true }, orderBy: { position: 'asc' } } },
       });
       const message = templates.purchaseOrder({
         ...order,
         paidAt: (order.paidAt ?? order.createdAt).toISOString(),
         lines: order.lines.map((l) => ({ ...l, seller: l.seller })),
       });
-      return record(`order:${order.id}:purchase-order`, order.customer.email, order.customerId, message);
+      return record(`order:${order.id}:purchase-order`, order.customerEmail, order.customerId, message);
     },
 
     async composeSellerLineToValidateEmail(input: { lineId: string; validationDueAt: string }): Promise<string> {
@@ -144,6 +148,21 @@ export function createEmailActivities(deps: ActivityDeps) {
         pdfUrl: `${deps.publicUrl}/invoices/${encodeURIComponent(invoice.id)}/pdf`,
       });
       return record(`invoice:${invoice.id}:email`, customer.email, customer.id, message);
+    },
+
+    /**
+     * X-9: starts EmailDelivery:<id> for a recorded e-mail, beside the process that wrote it; an
+     * e-mail already handed over keeps its delivery (the same id is never delivered twice).
+     */
+    async dispatchEmail(emailId: string): Promise<void> {
+      const ctx = Context.current();
+      await ctx.client.workflow.start(emailDeliveryWorkflow, {
+        workflowId: emailDeliveryWorkflowId(emailId),
+        taskQueue: ctx.info.taskQueue,
+        args: [emailId],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        staticSummary: `E-mail ${emailId}`,
+      });
     },
 
     /** X-2: sends a recorded e-mail; once marked sent it is never sent again. */

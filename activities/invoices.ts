@@ -98,7 +98,7 @@ export async function takeCheckoutInvoice(db: Db, input: { orderId: string; sell
     invoiceId: checkoutInvoiceId(order.id, input.sellerId),
     paymentId: input.paymentId,
     sellerId: input.sellerId,
-    customerId: order.customerId,
+    customerId: order.customerId!, // set when the checkout charge was captured
     orderId: order.id,
     currency: order.currency,
     lines: lines.map((l) => ({ description: `${l.name}, period 1 (order ${order.number})`, exclVatCents: l.priceCents, vatRateBp: l.vatRateBp })),

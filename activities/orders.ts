@@ -1,6 +1,7 @@
 // State changes of order lines (ORD-6, ORD-7), each written with its audit entry (X-4) in one
 // statement, so atomically. Audit keys are business keys, so a retried activity changes nothing twice.
 import type { ActivityDeps } from './deps';
+import { notFound } from './errors';
 
 interface LineChangeBase {
   lineId: string;
@@ -94,10 +95,15 @@ export function createOrderActivities({ db }: ActivityDeps) {
       );
     },
 
-    async activateLine(input: LineChangeBase & { actor: string; accessInstructions: string }): Promise<void> {
+    /** ORD-6: the instructions the API stored for this line and its seller, copied onto the line. */
+    async activateLine(input: LineChangeBase & { actor: string; accessInstructionsId: string }): Promise<void> {
+      const [stored] = await db.$queryRaw<{ text: string }[]>`
+        SELECT a."text" FROM "AccessInstructions" a JOIN "OrderLine" l ON l."id" = a."lineId" AND l."sellerId" = a."sellerId"
+        WHERE a."id" = ${input.accessInstructionsId} AND a."lineId" = ${input.lineId}`;
+      if (!stored) notFound(`no access instructions ${input.accessInstructionsId} for line ${input.lineId}`);
       await changeLine(
         input,
-        { status: 'active', accessInstructions: input.accessInstructions, decidedAt: input.at },
+        { status: 'active', accessInstructions: stored.text, decidedAt: input.at },
         { key: `line:${input.lineId}:accepted`, actor: input.actor, action: 'line.accepted' },
       );
     },

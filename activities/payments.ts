@@ -1,5 +1,8 @@
 // Money movements of the order process (ORD-4, ORD-6, X-3), each keyed by its business identity:
 // the checkout charge by order, a line's refund by line (with its credit note, INV-1).
+import { randomUUID } from 'node:crypto';
+import type { Prisma } from '@prisma/client';
+import { retryOnConflict } from '../infra/db';
 import type { ActivityDeps } from './deps';
 import { writeAudit } from './audit';
 import { creditNoteId, takeCheckoutInvoice, takeInvoice } from './invoices';
@@ -12,7 +15,7 @@ export interface ChargeOrderInput {
 }
 
 export type ChargeOrderResult =
-  | { status: 'captured'; paidAt: string; lines: { lineId: string; sellerId: string }[] }
+  | { status: 'captured'; paidAt: string; customerId: string; lines: { lineId: string; sellerId: string }[] }
   | { status: 'declined'; failure: { code: string; message: string }; lines: { lineId: string; sellerId: string }[] };
 
 export function checkoutPaymentId(orderId: string): string {
@@ -21,6 +24,35 @@ export function checkoutPaymentId(orderId: string): string {
 
 export function lineRefundId(lineId: string): string {
   return `line:${lineId}:refund`;
+}
+
+/** The gateway key of one charge attempt: each attempt is its own request to the gateway (X-3). */
+export function chargeAttemptKey(paymentId: string, attempt: number): string {
+  return `${paymentId}:attempt:${attempt}`;
+}
+
+/**
+ * ORD-1: the account of a paid order. A buyer signed in, or an address that had an account, has it
+ * already; a new address gets an unverified account now, from what its checkout declared, so a
+ * declined checkout leaves no account behind (X-8).
+ */
+async function accountOfPaidOrder(
+  tx: Prisma.TransactionClient,
+  order: { id: string; customerId: string | null; customerEmail: string; customerName: string | null; customerType: string | null; cardId: string },
+): Promise<string> {
+  if (order.customerId) return order.customerId;
+  const existing = await tx.customer.findUnique({ where: { email: order.customerEmail }, select: { id: true } });
+  const customerId =
+    existing?.id ??
+    (
+      await tx.customer.create({
+        data: { id: `cus_${randomUUID()}`, email: order.customerEmail, name: order.customerName ?? order.customerEmail, type: order.customerType ?? 'individual' },
+      })
+    ).id;
+  await tx.order.update({ where: { id: order.id }, data: { customerId } });
+  await tx.termsAcceptance.updateMany({ where: { orderId: order.id }, data: { customerId } });
+  await tx.paymentCard.updateMany({ where: { id: order.cardId }, data: { customerId } });
+  return customerId;
 }
 
 export function createPaymentActivities({ db, gateway }: ActivityDeps) {
@@ -32,24 +64,27 @@ export function createPaymentActivities({ db, gateway }: ActivityDeps) {
         include: { lines: { orderBy: { position: 'asc' } } },
       });
       const lines = order.lines.map((l) => ({ lineId: l.id, sellerId: l.sellerId }));
-      if (order.status === 'paid' && order.paidAt) {
-        return { status: 'captured', paidAt: order.paidAt.toISOString(), lines };
+      if (order.status === 'paid' && order.paidAt && order.customerId) {
+        return { status: 'captured', paidAt: order.paidAt.toISOString(), customerId: order.customerId, lines };
       }
       if (order.status === 'payment_failed') {
         return { status: 'declined', failure: { code: order.failureCode ?? 'card_declined', message: order.failureMessage ?? '' }, lines };
       }
 
       const paymentId = checkoutPaymentId(order.id);
+      // One attempt: the checkout charge is never tried again after a decline (ORD-4).
+      const gatewayKey = chargeAttemptKey(paymentId, 1);
+      const card = await db.paymentCard.findUniqueOrThrow({ where: { id: order.cardId } });
       const result = await gateway.charge({
-        idempotencyKey: paymentId,
-        cardToken: order.cardToken,
+        idempotencyKey: gatewayKey,
+        cardToken: card.token,
         amountCents: order.totalCents,
         currency: order.currency,
         description: `Order ${order.number}`,
       });
 
       const captured = result.status === 'captured';
-      await db.$transaction(async (tx) => {
+      const customerId = await retryOnConflict(() => db.$transaction(async (tx) => {
         // Recorded once (INSERT … ON CONFLICT DO NOTHING, one statement): a repeat keeps the first.
         await tx.payment.createMany({
           data: [
@@ -60,6 +95,7 @@ export function createPaymentActivities({ db, gateway }: ActivityDeps) {
               amountCents: order.totalCents,
               currency: order.currency,
               status: captured ? 'captured' : 'declined',
+              gatewayKey,
               gatewayRef: captured ? result.reference : null,
               declineCode: captured ? null : result.code,
               createdAt: new Date(input.at),
@@ -67,6 +103,7 @@ export function createPaymentActivities({ db, gateway }: ActivityDeps) {
           ],
           skipDuplicates: true,
         });
+        const customerId = captured ? await accountOfPaidOrder(tx, order) : null;
         await tx.order.update({
           where: { id: order.id },
           data: captured
@@ -87,11 +124,35 @@ export function createPaymentActivities({ db, gateway }: ActivityDeps) {
           workflowId: input.workflowId,
           data: captured ? { amountCents: order.totalCents, currency: order.currency } : { code: result.code },
         });
-      });
+        return customerId;
+      }));
 
       return captured
-        ? { status: 'captured', paidAt: input.at, lines }
+        ? { status: 'captured', paidAt: input.at, customerId: customerId!, lines }
         : { status: 'declined', failure: { code: result.code, message: result.message }, lines };
+    },
+
+    /** ORD-4: the checkout charge could not be made (gateway unreachable): the order fails as on a decline. */
+    async failOrderCharge(input: ChargeOrderInput & { code: string; message: string }): Promise<ChargeOrderResult> {
+      const order = await db.order.findUniqueOrThrow({ where: { id: input.orderId }, include: { lines: { orderBy: { position: 'asc' } } } });
+      const lines = order.lines.map((l) => ({ lineId: l.id, sellerId: l.sellerId }));
+      await db.$transaction(async (tx) => {
+        const failed = await tx.order.updateMany({ where: { id: order.id, status: 'payment_pending' }, data: { status: 'payment_failed', failureCode: input.code, failureMessage: input.message } });
+        if (failed.count === 0) return;
+        await tx.orderLine.updateMany({ where: { orderId: order.id }, data: { status: 'payment_failed' } });
+        await writeAudit(tx, {
+          key: `order:${order.id}:payment_failed`,
+          at: input.at,
+          actor: 'system',
+          action: 'order.payment_failed',
+          entityType: 'order',
+          entityId: order.id,
+          orderId: order.id,
+          workflowId: input.workflowId,
+          data: { code: input.code },
+        });
+      });
+      return { status: 'declined', failure: { code: input.code, message: input.message }, lines };
     },
 
     /**
@@ -134,7 +195,7 @@ export function createPaymentActivities({ db, gateway }: ActivityDeps) {
         refundId,
         paymentId: payment.id,
         sellerId: line.sellerId,
-        customerId: line.order.customerId,
+        customerId: line.order.customerId!, // a refunded line was paid: its order has its account
         orderId: line.orderId,
         currency: line.currency,
         lines: [{ description: `Refund (${refund.reason.replaceAll('_', ' ')}): ${line.name}, period 1 (order ${line.order.number})`, exclVatCents: line.priceCents, vatRateBp: line.vatRateBp }],

@@ -2,11 +2,15 @@
 // force, the renewal charge keyed by subscription and period (X-3), invoices with gapless numbers
 // per seller and year, the read model with its audit entries (X-4), refunds on withdrawal
 // (SUB-11) and the e-mails (outbox, X-2). Every write is keyed by a business id.
+import { randomInt } from 'node:crypto';
 import type { ActivityDeps } from './deps';
 import { writeAudit } from './audit';
 import { recordEmail } from './emails';
+import { HIDDEN } from './email-templates';
+import { notFound } from './errors';
+import { keyedHash } from '../infra/hmac';
 import { checkoutInvoiceId, creditNoteId, takeCheckoutInvoice, takeInvoice as takeInvoiceIn, type InvoiceLineInput } from './invoices';
-import { checkoutPaymentId } from './payments';
+import { chargeAttemptKey, checkoutPaymentId } from './payments';
 import { formatMoney, lineAmounts } from '../domain/money';
 
 export { checkoutInvoiceId, type InvoiceLineInput } from './invoices';
@@ -16,6 +20,16 @@ export function renewalPaymentId(subscriptionId: string, period: number): string
 }
 export function withdrawalRefundId(lineId: string, paymentId: string): string {
   return `line:${lineId}:withdrawal:${paymentId}`;
+}
+export function deletionCodeId(subscriptionId: string, request: number): string {
+  return `sub:${subscriptionId}:deletion:${request}`;
+}
+/** SUB-10 codes: 8 characters from an alphabet without look-alikes (0/O, 1/I/L). */
+const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
+export const DELETION_CODE_LENGTH = 8;
+/** What the database keeps of a code: an HMAC under the app secret, so a copy of it reveals none. */
+export function deletionCodeHash(subscriptionId: string, code: string): string {
+  return keyedHash(`deletion-code:${subscriptionId}`, code.trim().toUpperCase());
 }
 
 export interface SubscriptionTerms {
@@ -30,7 +44,8 @@ export interface SubscriptionTerms {
   priceCents: number;
   vatRateBp: number;
   currency: string;
-  cardToken: string;
+  /** The card saved at checkout, by id (its token stays in PaymentCard, X-7). */
+  cardId: string;
   cardLast4: string;
   timeZone: string;
 }
@@ -66,7 +81,6 @@ export type SubscriptionEmailKind =
   | 'termination_confirmed'
   | 'termination_withdrawn'
   | 'terminated'
-  | 'deletion_code'
   | 'deleted'
   | 'withdrawn_customer'
   | 'withdrawn_seller';
@@ -87,8 +101,9 @@ export function createSubscriptionActivities(deps: ActivityDeps) {
       const line = await db.orderLine.findUniqueOrThrow({ where: { id: input.lineId }, include: { order: { include: { customer: true } } } });
       return {
         orderId: line.orderId,
-        customerId: line.order.customerId,
-        customerType: line.order.customer.type,
+        customerId: line.order.customerId!,
+        // SUB-11: the buyer as its checkout declared it (the account's type is provisional until verified).
+        customerType: line.order.customerType ?? line.order.customer!.type,
         sellerId: line.sellerId,
         offerId: line.offerId,
         name: line.name,
@@ -97,7 +112,7 @@ export function createSubscriptionActivities(deps: ActivityDeps) {
         priceCents: line.priceCents,
         vatRateBp: line.vatRateBp,
         currency: line.currency,
-        cardToken: line.order.cardToken,
+        cardId: line.order.cardId,
         cardLast4: line.order.cardLast4,
         timeZone: timeZone(),
       };
@@ -110,14 +125,17 @@ export function createSubscriptionActivities(deps: ActivityDeps) {
     },
 
     /**
-     * SUB-3, X-3: charges one period once. The gateway key is the period's key, so a retried
-     * attempt (lost reply, crashed worker) gets the first capture back.
+     * SUB-3, X-3: charges one period at most once. The payment row (one per period) is the local
+     * guard: once captured, no further attempt goes to the gateway. Each attempt has its own
+     * gateway key (a gateway replays the first answer of a key, declines included), and a retry of
+     * the same attempt (lost reply, crashed worker) reuses it and gets the first capture back.
      */
     async chargeRenewal(input: {
       subscriptionId: string;
       orderId: string;
       period: number;
-      cardToken: string;
+      attempt: number;
+      cardId: string;
       priceCents: number;
       vatRateBp: number;
       currency: string;
@@ -128,9 +146,12 @@ export function createSubscriptionActivities(deps: ActivityDeps) {
       const existing = await db.payment.findUnique({ where: { id: paymentId } });
       if (existing?.status === 'captured') return { status: 'captured', paymentId, amountCents: existing.amountCents };
       const amountCents = lineAmounts(input.priceCents, input.vatRateBp).totalCents;
+      const card = await db.paymentCard.findUnique({ where: { id: input.cardId } });
+      if (!card) notFound(`no saved card ${input.cardId}`);
+      const gatewayKey = chargeAttemptKey(paymentId, input.attempt);
       const result = await gateway.charge({
-        idempotencyKey: paymentId,
-        cardToken: input.cardToken,
+        idempotencyKey: gatewayKey,
+        cardToken: card!.token,
         amountCents,
         currency: input.currency,
         description: `Subscription ${input.subscriptionId}, period ${input.period}`,
@@ -140,16 +161,21 @@ export function createSubscriptionActivities(deps: ActivityDeps) {
         amountCents,
         currency: input.currency,
         status: captured ? 'captured' : 'declined',
+        gatewayKey,
         gatewayRef: captured ? result.reference : null,
         declineCode: captured ? null : result.code,
         createdAt: new Date(input.at),
       };
       await db.$transaction(async (tx) => {
-        await tx.payment.upsert({
-          where: { id: paymentId },
-          create: { id: paymentId, orderId: input.orderId, kind: 'renewal', lineId: input.subscriptionId, period: input.period, ...data },
-          update: data,
-        });
+        // A captured row is never overwritten by a later attempt's answer (the local guard).
+        const stored = await tx.payment.findUnique({ where: { id: paymentId }, select: { status: true } });
+        if (stored?.status !== 'captured') {
+          await tx.payment.upsert({
+            where: { id: paymentId },
+            create: { id: paymentId, orderId: input.orderId, kind: 'renewal', lineId: input.subscriptionId, period: input.period, ...data },
+            update: data,
+          });
+        }
         await writeAudit(tx, {
           key: `${paymentId}:${captured ? 'captured' : `declined:${input.at}`}`,
           at: input.at,
@@ -184,7 +210,7 @@ export function createSubscriptionActivities(deps: ActivityDeps) {
         invoiceId: paymentId,
         paymentId,
         sellerId: line.sellerId,
-        customerId: line.order.customerId,
+        customerId: line.order.customerId!, // a renewed line was paid: its order has its account
         orderId: line.orderId,
         currency: payment.currency,
         lines: [{ description: `${line.name}, period ${input.period}: ${day(input.periodStart)} to ${day(input.periodEnd)}`, exclVatCents: input.priceCents, vatRateBp: input.vatRateBp }],
@@ -275,7 +301,7 @@ export function createSubscriptionActivities(deps: ActivityDeps) {
           refundId,
           paymentId: payment.id,
           sellerId: line.sellerId,
-          customerId: order.customerId,
+          customerId: order.customerId!,
           orderId: line.orderId,
           currency: payment.currency,
           lines: creditLines,
@@ -287,10 +313,47 @@ export function createSubscriptionActivities(deps: ActivityDeps) {
       return { refundIds, amountCents };
     },
 
+    /**
+     * SUB-10: draws the confirmation code of deletion request n (crypto.randomInt), stores its
+     * hash and records the e-mail that carries it, in one transaction; returns the e-mail's key. A
+     * retry finds both written and draws nothing (the code exists only in the e-mail).
+     */
+    async issueDeletionCode(input: { subscriptionId: string; request: number; expiresAt: string }): Promise<string> {
+      const id = deletionCodeId(input.subscriptionId, input.request);
+      const emailId = `sub:${input.subscriptionId}:deletion-code:${input.request}`;
+      if (await db.deletionCode.findUnique({ where: { id }, select: { id: true } })) return emailId;
+      const line = await db.orderLine.findUniqueOrThrow({ where: { id: input.subscriptionId }, include: { order: true } });
+      const code = Array.from({ length: DELETION_CODE_LENGTH }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]).join('');
+      const name = `${line.name} (subscription ${line.id})`;
+      const body = (shown: string) =>
+        `You asked to delete ${name} immediately and for good.\nConfirmation code: ${shown}\nThe code is valid until ${input.expiresAt}; after 5 wrong tries it stops working and you can ask for a new one. No refund applies (except withdrawal within the legal period).`;
+      await db.$transaction(async (tx) => {
+        await tx.deletionCode.create({ data: { id, subscriptionId: input.subscriptionId, codeHash: deletionCodeHash(input.subscriptionId, code), expiresAt: new Date(input.expiresAt) } });
+        // Earlier codes of this subscription stop working: only the latest is valid.
+        await tx.deletionCode.updateMany({ where: { subscriptionId: input.subscriptionId, status: 'pending', id: { not: id } }, data: { status: 'superseded' } });
+        await recordEmail(tx, {
+          id: emailId,
+          customerId: line.order.customerId,
+          toAddress: line.order.customerEmail,
+          subject: `Confirmation code to delete ${name}`,
+          text: body(code),
+          maskedText: body(HIDDEN),
+        });
+      });
+      return emailId;
+    },
+
+    /** SUB-10: the API checked the code of request n and marked it confirmed; anything else is refused. */
+    async checkDeletionConfirmed(input: { subscriptionId: string; request: number }): Promise<void> {
+      const row = await db.deletionCode.findUnique({ where: { id: deletionCodeId(input.subscriptionId, input.request) } });
+      if (row?.status !== 'confirmed') notFound(`deletion request ${input.request} of ${input.subscriptionId} was not confirmed with its code`);
+    },
+
     /** Records one subscription e-mail in the outbox under its business key (X-2). */
     async composeSubscriptionEmail(input: { key: string; subscriptionId: string; to: 'customer' | 'seller'; kind: SubscriptionEmailKind; data?: Record<string, string | number | null> }): Promise<string> {
       const line = await db.orderLine.findUniqueOrThrow({ where: { id: input.subscriptionId }, include: { seller: true, order: { include: { customer: true } } } });
       const d = input.data ?? {};
+      const buyer = line.order.customerName ?? line.order.customer?.name ?? line.order.customerEmail;
       const link = `${deps.publicUrl}/subscriptions/${line.id}`;
       const money = (c: unknown) => formatMoney(Number(c), line.currency);
       const name = `${line.name} (subscription ${line.id})`;
@@ -298,21 +361,20 @@ export function createSubscriptionActivities(deps: ActivityDeps) {
         renewed: [`Invoice ${d.invoiceNumber}: ${name} renewed`, `Your subscription ${name} was renewed for period ${d.period} (${day(String(d.periodStart))} to ${day(String(d.periodEnd))}).\nCharged: ${money(d.amountCents)} on the card ending ${d.cardLast4}.\nInvoice ${d.invoiceNumber} is available in your account: ${deps.publicUrl}/invoices/${encodeURIComponent(String(d.invoiceId))}/pdf`],
         payment_failed: [`Payment failed: ${name}`, `The renewal payment of ${name} failed (${d.message}).\nYour subscription is past due. Update your card here: ${link}/card\nWe will retry ${d.nextRetryAt ? `on ${d.nextRetryAt}` : 'as soon as you replace your card'}; without payment the service ends on ${d.endsAt}.`],
         ended_non_payment_customer: [`Subscription ended for non-payment: ${name}`, `No payment succeeded for ${name}: the subscription ended on ${d.endedAt} and the service is deleted.`],
-        ended_non_payment_seller: [`Subscription ended for non-payment: ${name}`, `The subscription ${name} of customer ${line.order.customer.name} ended on ${d.endedAt} for non-payment. Please delete the service.`],
-        ended_seller: [`Subscription ended: ${name}`, `The subscription ${name} of customer ${line.order.customer.name} ended on ${d.endedAt} (${String(d.reason).replace('_', ' ')}). Please delete the service.`],
+        ended_non_payment_seller: [`Subscription ended for non-payment: ${name}`, `The subscription ${name} of customer ${buyer} ended on ${d.endedAt} for non-payment. Please delete the service.`],
+        ended_seller: [`Subscription ended: ${name}`, `The subscription ${name} of customer ${buyer} ended on ${d.endedAt} (${String(d.reason).replace('_', ' ')}). Please delete the service.`],
         renewal_reminder: [`Reminder: ${name} ends on ${day(String(d.dueAt))} unless renewed`, `Your subscription ${name} is in manual renewal and ends on ${d.dueAt} (in ${d.days} day(s)).\nPay the next period here: ${link}/pay-next-period`],
         not_renewed: [`Subscription ended: ${name}`, `The period of ${name} ended on ${d.endedAt} unpaid: the service is deleted for good.`],
         termination_confirmed: [`Termination confirmed: ${name}`, `Your termination of ${name} is registered. Effective date: ${d.effectiveAt}. No renewal happens after that date.`],
         termination_withdrawn: [`Termination withdrawn: ${name}`, `Your termination of ${name} is withdrawn: the subscription renews as before (next due date ${d.nextDueAt}).`],
         terminated: [`Subscription ended: ${name}`, `Your subscription ${name} ended on ${d.endedAt} as you requested.`],
-        deletion_code: [`Confirmation code to delete ${name}`, `You asked to delete ${name} immediately and for good.\nConfirmation code: ${d.code}\nThe code is valid until ${d.expiresAt}. No refund applies (except withdrawal within the legal period).`],
         deleted: [`Service deleted: ${name}`, `Your subscription ${name} was deleted on ${d.endedAt}.`],
         withdrawn_customer: [`Withdrawal confirmed: ${name}`, `Your withdrawal from ${name} is registered on ${d.endedAt}. Refunded: ${money(d.amountCents)}.`],
-        withdrawn_seller: [`Customer withdrawal: ${name}`, `Customer ${line.order.customer.name} withdrew from ${name} on ${d.endedAt}; the payments were refunded in full. Please delete the service.`],
+        withdrawn_seller: [`Customer withdrawal: ${name}`, `Customer ${buyer} withdrew from ${name} on ${d.endedAt}; the payments were refunded in full. Please delete the service.`],
       };
       const [subject, text] = texts[input.kind];
       return input.to === 'customer'
-        ? record(input.key, line.order.customer.email, line.order.customerId, subject, text)
+        ? record(input.key, line.order.customerEmail, line.order.customerId, subject, text)
         : record(input.key, line.seller.contactEmail, null, subject, text);
     },
   };

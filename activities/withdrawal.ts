@@ -30,6 +30,14 @@ export type LineWithdrawalStep =
 
 const UNDECIDED = ['awaiting_validation', 'overdue'];
 
+export interface WithdrawLineInput {
+  lineId: string;
+  customerId: string;
+  reason: string;
+  /** When the customer's withdrawal was accepted (ISO): the window is judged at that instant. */
+  acceptedAt: string;
+}
+
 /**
  * Heartbeats while `work` waits on another workflow's Update: if this worker dies, the attempt
  * is given to another worker once the heartbeat timeout passes, not the whole start-to-close
@@ -51,8 +59,9 @@ export function createWithdrawalActivities(deps: ActivityDeps) {
     async loadOrderWithdrawal(input: { orderId: string }): Promise<OrderWithdrawalFacts> {
       const order = await db.order.findUniqueOrThrow({ where: { id: input.orderId }, include: { customer: true, lines: { orderBy: { position: 'asc' } } } });
       return {
-        customerId: order.customerId,
-        customerType: order.customer.type,
+        customerId: order.customerId ?? '',
+        // The buyer as this order's checkout declared it (SUB-11: 14 or 7 days).
+        customerType: order.customerType ?? order.customer?.type ?? 'individual',
         paidAt: order.paidAt ? order.paidAt.toISOString() : null,
         timeZone: process.env.BUSINESS_TZ ?? 'Europe/Paris',
         lineIds: order.lines.map((l) => l.id),
@@ -63,14 +72,19 @@ export function createWithdrawalActivities(deps: ActivityDeps) {
      * Withdraws one line through the workflow that owns it. A line decided or a subscription
      * starting meanwhile is retried (the activity fails and reads the new state on the next attempt).
      */
-    withdrawOrderLine(input: { lineId: string; customerId: string; reason: string }): Promise<LineWithdrawalStep> {
+    withdrawOrderLine(input: WithdrawLineInput): Promise<LineWithdrawalStep> {
       return heartbeating(() => withdrawLine(input));
     },
   };
 
-  async function withdrawLine(input: { lineId: string; customerId: string; reason: string }): Promise<LineWithdrawalStep> {
+  async function withdrawLine(input: WithdrawLineInput): Promise<LineWithdrawalStep> {
     const client = Context.current().client;
     const line = await db.orderLine.findUniqueOrThrow({ where: { id: input.lineId } });
+    // Paid, but its OrderLine workflow has not started yet (invoices being issued): never "nothing
+    // paid" (SUB-11). The next attempt finds the line with its seller and cancels it there.
+    if (line.status === 'awaiting_payment') {
+      throw ApplicationFailure.retryable(`line ${line.id} is being handed to its seller`, 'LineStarting');
+    }
     if (UNDECIDED.includes(line.status)) {
       try {
         const state = await client.workflow
@@ -98,7 +112,7 @@ export function createWithdrawalActivities(deps: ActivityDeps) {
       return sub.endReason === 'withdrawn' ? { kind: 'already_withdrawn' } : { kind: 'ended', endReason: sub.endReason ?? 'unknown' };
     }
     try {
-      const answer = await client.workflow.getHandle(subscriptionWorkflowId(line.id)).executeUpdate(withdrawUpdate);
+      const answer = await client.workflow.getHandle(subscriptionWorkflowId(line.id)).executeUpdate(withdrawUpdate, { args: [{ acceptedAt: input.acceptedAt }] });
       return { kind: 'withdrawn', message: answer.message };
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {

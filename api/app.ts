@@ -5,11 +5,14 @@ import swaggerUiDist from 'swagger-ui-dist';
 import { resolvePrincipal } from './auth';
 import type { ApiDeps } from './deps';
 import { Problem, sendProblem } from './problem';
+import { installRateLimits } from './rate-limit';
 import { RouteTable } from './route';
+import { registerAccountRoutes } from './routes/account';
 import { registerCatalogRoutes } from './routes/catalog';
 import { registerEmailRoutes } from './routes/emails';
 import { registerOrderRoutes } from './routes/orders';
 import { registerSubscriptionRoutes } from './routes/subscriptions';
+import { registerUpdateRoutes } from './routes/updates';
 
 export function createApp(deps: ApiDeps): express.Express {
   const app = express();
@@ -27,15 +30,20 @@ export function createApp(deps: ApiDeps): express.Express {
     next();
   });
   app.use(express.json({ limit: '100kb', strict: true }));
+  // Before every route (the plain ones too): 429 over a limit, or for an address after too many 401s.
+  const rateLimits = installRateLimits(app, deps.db, deps.rateLimits);
+  app.use(rateLimits.middleware);
 
   const router = express.Router();
   const registry = new OpenAPIRegistry();
   registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'API key' });
   const routes = new RouteTable(router, registry, deps.db);
+  registerAccountRoutes(routes, deps);
   registerCatalogRoutes(routes, deps);
   registerOrderRoutes(routes, deps);
   registerEmailRoutes(routes, deps);
   registerSubscriptionRoutes(routes, deps);
+  registerUpdateRoutes(routes, deps);
 
   const openapi = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
@@ -64,8 +72,11 @@ export function createApp(deps: ApiDeps): express.Express {
     sendProblem(res, Problem.notFound(`no route ${req.method} ${req.path}`), req.path);
   });
   // Express 5 forwards errors of async handlers here; nothing escapes as an HTML 500.
-  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    if (err instanceof Problem) return sendProblem(res, err, req.path);
+  app.use(async (err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    if (err instanceof Problem) {
+      if (err.status === 401) await rateLimits.recordAuthFailure(req); // never throws
+      return sendProblem(res, err, req.path);
+    }
     const status = (err as { status?: number; statusCode?: number }).status ?? (err as { statusCode?: number }).statusCode;
     const type = (err as { type?: string }).type;
     if (err instanceof URIError) {

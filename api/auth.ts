@@ -1,15 +1,22 @@
-// X-6: `Authorization: Bearer <api key>` maps to a principal; each route states who may call it.
-import { createHash, randomBytes } from 'node:crypto';
+// X-6, X-8: `Authorization: Bearer <key>` maps to a principal; each route states who may call it.
+// Keys are random, stored hashed, and may expire or be revoked; order tokens (`ot1.…`) are signed,
+// not stored, and let an anonymous buyer follow one order and nothing else.
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import type { Db } from '../infra/db';
+import { appSecret } from '../infra/app-secret';
+import { sameSecret } from '../infra/hmac';
 import { Problem } from './problem';
 
 export type StaffRole = 'ops' | 'support' | 'finance' | 'admin';
 
 export type Principal =
   | { kind: 'anonymous' }
-  | { kind: 'staff'; label: string; role: StaffRole }
-  | { kind: 'seller'; label: string; sellerId: string }
-  | { kind: 'customer'; label: string; customerId: string };
+  | { kind: 'staff'; label: string; role: StaffRole; keyId?: string }
+  /** `active`: false once the seller is suspended or closed: its key then does no seller action. */
+  | { kind: 'seller'; label: string; sellerId: string; keyId?: string; active?: boolean }
+  | { kind: 'customer'; label: string; customerId: string; keyId?: string }
+  /** An anonymous checkout's token: reads that one order. */
+  | { kind: 'order'; orderId: string };
 
 export function hashKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
@@ -19,25 +26,69 @@ export function newApiKey(prefix: string): string {
   return `${prefix}_${randomBytes(24).toString('base64url')}`;
 }
 
+/** How long an order token lets its bearer follow the order (house rule, README "Security"). */
+export const ORDER_TOKEN_DAYS = 60;
+
+/** The token an anonymous checkout answers: `ot1.<orderId>.<expiry, epoch s>.<HMAC>`; rebuilt, never stored. */
+export function orderToken(orderId: string, createdAt: Date): string {
+  const exp = Math.floor(createdAt.getTime() / 1000) + ORDER_TOKEN_DAYS * 86_400;
+  return `ot1.${orderId}.${exp}.${orderTokenSignature(orderId, exp)}`;
+}
+
+function orderTokenSignature(orderId: string, exp: number): string {
+  return createHmac('sha256', appSecret()).update(`order-token:v1:${orderId}:${exp}`).digest('base64url');
+}
+
+function orderPrincipal(token: string): Principal {
+  const [, orderId, expText, signature] = token.split('.');
+  const exp = Number(expText);
+  if (!orderId || !Number.isInteger(exp) || !signature || !sameSecret(signature, orderTokenSignature(orderId, exp))) {
+    throw Problem.unauthorized('unknown API key');
+  }
+  if (exp * 1000 <= Date.now()) throw Problem.unauthorized('this order token has expired: sign in to follow the order');
+  return { kind: 'order', orderId };
+}
+
 /**
  * Principals recently resolved, per database: polling clients (a seller waiting for its line, every
  * 50 ms) send the same key many times a second, and each lookup was one more database round trip.
- * Safe because an API key row is never edited: its hash, kind, role and owner are fixed when it is
- * created (nothing in the application updates or deletes one). Only a found key is cached, so a key
- * created a moment ago is never refused from the cache, and unknown keys cannot fill it. The price is
- * revocation latency: a key deleted from the database keeps working for at most PRINCIPAL_TTL_MS in
- * each API process that resolved it just before.
+ * Only a found key is cached, so a key created a moment ago is never refused from the cache, and
+ * unknown keys cannot fill it. The price is revocation latency: a key revoked (or a seller
+ * suspended) in another API process keeps working for at most PRINCIPAL_TTL_MS in each process
+ * that resolved it just before; the process that revokes forgets it at once (`forgetKey`).
  */
 export const PRINCIPAL_TTL_MS = 5_000;
 const PRINCIPAL_CACHE_MAX = 10_000;
 const principalCache = new WeakMap<Db, Map<string, { expiresAt: number; principal: Promise<Principal> }>>();
 
-async function lookUpPrincipal(db: Db, hash: string): Promise<Principal> {
-  const row = await db.apiKey.findUnique({ where: { hash } });
+interface KeyRow {
+  keyId: string;
+  label: string;
+  kind: string;
+  role: string | null;
+  sellerId: string | null;
+  customerId: string | null;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+  sellerStatus: string | null;
+}
+
+async function lookUpPrincipal(db: Db, hash: string): Promise<{ principal: Principal; validUntil: number }> {
+  const [row] = await db.$queryRaw<KeyRow[]>`
+    SELECT k."keyId", k."label", k."kind", k."role", k."sellerId", k."customerId", k."expiresAt", k."revokedAt", s."status" AS "sellerStatus"
+    FROM "ApiKey" k LEFT JOIN "Seller" s ON s."id" = k."sellerId"
+    WHERE k."hash" = ${hash}`;
   if (!row) throw Problem.unauthorized('unknown API key');
-  if (row.kind === 'staff' && row.role) return { kind: 'staff', label: row.label, role: row.role as StaffRole };
-  if (row.kind === 'seller' && row.sellerId) return { kind: 'seller', label: row.label, sellerId: row.sellerId };
-  if (row.kind === 'customer' && row.customerId) return { kind: 'customer', label: row.label, customerId: row.customerId };
+  if (row.revokedAt) throw Problem.unauthorized('this API key was revoked');
+  const expiresAt = row.expiresAt?.getTime() ?? Infinity;
+  if (expiresAt <= Date.now()) throw Problem.unauthorized('this API key has expired: sign in again for a new one');
+  const validUntil = expiresAt;
+  if (row.kind === 'staff' && row.role) return { principal: { kind: 'staff', label: row.label, role: row.role as StaffRole, keyId: row.keyId }, validUntil };
+  if (row.kind === 'seller' && row.sellerId) {
+    const active = row.sellerStatus !== 'suspended' && row.sellerStatus !== 'closed';
+    return { principal: { kind: 'seller', label: row.label, sellerId: row.sellerId, keyId: row.keyId, active }, validUntil };
+  }
+  if (row.kind === 'customer' && row.customerId) return { principal: { kind: 'customer', label: row.label, customerId: row.customerId, keyId: row.keyId }, validUntil };
   throw Problem.unauthorized('API key has no principal');
 }
 
@@ -45,6 +96,7 @@ export async function resolvePrincipal(db: Db, authorization: string | undefined
   if (authorization === undefined) return { kind: 'anonymous' };
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
   if (!match) throw Problem.unauthorized('Authorization must be "Bearer <api key>"');
+  if (match[1].startsWith('ot1.')) return orderPrincipal(match[1]);
   const hash = hashKey(match[1]);
   let cache = principalCache.get(db);
   if (!cache) principalCache.set(db, (cache = new Map()));
@@ -53,28 +105,48 @@ export async function resolvePrincipal(db: Db, authorization: string | undefined
   if (hit && hit.expiresAt > now) return hit.principal;
   if (hit) cache.delete(hash);
   // The lookup itself is shared by concurrent requests with one key; a refusal is not kept.
-  const principal = lookUpPrincipal(db, hash);
+  const lookup = lookUpPrincipal(db, hash);
+  const principal = lookup.then((l) => l.principal);
   if (cache.size >= PRINCIPAL_CACHE_MAX) {
     for (const [k, v] of cache) if (v.expiresAt <= now) cache.delete(k);
     if (cache.size >= PRINCIPAL_CACHE_MAX) cache.delete(cache.keys().next().value!);
   }
   const entry = { expiresAt: now + PRINCIPAL_TTL_MS, principal };
   cache.set(hash, entry);
-  principal.catch(() => {
-    if (cache.get(hash) === entry) cache.delete(hash);
-  });
+  // A key that expires within the cache's time is kept only until it expires.
+  lookup.then(
+    (l) => {
+      if (cache.get(hash) === entry) entry.expiresAt = Math.min(entry.expiresAt, l.validUntil);
+    },
+    () => {
+      if (cache.get(hash) === entry) cache.delete(hash);
+    },
+  );
   return principal;
+}
+
+/** Forgets cached principals of these key hashes in this process (a revocation, a rotation). */
+export function forgetKeys(db: Db, hashes: string[]): void {
+  const cache = principalCache.get(db);
+  for (const h of hashes) cache?.delete(h);
+}
+
+/** Forgets every cached principal of this process (a seller suspended: its keys change meaning). */
+export function forgetAllKeys(db: Db): void {
+  principalCache.get(db)?.clear();
 }
 
 /** Who may call a route. `admin` holds every staff role (SPEC conventions). */
 export const allow = {
   anyone: (_p: Principal) => true,
-  authenticated: (p: Principal) => p.kind !== 'anonymous',
+  /** Any key of a person (not an order token). */
+  authenticated: (p: Principal) => p.kind !== 'anonymous' && p.kind !== 'order',
   staff:
     (...roles: StaffRole[]) =>
     (p: Principal) =>
       p.kind === 'staff' && (p.role === 'admin' || roles.includes(p.role)),
-  seller: (p: Principal) => p.kind === 'seller',
+  /** A seller's key, while the seller is not suspended or closed. */
+  seller: (p: Principal) => p.kind === 'seller' && p.active !== false,
   customer: (p: Principal) => p.kind === 'customer',
   anyOf:
     (...rules: ((p: Principal) => boolean)[]) =>
@@ -90,6 +162,8 @@ export function actorOf(p: Principal): string {
       return `seller:${p.sellerId}`;
     case 'customer':
       return `customer:${p.customerId}`;
+    case 'order':
+      return `order-token:${p.orderId}`;
     default:
       return 'anonymous';
   }

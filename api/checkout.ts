@@ -1,13 +1,17 @@
-// Checkout (ORD-1 to ORD-4): find or create the customer by e-mail, check the terms of every
-// seller, record the order, then start Order:<id> and wait for its one card charge.
-import { createHash, randomUUID } from 'node:crypto';
+// Checkout (ORD-1 to ORD-4), as its steps: check what is ordered and under which terms, save the
+// card with the gateway, record the order, start Order:<id> and wait for its one card charge.
+// Idempotency (the Idempotency-Key header) is the route's declaration (api/idempotency.ts); the
+// account the order goes to is api/accounts.ts's business.
+import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation } from '@temporalio/client';
 import { lineAmounts, sumAmounts } from '../domain/money';
 import { checkoutResultUpdate, orderWorkflow, orderWorkflowId, type CheckoutResult } from '../workflows/order';
 import { CustomerIdKey, OrderIdKey, StatusKey } from '../workflows/search-attributes';
-import { hashKey, newApiKey, type Principal } from './auth';
+import { accountForCheckout, normalEmail, requireOwnAddress } from './accounts';
+import { orderToken, type Principal } from './auth';
 import { retryOnConflict } from '../infra/db';
 import type { ApiDeps } from './deps';
+import type { IdempotencySpec, IdempotentRequest } from './idempotency';
 import { Problem } from './problem';
 import type { RouteResult } from './route';
 
@@ -18,34 +22,50 @@ export interface CheckoutInput {
   card: { number: string; expMonth: number; expYear: number; cvc: string };
 }
 
-export async function checkout(
-  deps: ApiDeps,
-  principal: Principal,
-  input: CheckoutInput,
-  idempotencyKey: string | undefined,
-): Promise<RouteResult> {
-  const { db } = deps;
-  const email = input.customer.email.trim().toLowerCase();
-  if (principal.kind === 'customer') {
-    const me = await db.customer.findUniqueOrThrow({ where: { id: principal.customerId } });
-    if (me.email !== email) throw Problem.forbidden('customer.email must be the e-mail of your own account');
-  }
+export async function checkout(deps: ApiDeps, principal: Principal, input: CheckoutInput, idempotency: IdempotentRequest): Promise<RouteResult> {
+  const email = normalEmail(input.customer.email);
+  await requireOwnAddress(deps, principal, email);
+  const offers = await orderableOffers(deps, input);
+  const card = await saveCard(deps, input.card);
+  const order = await recordOrder(deps, principal, email, input, offers, card, idempotency);
+  const result = await awaitCharge(deps, order.id, order.customerId);
+  return answer(principal, result, order);
+}
 
-  const recordKey = idempotencyKey ? `checkout:${email}:${idempotencyKey}` : undefined;
-  const requestHash = createHash('sha256').update(JSON.stringify(input)).digest('hex');
-  if (recordKey) {
-    const previous = await db.idempotencyRecord.findUnique({ where: { key: recordKey } });
-    if (previous) return replay(deps, previous, requestHash);
-  }
+/** Idempotency of checkout: per buyer address; the card is not part of "the same request". */
+export function checkoutIdempotency(deps: ApiDeps): IdempotencySpec<CheckoutInput> {
+  return {
+    scope: 'checkout',
+    // Keys are per caller and address: a repeat by another caller (another customer's key, an
+    // anonymous repeat of a signed-in checkout) is another request, checked like a first one.
+    caller: (body, actor) => `${actor}:${normalEmail(body.customer.email)}`,
+    fingerprint: (body) => ({ customer: { ...body.customer, email: normalEmail(body.customer.email) }, lines: body.lines, acceptedTerms: body.acceptedTerms }),
+    // The order token is a secret: rebuilt from the order on a replay, never stored.
+    secretFields: ['orderToken'],
+    restore: async (body, orderId) => {
+      if (!orderId || body.status !== 'paid' || 'customerId' in body) return body;
+      const order = await deps.db.order.findUniqueOrThrow({ where: { id: orderId } });
+      return { ...body, orderToken: orderToken(order.id, order.createdAt) };
+    },
+    resume: async (orderId) => {
+      // The first attempt stopped before answering: finish it, the same order and the same charge.
+      const order = await loadRecordedOrder(deps, orderId);
+      const result = await awaitCharge(deps, order.id, order.customerId);
+      return answer({ kind: 'anonymous' }, result, order);
+    },
+  };
+}
 
-  // --- ORD-2, ORD-3: what is ordered, from whom, under which terms --------------------------
-  const offerIds = input.lines.map((l) => l.offerId);
-  const offers = await db.offer.findMany({
-    where: { id: { in: offerIds } },
+type Offer = Awaited<ReturnType<typeof orderableOffers>>[number];
+
+/** ORD-2, ORD-3: published offers of sellers taking orders, one currency, every seller's current terms accepted. */
+async function orderableOffers(deps: ApiDeps, input: CheckoutInput) {
+  const offers = await deps.db.offer.findMany({
+    where: { id: { in: input.lines.map((l) => l.offerId) } },
     include: { seller: { include: { terms: { where: { current: true } } } } },
   });
   const byId = new Map(offers.map((o) => [o.id, o]));
-  input.lines.forEach((l, i) => {
+  const ordered = input.lines.map((l, i) => {
     const offer = byId.get(l.offerId);
     if (!offer || !offer.published) {
       throw Problem.unprocessable('unknown-offer', 'Unknown offer', `lines.${i}.offerId: no published offer ${l.offerId}`, {
@@ -57,19 +77,15 @@ export async function checkout(
         errors: [{ field: `body.lines.${i}.offerId`, message: 'the seller takes no orders' }],
       });
     }
+    return offer;
   });
-  const ordered = input.lines.map((l) => byId.get(l.offerId)!);
-  const currencies = new Set(ordered.map((o) => o.currency));
-  if (currencies.size > 1) {
+  if (new Set(ordered.map((o) => o.currency)).size > 1) {
     throw Problem.unprocessable('mixed-currencies', 'Mixed currencies', 'all lines of one order must share a currency (one card charge)', {
       errors: [{ field: 'body.lines', message: 'lines in several currencies' }],
     });
   }
   const sellers = [...new Map(ordered.map((o) => [o.sellerId, o.seller])).values()];
-  const missing = sellers.filter((s) => {
-    const current = s.terms[0]?.version;
-    return !input.acceptedTerms.some((a) => a.sellerId === s.id && a.version === current);
-  });
+  const missing = sellers.filter((s) => !input.acceptedTerms.some((a) => a.sellerId === s.id && a.version === s.terms[0]?.version));
   if (missing.length > 0) {
     throw Problem.unprocessable(
       'terms-not-accepted',
@@ -81,53 +97,82 @@ export async function checkout(
       },
     );
   }
+  return ordered;
+}
 
-  const saved = deps.gateway.saveCard(input.card);
+/** PAY-1: the gateway keeps the card; the marketplace keeps its token (PaymentCard) and last 4 digits. */
+async function saveCard(deps: ApiDeps, card: CheckoutInput['card']): Promise<{ token: string; last4: string; brand: string }> {
+  const saved = await deps.gateway.saveCard(card);
   if ('error' in saved) {
     throw Problem.unprocessable('invalid-card', 'Invalid card', saved.error, { errors: [{ field: 'body.card.number', message: saved.error }] });
   }
+  return saved;
+}
 
-  // --- ORD-1, ORD-2: record customer, order and lines in one transaction --------------------
+/** What an answer shows of a recorded order. */
+interface RecordedOrder {
+  id: string;
+  number: string;
+  createdAt: Date;
+  customerId: string | null;
+  currency: string;
+  totalExclVatCents: number;
+  totalVatCents: number;
+  totalCents: number;
+  lines: { id: string; offerId: string; sellerId: string; name: string; totalCents: number }[];
+}
+
+const lineId = (orderId: string, position: number) => `${orderId.replace('ord_', 'lin_')}_${position}`;
+
+/** ORD-1, ORD-2: the order, its lines, the terms accepted and the idempotency record, in one transaction. */
+async function recordOrder(
+  deps: ApiDeps,
+  principal: Principal,
+  email: string,
+  input: CheckoutInput,
+  ordered: Offer[],
+  card: { token: string; last4: string; brand: string },
+  idempotency: IdempotentRequest,
+): Promise<RecordedOrder> {
   const amounts = ordered.map((o) => lineAmounts(o.priceCents, o.vatRateBp));
   const totals = sumAmounts(amounts);
   const orderId = `ord_${randomUUID()}`;
-  let customerApiKey: string | undefined;
-  let created: { customerId: string; number: string };
-  try {
-    created = await retryOnConflict(() => db.$transaction(async (tx) => {
+  const cardId = `card_${randomUUID()}`;
+  const createdAt = new Date();
+  const sellers = [...new Map(ordered.map((o) => [o.sellerId, o.seller])).values()];
+  const lines = ordered.map((o, i) => ({ id: lineId(orderId, i + 1), offerId: o.id, sellerId: o.sellerId, name: o.name, totalCents: amounts[i].totalCents }));
+  const recorded = await retryOnConflict(() =>
+    deps.db.$transaction(async (tx) => {
       // The order number: the counter row stays locked until commit, so numbers follow the
       // order of commits and a rolled-back checkout gives its number back.
-      const year = new Date().getUTCFullYear();
+      const year = createdAt.getUTCFullYear();
       const counter = await tx.counter.upsert({
         where: { name: `order:${year}` },
         create: { name: `order:${year}`, value: 1 },
         update: { value: { increment: 1 } },
       });
-      customerApiKey = undefined;
-      let customer = await tx.customer.findUnique({ where: { email } });
-      if (!customer) {
-        customer = await tx.customer.create({
-          data: { id: `cus_${randomUUID()}`, email, name: input.customer.name, type: input.customer.type },
-        });
-        customerApiKey = newApiKey('cust');
-        await tx.apiKey.create({ data: { hash: hashKey(customerApiKey), label: email, kind: 'customer', customerId: customer.id } });
-      }
+      const customerId = await accountForCheckout(tx, principal, email);
+      await tx.paymentCard.create({ data: { id: cardId, customerId, token: card.token, last4: card.last4, brand: card.brand } });
       const number = `O-${year}-${String(counter.value).padStart(6, '0')}`;
       await tx.order.create({
         data: {
           id: orderId,
           number,
-          customerId: customer.id,
+          customerId,
+          customerEmail: email,
+          customerName: input.customer.name,
+          customerType: input.customer.type,
           status: 'payment_pending',
           currency: ordered[0].currency,
           totalExclVatCents: totals.exclVatCents,
           totalVatCents: totals.vatCents,
           totalCents: totals.totalCents,
-          cardToken: saved.token,
-          cardLast4: saved.last4,
+          cardId,
+          cardLast4: card.last4,
+          createdAt,
           lines: {
             create: ordered.map((o, i) => ({
-              id: `${orderId.replace('ord_', 'lin_')}_${i + 1}`,
+              id: lines[i].id,
               position: i + 1,
               offerId: o.id,
               sellerId: o.sellerId,
@@ -145,12 +190,12 @@ export async function checkout(
         },
       });
       await tx.termsAcceptance.createMany({
-        data: sellers.map((s) => ({ customerId: customer!.id, sellerId: s.id, version: s.terms[0].version, orderId })),
+        data: sellers.map((s) => ({ customerId, sellerId: s.id, version: s.terms[0].version, orderId })),
       });
       await tx.auditLog.create({
         data: {
           key: `order:${orderId}:created`,
-          actor: principal.kind === 'customer' ? `customer:${customer.id}` : `anonymous:${email}`,
+          actor: principal.kind === 'customer' ? `customer:${principal.customerId}` : 'anonymous',
           action: 'order.created',
           entityType: 'order',
           entityId: orderId,
@@ -159,48 +204,34 @@ export async function checkout(
           data: JSON.stringify({ number, totalCents: totals.totalCents, currency: ordered[0].currency }),
         },
       });
-      if (recordKey) await tx.idempotencyRecord.create({ data: { key: recordKey, requestHash, orderId, customerApiKey } });
-      return { customerId: customer.id, number };
-    }));
-  } catch (err) {
-    // Two identical requests raced: the loser replays the winner's result.
-    const previous = recordKey ? await db.idempotencyRecord.findUnique({ where: { key: recordKey } }) : null;
-    if (previous) return replay(deps, previous, requestHash);
-    throw err;
-  }
+      await idempotency.claim(tx, orderId);
+      return { customerId, number };
+    }),
+  );
+  // The answer is built from what this transaction recorded (no read-after-write).
+  return { id: orderId, number: recorded.number, createdAt, customerId: recorded.customerId, currency: ordered[0].currency, ...totalsOf(totals), lines };
+}
 
-  const result = await awaitCharge(deps, orderId, created.customerId);
-  // The answer is built from what this transaction recorded (no read-after-write); a replay reads it.
-  const recorded: RecordedOrder = {
-    id: orderId,
-    number: created.number,
-    customerId: created.customerId,
-    currency: ordered[0].currency,
-    totalExclVatCents: totals.exclVatCents,
-    totalVatCents: totals.vatCents,
-    totalCents: totals.totalCents,
-    lines: ordered.map((o, i) => ({ id: `${orderId.replace('ord_', 'lin_')}_${i + 1}`, offerId: o.id, sellerId: o.sellerId, name: o.name, totalCents: amounts[i].totalCents })),
-  };
-  const response = await respond(deps, orderId, result, customerApiKey, recorded);
-  if (recordKey) {
-    await db.idempotencyRecord.update({
-      where: { key: recordKey },
-      data: { statusCode: response.status, body: JSON.stringify(response.body) },
-    });
-  }
-  return response;
+const totalsOf = (t: { exclVatCents: number; vatCents: number; totalCents: number }) => ({
+  totalExclVatCents: t.exclVatCents,
+  totalVatCents: t.vatCents,
+  totalCents: t.totalCents,
+});
+
+async function loadRecordedOrder(deps: ApiDeps, orderId: string): Promise<RecordedOrder> {
+  return deps.db.order.findUniqueOrThrow({ where: { id: orderId }, include: { lines: { orderBy: { position: 'asc' } } } });
 }
 
 /** ORD-4: starts the order process (or joins it, if a first attempt already did) and waits for the charge. */
-async function awaitCharge(deps: ApiDeps, orderId: string, customerId: string): Promise<CheckoutResult> {
+async function awaitCharge(deps: ApiDeps, orderId: string, customerId: string | null): Promise<CheckoutResult> {
   const start = new WithStartWorkflowOperation(orderWorkflow, {
     workflowId: orderWorkflowId(orderId),
     taskQueue: deps.taskQueue,
-    args: [{ orderId, customerId }],
+    args: [{ orderId, ...(customerId ? { customerId } : {}) }],
     workflowIdConflictPolicy: 'USE_EXISTING',
     typedSearchAttributes: [
       { key: OrderIdKey, value: orderId },
-      { key: CustomerIdKey, value: customerId },
+      ...(customerId ? [{ key: CustomerIdKey, value: customerId }] : []),
       { key: StatusKey, value: 'payment_pending' },
     ],
   });
@@ -216,34 +247,21 @@ async function awaitCharge(deps: ApiDeps, orderId: string, customerId: string): 
   }
 }
 
-/** What the answer to a paid checkout shows of its order. */
-interface RecordedOrder {
-  id: string;
-  number: string;
-  customerId: string;
-  currency: string;
-  totalExclVatCents: number;
-  totalVatCents: number;
-  totalCents: number;
-  lines: { id: string; offerId: string; sellerId: string; name: string; totalCents: number }[];
-}
-
-async function respond(deps: ApiDeps, orderId: string, result: CheckoutResult, customerApiKey?: string, recorded?: RecordedOrder): Promise<RouteResult> {
+/**
+ * The answer is the same whether the address had an account or not (X-8): the order and, for an
+ * anonymous buyer, a token that follows this order only. A signed-in customer also sees its id.
+ */
+function answer(principal: Principal, result: CheckoutResult, order: RecordedOrder): RouteResult {
   if (result.status === 'payment_failed') {
-    const problem = new Problem(402, 'payment-declined', 'Payment declined', result.failure?.message, {
-      code: result.failure?.code,
-      orderId,
-    });
+    const problem = new Problem(402, 'payment-declined', 'Payment declined', result.failure?.message, { code: result.failure?.code, orderId: order.id });
     return { status: 402, body: problem.body() };
   }
-  const order: RecordedOrder =
-    recorded ?? (await deps.db.order.findUniqueOrThrow({ where: { id: orderId }, include: { lines: { orderBy: { position: 'asc' } } } }));
   return {
     status: 201,
     body: {
       orderId: order.id,
       number: order.number,
-      customerId: order.customerId,
+      ...(principal.kind === 'customer' ? { customerId: principal.customerId } : { orderToken: orderToken(order.id, order.createdAt) }),
       status: 'paid',
       paidAt: result.paidAt,
       currency: order.currency,
@@ -251,31 +269,6 @@ async function respond(deps: ApiDeps, orderId: string, result: CheckoutResult, c
       totalVatCents: order.totalVatCents,
       totalCents: order.totalCents,
       lines: order.lines.map((l) => ({ lineId: l.id, offerId: l.offerId, sellerId: l.sellerId, name: l.name, totalCents: l.totalCents })),
-      ...(customerApiKey ? { customerApiKey } : {}),
     },
   };
-}
-
-async function replay(
-  deps: ApiDeps,
-  previous: { key: string; requestHash: string; orderId: string; statusCode: number | null; body: string | null; customerApiKey: string | null },
-  requestHash: string,
-): Promise<RouteResult> {
-  if (previous.requestHash !== requestHash) {
-    throw Problem.unprocessable('idempotency-key-reused', 'Idempotency-Key reused', 'this Idempotency-Key was used for a different request', {
-      errors: [{ field: 'headers.idempotency-key', message: 'already used for a different request' }],
-    });
-  }
-  if (previous.statusCode !== null && previous.body !== null) {
-    return { status: previous.statusCode, body: JSON.parse(previous.body) };
-  }
-  // The first attempt stopped before answering: finish it, the same order and the same charge.
-  const order = await deps.db.order.findUniqueOrThrow({ where: { id: previous.orderId } });
-  const result = await awaitCharge(deps, order.id, order.customerId);
-  const response = await respond(deps, order.id, result, previous.customerApiKey ?? undefined);
-  await deps.db.idempotencyRecord.update({
-    where: { key: previous.key },
-    data: { statusCode: response.status, body: JSON.stringify(response.body) },
-  });
-  return response;
 }

@@ -2,6 +2,7 @@
 import type { Client } from '@temporalio/client';
 import type { Db } from '../infra/db';
 import type { PaymentGateway } from '../infra/payment-gateway';
+import type { RateLimitConfig } from './rate-limit';
 
 export interface ApiDeps {
   db: Db;
@@ -10,4 +11,8 @@ export interface ApiDeps {
   taskQueue: string;
   /** The embedded SMTP server's mailbox is listable only when it runs (development). */
   mailboxEnabled: boolean;
+  /** Rate limits over those of RATE_LIMIT_* (api/rate-limit.ts); test systems raise them. */
+  rateLimits?: Partial<RateLimitConfig>;
+  /** Where links in e-mails the API writes point (PUBLIC_URL; default from configuration). */
+  publicUrl?: string;
 }

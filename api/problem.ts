@@ -36,6 +36,10 @@ export class Problem extends Error {
   static unprocessable(slug: string, title: string, detail: string, extra: Record<string, unknown> = {}): Problem {
     return new Problem(422, slug, title, detail, extra);
   }
+  /** A rate limit (api/rate-limit.ts); the sender sets Retry-After. */
+  static tooManyRequests(detail: string, errors: FieldError[]): Problem {
+    return new Problem(429, 'too-many-requests', 'Too many requests', detail, { errors });
+  }
 
   body(instance?: string): Record<string, unknown> {
     return {

@@ -4,7 +4,8 @@ import type { Request, Response, Router } from 'express';
 import type { OpenAPIRegistry, ResponseConfig, RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from './zod';
 import type { Db } from '../infra/db';
-import { resolvePrincipal, type Principal } from './auth';
+import { actorOf, resolvePrincipal, type Principal } from './auth';
+import { IdempotentRequest, type IdempotencySpec } from './idempotency';
 import { Problem, type FieldError } from './problem';
 
 type AnyObject = z.ZodObject<z.ZodRawShape>;
@@ -16,6 +17,8 @@ export interface RouteContext<P, Q, B, H> {
   body: B;
   headers: H;
   req: Request;
+  /** Set on routes that declare `idempotency`: the handler claims its resource through it. */
+  idempotency?: IdempotentRequest;
 }
 
 export interface RouteResult {
@@ -38,6 +41,8 @@ export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z
   body?: B;
   headers?: H;
   responses: Record<number, { description: string; schema?: z.ZodType }>;
+  /** Requires an Idempotency-Key header and makes repeats safe (api/idempotency.ts). */
+  idempotency?: IdempotencySpec<z.infer<B>>;
   handler: (ctx: RouteContext<z.infer<P>, z.infer<Q>, z.infer<B>, z.infer<H>>) => Promise<RouteResult>;
 }
 
@@ -89,6 +94,14 @@ const problemSchema = z
   })
   .openapi('Problem');
 
+/** The header every idempotent route requires. */
+const idempotencyHeader = z.object({
+  'idempotency-key': z
+    .string({ error: 'required: a key unique to this request (8 to 200 characters), sent again only to repeat it' })
+    .min(8)
+    .max(200),
+});
+
 export class RouteTable {
   private readonly paths: string[] = [];
 
@@ -104,6 +117,9 @@ export class RouteTable {
     this.router[spec.method](spec.path, async (req: Request, res: Response) => {
       const principal = await resolvePrincipal(this.db, req.header('authorization'));
       if (!spec.allow(principal)) {
+        if (principal.kind === 'seller' && principal.active === false && spec.allow({ ...principal, active: true })) {
+          throw Problem.forbidden('this seller account is suspended or closed: its keys do no seller action');
+        }
         throw principal.kind === 'anonymous'
           ? Problem.unauthorized('this route needs an API key')
           : Problem.forbidden('your API key does not give access to this route');
@@ -112,14 +128,37 @@ export class RouteTable {
       const params = parse(spec.params, req.params, 'params', errors);
       const query = parse(spec.query, req.query, 'query', errors);
       const headers = parse(spec.headers, req.headers, 'headers', errors);
+      const idempotencyKey = spec.idempotency ? parse(idempotencyHeader, req.headers, 'headers', errors)?.['idempotency-key'] : undefined;
       const body = parse(spec.body, req.body ?? {}, 'body', errors);
       if (errors.length > 0) throw Problem.badRequest(errors);
-      const result = await spec.handler({ principal, params, query, body, headers, req });
+      const ctx = { principal, params, query, body, headers, req };
+      const result = spec.idempotency
+        ? await this.runIdempotent(spec.idempotency, IdempotentRequest.for(this.db, spec.idempotency, idempotencyKey!, body, actorOf(principal)), (idempotency) =>
+            spec.handler({ ...ctx, idempotency }),
+          )
+        : await spec.handler(ctx);
       res.status(result.status).set(result.headers ?? {});
       if (Buffer.isBuffer(result.body)) res.type(result.contentType ?? 'application/octet-stream').send(result.body);
       else if (result.status >= 400) res.type('application/problem+json').send(JSON.stringify(result.body));
       else res.json(result.body);
     });
+  }
+
+  /** A first request runs the handler; a repeat replays (or finishes) the first one. */
+  private async runIdempotent<B>(spec: IdempotencySpec<B>, request: IdempotentRequest, run: (r: IdempotentRequest) => Promise<RouteResult>): Promise<RouteResult> {
+    const previous = await request.find();
+    if (previous) return request.replay(spec, previous);
+    let result: RouteResult;
+    try {
+      result = await run(request);
+    } catch (err) {
+      // Two requests with one key raced: the loser's claim failed, it replays the winner's.
+      const winner = await request.find();
+      if (winner) return request.replay(spec, winner);
+      throw err;
+    }
+    await request.complete(spec, result);
+    return result;
   }
 
   /** Express could not percent-decode a path parameter: name the parameters at fault (X-5). */
@@ -149,7 +188,7 @@ export class RouteTable {
       request: {
         ...(spec.params ? { params: spec.params } : {}),
         ...(spec.query ? { query: spec.query } : {}),
-        ...(spec.headers ? { headers: spec.headers } : {}),
+        ...(spec.headers || spec.idempotency ? { headers: spec.headers && spec.idempotency ? spec.headers.extend(idempotencyHeader.shape) : (spec.headers ?? idempotencyHeader) } : {}),
         ...(spec.body ? { body: { content: { 'application/json': { schema: spec.body } }, required: true } } : {}),
       },
       responses,

@@ -1,5 +1,8 @@
 // ACC-2: an order's timeline as its customer reads it: steps done (from the audit log), the next
-// step, and whether anything is expected from the customer.
+// step, and whether anything is expected from the customer. Each step done names who did it
+// (X-4) as the viewer may read it: a staff actor is `staff` to customers (api/visibility.ts).
+import type { Principal } from './auth';
+import { actorAsSeenBy } from './visibility';
 
 interface OrderRow {
   status: string;
@@ -26,11 +29,13 @@ const STEP_LABELS: Record<string, string> = {
   'line.cancelled': 'Cancelled by the marketplace: refunded',
 };
 
-export function buildTimeline(order: OrderRow, audit: AuditRow[]) {
+/** `viewer` defaults to one who sees no staff label. */
+export function buildTimeline(order: OrderRow, audit: AuditRow[], viewer: Principal = { kind: 'anonymous' }) {
   const done = audit.map((a) => ({
     at: a.at.toISOString(),
     step: a.action,
     label: STEP_LABELS[a.action] ?? a.action,
+    by: actorAsSeenBy(viewer, a.actor),
     ...(a.entityType === 'order_line' ? { lineId: a.entityId } : {}),
   }));
 

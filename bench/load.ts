@@ -78,7 +78,7 @@ async function benchOurSystem(topology: Topology, orders: number, concurrency: n
     const db = await dbWork();
     const active = await sys.db.orderLine.count({ where: { status: 'active' } });
     if (active !== 2 * (orders + warmup)) throw new Error(`${active} active lines, expected ${2 * (orders + warmup)}`);
-    const shape = await measureOrderShape(new Client({ connection }), warm.timings[0]);
+    const shape = await measureOrderShape(new Client({ connection, dataConverter: sys.dataConverter }), warm.timings[0]);
     return {
       ...summarize(run, orders),
       peakMiB,

@@ -32,6 +32,10 @@ export interface AppConfig {
   mailboxEnabled: boolean;
   /** Unset: the SDK's default workflow cache. */
   workerMaxCachedWorkflows?: number;
+  /** X-7: PAYLOAD_KEYS, `kid:base64-32-byte-key[,kid:key...]`: every key that decrypts payloads (infra/payload-codec.ts). */
+  payloadKeys?: string;
+  /** X-7: PAYLOAD_KEY_ID, the key id new payloads are encrypted under; unset: the first of PAYLOAD_KEYS. */
+  payloadKeyId?: string;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -50,5 +54,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     businessTimeZone: env.BUSINESS_TZ ?? 'Europe/Paris',
     mailboxEnabled: env.MAILBOX_ENABLED === 'true',
     workerMaxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS ? Number(env.WORKER_MAX_CACHED_WORKFLOWS) : undefined,
+    payloadKeys: env.PAYLOAD_KEYS || undefined,
+    payloadKeyId: env.PAYLOAD_KEY_ID || undefined,
   };
 }

@@ -25,6 +25,8 @@ export async function startDevServer(opts: {
   ip?: string;
   /** Where the server's own log goes: the terminal, or a file descriptor (benchmarks). */
   stderr?: 'inherit' | 'ignore' | number;
+  /** X-7: the codec server the Web UI decodes payloads through (`--ui-codec-endpoint`). */
+  uiCodecEndpoint?: string;
 }): Promise<DevServer> {
   const ip = opts.ip ?? '127.0.0.1';
   const child = spawn(
@@ -36,6 +38,7 @@ export async function startDevServer(opts: {
       '--port', String(opts.port),
       '--ui-port', String(opts.uiPort),
       '--log-level', 'warn',
+      ...(opts.uiCodecEndpoint ? ['--ui-codec-endpoint', opts.uiCodecEndpoint] : []),
       ...searchAttributeArgs(),
     ],
     { stdio: ['ignore', 'ignore', opts.stderr ?? 'inherit'] },

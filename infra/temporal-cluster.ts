@@ -9,7 +9,7 @@ import { Connection } from '@temporalio/client';
 import { ensureSearchAttributes } from './search-attributes-admin';
 import {
   HOST, SERVICES, clusterPorts, dynamicConfigYaml, serviceConfigYaml, uiConfigYaml,
-  type ClusterPorts, type PostgresEndpoint, type ServiceName,
+  type ClusterPorts, type PostgresEndpoint, type ServiceName, type UiCodecConfig,
 } from './temporal-cluster-config';
 import {
   NAMESPACE_CACHE_REFRESH_MS, clusterWorks, ensureNamespace, frontendWorks, namespaceReady, portOpen, searchAttributesUsable, sleep, until,
@@ -46,6 +46,8 @@ export interface TemporalClusterOptions {
   basePort?: number;
   /** Start the standalone Web UI if temporal-ui-server is installed. Default false. */
   ui?: boolean;
+  /** X-7: the codec server the Web UI decodes payloads through. */
+  uiCodec?: UiCodecConfig;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** Fixed by the first start on a database. Default 4. */
   numHistoryShards?: number;
@@ -168,7 +170,7 @@ export async function startTemporalCluster(opts: TemporalClusterOptions): Promis
     const uiServer = opts.ui ? temporalUiServerPath() : undefined;
     if (opts.ui && !uiServer) throw new Error('ui: true but temporal-ui-server is not installed: run `bash scripts/setup-temporal-server.sh`');
     if (uiServer) {
-      writeFileSync(path.join(configDir, 'ui.yaml'), uiConfigYaml(ports));
+      writeFileSync(path.join(configDir, 'ui.yaml'), uiConfigYaml(ports, opts.uiCodec));
       ui = supervised('temporal-ui-server', uiServer, ['--root', opts.dir, '--config', 'config', '--env', 'ui', 'start'], path.join(logDir, 'ui.log'));
       uiUrl = `http://${HOST}:${ports.ui}`;
       const u = ui;

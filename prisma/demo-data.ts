@@ -26,16 +26,24 @@ export const DEMO = {
     initechWiki: { id: 'off_initech_wiki', sellerId: 'sel_initech', name: 'Initech Wiki', priceCents: 500, currency: 'EUR', vatRateBp: 2000, billingPeriod: 'monthly', commitmentMonths: 0 },
   },
   customer: { id: 'cus_demo', email: 'demo.customer@example.test', name: 'Demo Customer', type: 'individual' },
+  // X-4: a staff key is a person's, and the audit log names that person (`staff:<label>`). The
+  // people are fictional; each holds one key of DEMO_KEYS, of the same name.
+  staff: {
+    admin: { label: 'Hugo Bernard (admin)', role: 'admin' },
+    ops: { label: 'Alice Martin (ops)', role: 'ops' },
+    support: { label: 'Chloe Petit (support)', role: 'support' },
+    finance: { label: 'Karim Haddad (finance)', role: 'finance' },
+  },
 } as const;
 
 /** Who holds each demo key, as the start scripts print it. */
 export function demoKeyHolders(): { key: string; holder: string }[] {
   const { acme, globex, initech } = DEMO.sellers;
   const holders: Record<keyof typeof DEMO_KEYS, string> = {
-    admin: 'staff, admin (every role)',
-    ops: 'staff, ops',
-    support: 'staff, support',
-    finance: 'staff, finance',
+    admin: `staff ${DEMO.staff.admin.label}: every role`,
+    ops: `staff ${DEMO.staff.ops.label}`,
+    support: `staff ${DEMO.staff.support.label}`,
+    finance: `staff ${DEMO.staff.finance.label}`,
     sellerAcme: `seller ${acme.name} (approved, ${acme.id})`,
     sellerGlobex: `seller ${globex.name} (approved, ${globex.id})`,
     sellerPending: `seller ${initech.name} (not approved: takes no orders, ${initech.id})`,
@@ -66,16 +74,17 @@ export async function seedDemoData(db: Db): Promise<void> {
   await db.customer.upsert({ where: { id: DEMO.customer.id }, create: DEMO.customer, update: {} });
 
   const keys: { key: string; label: string; kind: string; role?: string; sellerId?: string; customerId?: string }[] = [
-    { key: DEMO_KEYS.admin, label: 'admin', kind: 'staff', role: 'admin' },
-    { key: DEMO_KEYS.ops, label: 'ops', kind: 'staff', role: 'ops' },
-    { key: DEMO_KEYS.support, label: 'support', kind: 'staff', role: 'support' },
-    { key: DEMO_KEYS.finance, label: 'finance', kind: 'staff', role: 'finance' },
+    { key: DEMO_KEYS.admin, label: DEMO.staff.admin.label, kind: 'staff', role: 'admin' },
+    { key: DEMO_KEYS.ops, label: DEMO.staff.ops.label, kind: 'staff', role: 'ops' },
+    { key: DEMO_KEYS.support, label: DEMO.staff.support.label, kind: 'staff', role: 'support' },
+    { key: DEMO_KEYS.finance, label: DEMO.staff.finance.label, kind: 'staff', role: 'finance' },
     { key: DEMO_KEYS.sellerAcme, label: 'acme', kind: 'seller', sellerId: DEMO.sellers.acme.id },
     { key: DEMO_KEYS.sellerGlobex, label: 'globex', kind: 'seller', sellerId: DEMO.sellers.globex.id },
     { key: DEMO_KEYS.sellerPending, label: 'initech', kind: 'seller', sellerId: DEMO.sellers.initech.id },
     { key: DEMO_KEYS.customer, label: DEMO.customer.email, kind: 'customer', customerId: DEMO.customer.id },
   ];
   for (const { key, ...rest } of keys) {
-    await db.apiKey.upsert({ where: { hash: hashKey(key) }, create: { hash: hashKey(key), ...rest }, update: {} });
+    // The label is brought up to date on a database seeded before (staff keys were once labelled by role).
+    await db.apiKey.upsert({ where: { hash: hashKey(key) }, create: { hash: hashKey(key), ...rest }, update: { label: rest.label } });
   }
 }

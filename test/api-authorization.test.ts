@@ -1,7 +1,8 @@
 // X-6 on every route of the API: a seller sees and acts only on its own lines, a customer only on
 // its own orders, lines and e-mails, staff by role; a missing key is 401 on closed routes, an
 // unknown or malformed key is 401 everywhere. One table gives the expected status of every
-// (route, principal) pair, so no pair is left out. Runs on the shared Temporal dev server.
+// (route, principal) pair, so no pair is left out; an anonymous checkout's order token (X-8) is one
+// more caller of the table. Runs on the shared Temporal dev server.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { devServerEnv } from './support/environments';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +10,7 @@ import { TEST_CARDS } from '../infra/sandbox-gateway';
 import { DEMO, DEMO_KEYS } from '../prisma/demo-data';
 import { checkoutBody } from './support/checkout';
 import { eventually, http, type HttpResponse } from './support/http';
-import { linesAwaitingValidation, placeOrder, waitForLineStatus, type PlacedOrder } from './support/orders';
+import { linesAwaitingValidation, newIdempotencyKey, placeOrder, signIn, signInToken, waitForLineStatus, type PlacedOrder } from './support/orders';
 import { PRINCIPALS, type PrincipalName } from './support/principals';
 import { startTestSystem, type TestSystem } from './support/system';
 
@@ -35,11 +36,25 @@ interface Fixtures {
   invoiceB: string;
   /** customerA's declined (never paid) order: its owner's withdrawal is refused (409), nothing moves. */
   unpaidA: string;
+  /** X-8: the order token orderA's anonymous checkout answered: it reads orderA and nothing else. */
+  tokenA: string;
+  /** A second key of each customer (signed in again): the table rotates these, not the ones above. */
+  spareKeys: Partial<Record<Caller, string>>;
+  /** A key of customerB that only customerB may revoke (others are told it is none of theirs). */
+  revocableB: string;
+  /** One sign-in link token per caller: each exchanges its own (a link works once). */
+  signInTokens: Partial<Record<Caller, string>>;
+  /** The Update by which Acme accepted acmeB: its outcome is at GET /updates/OrderLine:<acmeB>/<id>. */
+  acceptB: string;
 }
 let f: Fixtures;
 
 const EMAIL_A = 'x6-alice@example.test';
 const EMAIL_B = 'x6-bob@example.test';
+
+/** Every caller of the table: the principals of every X-6 test, and an order token (X-8). */
+type Caller = PrincipalName | 'orderTokenA';
+const CALLERS: readonly Caller[] = [...PRINCIPALS, 'orderTokenA'];
 
 beforeAll(async () => {
   env = await devServerEnv();
@@ -48,6 +63,7 @@ beforeAll(async () => {
   const orderB = await placeOrder(sys.apiUrl, { email: EMAIL_B });
   expect(orderA.customerApiKey).toMatch(/^cust_/);
   expect(orderB.customerApiKey).toMatch(/^cust_/);
+  expect(orderA.orderToken).toMatch(/^ot1\./);
   await linesAwaitingValidation(sys.db, orderA);
   await linesAwaitingValidation(sys.db, orderB);
   const lineOf = (o: PlacedOrder, sellerId: string) => o.lines.find((l) => l.sellerId === sellerId)!.lineId;
@@ -56,6 +72,11 @@ beforeAll(async () => {
     endedB: '',
     invoiceB: '',
     unpaidA: '',
+    tokenA: orderA.orderToken,
+    spareKeys: {},
+    revocableB: '',
+    signInTokens: {},
+    acceptB: '',
     orderA,
     orderB,
     keyA: orderA.customerApiKey!,
@@ -77,6 +98,9 @@ beforeAll(async () => {
   expect(refused.status, JSON.stringify(refused.body)).toBe(200);
   await waitForLineStatus(sys.db, f.acmeB, 'active');
   await waitForLineStatus(sys.db, f.globexB, 'refused');
+  const history = await env.client.workflow.getHandle(`OrderLine:${f.acmeB}`).fetchHistory();
+  f.acceptB = history.events!.map((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.meta?.updateId).find((id) => id)!;
+  expect(f.acceptB).toBeTruthy();
 
   // Subscriptions of customerB: acmeB's keeps running; a second one is ended by its owner, so
   // that an owner's command on it is refused by the workflow (409), proving it passed X-6.
@@ -92,9 +116,17 @@ beforeAll(async () => {
   const code = /Confirmation code: (\w+)/.exec(codeMail.text)![1];
   expect((await http(sys.apiUrl, 'POST', `/subscriptions/${endedB}/deletion/confirm`, { key: f.keyB, body: { code } })).status).toBe(200);
   const invoice = await eventually(async () => (await sys.db.invoice.findFirst({ where: { orderId: orderB.orderId, sellerId: DEMO.sellers.acme.id } })) ?? undefined, 20_000, 'invoice');
-  const declined = await http(sys.apiUrl, 'POST', '/checkout', { body: checkoutBody({ email: EMAIL_A, card: TEST_CARDS.declined }) });
+  const declined = await http(sys.apiUrl, 'POST', '/checkout', { body: checkoutBody({ email: EMAIL_A, card: TEST_CARDS.declined }), headers: { 'idempotency-key': newIdempotencyKey() } });
   expect(declined.status, JSON.stringify(declined.body)).toBe(402);
   f = { ...f, runningB: f.acmeB, endedB, invoiceB: invoice.id, unpaidA: declined.body.orderId };
+
+  // X-8: keys come from sign-in links. Spare keys for the rotation row, a key of B for the
+  // revocation row, and a link token for each caller of the exchange row.
+  for (const [p, email] of [['customerA', EMAIL_A], ['customerB', EMAIL_B], ['customerDemo', DEMO.customer.email]] as const) {
+    f.spareKeys[p] = (await signIn(sys.apiUrl, email)).apiKey;
+  }
+  f.revocableB = (await signIn(sys.apiUrl, EMAIL_B)).keyId;
+  for (const p of CALLERS) f.signInTokens[p] = await signInToken(sys.apiUrl, EMAIL_A);
 });
 
 afterAll(async () => {
@@ -104,8 +136,8 @@ afterAll(async () => {
 
 // --- principals ----------------------------------------------------------------------------------
 
-/** The Authorization header each principal sends (none for anonymous). */
-function authorization(p: PrincipalName): string | undefined {
+/** The Authorization header each caller sends (none for anonymous). */
+function authorization(p: Caller): string | undefined {
   switch (p) {
     case 'anonymous':
       return undefined;
@@ -133,13 +165,18 @@ function authorization(p: PrincipalName): string | undefined {
       return 'Bearer nope';
     case 'malformedHeader':
       return 'Basic abc';
+    case 'orderTokenA':
+      return `Bearer ${f.tokenA}`;
   }
 }
 
-function call(p: PrincipalName | { authorization: string }, method: string, path: string, body?: unknown): Promise<HttpResponse> {
+function call(p: Caller | { authorization: string }, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpResponse> {
   const header = typeof p === 'string' ? authorization(p) : p.authorization;
-  return http(sys.apiUrl, method, path, { body, headers: header === undefined ? {} : { authorization: header } });
+  return http(sys.apiUrl, method, path, { body, headers: header === undefined ? headers : { ...headers, authorization: header } });
 }
+
+/** Checkout requires an Idempotency-Key (ORD-4): a fresh one per request. */
+const idempotent = () => ({ 'idempotency-key': newIdempotencyKey() });
 
 // --- the table -------------------------------------------------------------------------------------
 
@@ -147,16 +184,20 @@ interface RouteDef {
   /** The OpenAPI operation, or UNKNOWN. */
   route: string;
   method: 'GET' | 'POST';
-  path: (p: PrincipalName) => string;
-  body?: (p: PrincipalName) => unknown;
-  /** Every principal must appear: the type makes a forgotten one a compile error. */
-  expected: Record<PrincipalName, number>;
+  path: (p: Caller) => string;
+  body?: (p: Caller) => unknown;
+  /** Headers the route requires besides Authorization (checkout's Idempotency-Key). */
+  headers?: () => Record<string, string>;
+  /** The Authorization header of a caller, where the route needs another key than the table's. */
+  as?: (p: Caller) => string | undefined;
+  /** Every caller must appear: the type makes a forgotten one a compile error. */
+  expected: Record<Caller, number>;
 }
 
 const UNKNOWN = 'unknown route';
 const BAD_KEYS = { wrongKey: 401, malformedHeader: 401 } as const;
 /** Callers who pass the route's gate and own the line are sent to a decided line: 409 proves they got through. */
-const decisionPath = (command: string, deciders: PrincipalName[]) => (p: PrincipalName) =>
+const decisionPath = (command: string, deciders: Caller[]) => (p: Caller) =>
   deciders.includes(p) ? `/orders/${f.orderB.orderId}/lines/${f.acmeB}/${command}` : `/orders/${f.orderA.orderId}/lines/${f.acmeA}/${command}`;
 
 const ROUTES: RouteDef[] = [
@@ -164,12 +205,13 @@ const ROUTES: RouteDef[] = [
     route: 'POST /checkout',
     method: 'POST',
     path: () => '/checkout',
+    headers: idempotent,
     // A customer orders under its own e-mail; anyone else under a fresh one.
     body: (p) => checkoutBody({ email: p === 'customerA' ? EMAIL_A : p === 'customerB' ? EMAIL_B : p === 'customerDemo' ? DEMO.customer.email : undefined, offers: [DEMO.offers.acmeMail.id] }),
     expected: {
       anonymous: 201, admin: 403, ops: 403, support: 403, finance: 403,
       sellerAcme: 403, sellerGlobex: 403, sellerInitech: 403,
-      customerA: 201, customerB: 201, customerDemo: 201, ...BAD_KEYS,
+      customerA: 201, customerB: 201, customerDemo: 201, ...BAD_KEYS, orderTokenA: 403,
     },
   },
   {
@@ -179,7 +221,7 @@ const ROUTES: RouteDef[] = [
     expected: {
       anonymous: 401, admin: 200, ops: 200, support: 200, finance: 200,
       sellerAcme: 403, sellerGlobex: 403, sellerInitech: 403,
-      customerA: 200, customerB: 403, customerDemo: 403, ...BAD_KEYS,
+      customerA: 200, customerB: 403, customerDemo: 403, ...BAD_KEYS, orderTokenA: 200,
     },
   },
   {
@@ -189,7 +231,7 @@ const ROUTES: RouteDef[] = [
     expected: {
       anonymous: 401, admin: 200, ops: 200, support: 200, finance: 200,
       sellerAcme: 200, sellerGlobex: 403, sellerInitech: 403,
-      customerA: 200, customerB: 403, customerDemo: 403, ...BAD_KEYS,
+      customerA: 200, customerB: 403, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
     },
   },
   {
@@ -200,7 +242,7 @@ const ROUTES: RouteDef[] = [
     expected: {
       anonymous: 401, admin: 403, ops: 403, support: 403, finance: 403,
       sellerAcme: 409, sellerGlobex: 403, sellerInitech: 403,
-      customerA: 403, customerB: 403, customerDemo: 403, ...BAD_KEYS,
+      customerA: 403, customerB: 403, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
     },
   },
   {
@@ -211,7 +253,7 @@ const ROUTES: RouteDef[] = [
     expected: {
       anonymous: 401, admin: 403, ops: 403, support: 403, finance: 403,
       sellerAcme: 409, sellerGlobex: 403, sellerInitech: 403,
-      customerA: 403, customerB: 403, customerDemo: 403, ...BAD_KEYS,
+      customerA: 403, customerB: 403, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
     },
   },
   {
@@ -222,7 +264,7 @@ const ROUTES: RouteDef[] = [
     expected: {
       anonymous: 401, admin: 409, ops: 409, support: 403, finance: 403,
       sellerAcme: 403, sellerGlobex: 403, sellerInitech: 403,
-      customerA: 403, customerB: 403, customerDemo: 403, ...BAD_KEYS,
+      customerA: 403, customerB: 403, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
     },
   },
   {
@@ -233,7 +275,7 @@ const ROUTES: RouteDef[] = [
     expected: {
       anonymous: 401, admin: 409, ops: 409, support: 403, finance: 403,
       sellerAcme: 403, sellerGlobex: 403, sellerInitech: 403,
-      customerA: 403, customerB: 403, customerDemo: 403, ...BAD_KEYS,
+      customerA: 403, customerB: 403, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
     },
   },
   {
@@ -243,7 +285,7 @@ const ROUTES: RouteDef[] = [
     expected: {
       anonymous: 401, admin: 200, ops: 200, support: 200, finance: 403,
       sellerAcme: 403, sellerGlobex: 403, sellerInitech: 403,
-      customerA: 403, customerB: 403, customerDemo: 403, ...BAD_KEYS,
+      customerA: 403, customerB: 403, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
     },
   },
   {
@@ -253,7 +295,7 @@ const ROUTES: RouteDef[] = [
     expected: {
       anonymous: 401, admin: 403, ops: 403, support: 403, finance: 403,
       sellerAcme: 200, sellerGlobex: 200, sellerInitech: 200,
-      customerA: 403, customerB: 403, customerDemo: 403, ...BAD_KEYS,
+      customerA: 403, customerB: 403, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
     },
   },
   {
@@ -263,7 +305,7 @@ const ROUTES: RouteDef[] = [
     expected: {
       anonymous: 401, admin: 200, ops: 403, support: 200, finance: 403,
       sellerAcme: 403, sellerGlobex: 403, sellerInitech: 403,
-      customerA: 200, customerB: 403, customerDemo: 403, ...BAD_KEYS,
+      customerA: 200, customerB: 403, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
     },
   },
   {
@@ -273,7 +315,7 @@ const ROUTES: RouteDef[] = [
     expected: {
       anonymous: 401, admin: 200, ops: 403, support: 200, finance: 403,
       sellerAcme: 403, sellerGlobex: 403, sellerInitech: 403,
-      customerA: 403, customerB: 403, customerDemo: 403, ...BAD_KEYS,
+      customerA: 403, customerB: 403, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
     },
   },
   {
@@ -283,7 +325,7 @@ const ROUTES: RouteDef[] = [
     expected: {
       anonymous: 200, admin: 200, ops: 200, support: 200, finance: 200,
       sellerAcme: 200, sellerGlobex: 200, sellerInitech: 200,
-      customerA: 200, customerB: 200, customerDemo: 200, ...BAD_KEYS,
+      customerA: 200, customerB: 200, customerDemo: 200, ...BAD_KEYS, orderTokenA: 200,
     },
   },
   {
@@ -293,7 +335,7 @@ const ROUTES: RouteDef[] = [
     expected: {
       anonymous: 401, admin: 200, ops: 200, support: 200, finance: 200,
       sellerAcme: 200, sellerGlobex: 403, sellerInitech: 403,
-      customerA: 403, customerB: 200, customerDemo: 403, ...BAD_KEYS,
+      customerA: 403, customerB: 200, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
     },
   },
   ...(
@@ -315,7 +357,7 @@ const ROUTES: RouteDef[] = [
     expected: {
       anonymous: 401, admin: 403, ops: 403, support: 403, finance: 403,
       sellerAcme: 403, sellerGlobex: 403, sellerInitech: 403,
-      customerA: 403, customerB: 409, customerDemo: 403, ...BAD_KEYS,
+      customerA: 403, customerB: 409, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
     },
   })),
   {
@@ -329,7 +371,7 @@ const ROUTES: RouteDef[] = [
     expected: {
       anonymous: 401, admin: 403, ops: 403, support: 403, finance: 403,
       sellerAcme: 403, sellerGlobex: 403, sellerInitech: 403,
-      customerA: 409, customerB: 403, customerDemo: 403, ...BAD_KEYS,
+      customerA: 409, customerB: 403, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
     },
   },
   {
@@ -339,17 +381,101 @@ const ROUTES: RouteDef[] = [
     expected: {
       anonymous: 401, admin: 200, ops: 403, support: 200, finance: 200,
       sellerAcme: 403, sellerGlobex: 403, sellerInitech: 403,
-      customerA: 403, customerB: 200, customerDemo: 403, ...BAD_KEYS,
+      customerA: 403, customerB: 200, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
     },
   },
   {
     route: 'GET /invoices/{invoiceId}/pdf',
     method: 'GET',
+    // Acme's invoice: Acme issued it, so downloads it; the other sellers get 403.
     path: () => `/invoices/${encodeURIComponent(f.invoiceB)}/pdf`,
     expected: {
       anonymous: 401, admin: 200, ops: 403, support: 403, finance: 200,
+      sellerAcme: 200, sellerGlobex: 403, sellerInitech: 403,
+      customerA: 403, customerB: 200, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
+    },
+  },
+  {
+    // A command's outcome (api/temporal-errors.ts): whoever may read the line — its customer, its
+    // seller, ops and admin — reads how Acme's accept of acmeB went.
+    route: 'GET /updates/{workflowId}/{updateId}',
+    method: 'GET',
+    path: () => `/updates/${encodeURIComponent(`OrderLine:${f.acmeB}`)}/${f.acceptB}`,
+    expected: {
+      anonymous: 401, admin: 200, ops: 200, support: 403, finance: 403,
+      sellerAcme: 200, sellerGlobex: 403, sellerInitech: 403,
+      customerA: 403, customerB: 200, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
+    },
+  },
+  // X-8: access to an account. Signing in is open to every caller (the answer never tells whether
+  // the address has an account); a caller's keys are its own.
+  {
+    route: 'POST /auth/sign-in',
+    method: 'POST',
+    path: () => '/auth/sign-in',
+    body: () => ({ email: 'x6-nobody@example.test' }),
+    expected: {
+      anonymous: 202, admin: 202, ops: 202, support: 202, finance: 202,
+      sellerAcme: 202, sellerGlobex: 202, sellerInitech: 202,
+      customerA: 202, customerB: 202, customerDemo: 202, ...BAD_KEYS, orderTokenA: 202,
+    },
+  },
+  {
+    route: 'GET /auth/sign-in',
+    method: 'GET',
+    path: () => `/auth/sign-in?token=${'A'.repeat(43)}`,
+    expected: {
+      anonymous: 200, admin: 200, ops: 200, support: 200, finance: 200,
+      sellerAcme: 200, sellerGlobex: 200, sellerInitech: 200,
+      customerA: 200, customerB: 200, customerDemo: 200, ...BAD_KEYS, orderTokenA: 200,
+    },
+  },
+  {
+    // Each caller exchanges a link of its own (customerA's address): the link, not the caller, is
+    // what proves control of the address.
+    route: 'POST /auth/sign-in/exchange',
+    method: 'POST',
+    path: () => '/auth/sign-in/exchange',
+    body: (p) => ({ token: f.signInTokens[p] }),
+    expected: {
+      anonymous: 201, admin: 201, ops: 201, support: 201, finance: 201,
+      sellerAcme: 201, sellerGlobex: 201, sellerInitech: 201,
+      customerA: 201, customerB: 201, customerDemo: 201, ...BAD_KEYS, orderTokenA: 201,
+    },
+  },
+  {
+    route: 'GET /me/keys',
+    method: 'GET',
+    path: () => '/me/keys',
+    expected: {
+      anonymous: 401, admin: 200, ops: 200, support: 200, finance: 200,
+      sellerAcme: 200, sellerGlobex: 200, sellerInitech: 200,
+      customerA: 200, customerB: 200, customerDemo: 200, ...BAD_KEYS, orderTokenA: 403,
+    },
+  },
+  {
+    // A key of customerB: B revokes it; every other key holder is told it is none of theirs (404).
+    route: 'POST /me/keys/{keyId}/revoke',
+    method: 'POST',
+    path: () => `/me/keys/${f.revocableB}/revoke`,
+    body: () => ({}),
+    expected: {
+      anonymous: 401, admin: 404, ops: 404, support: 404, finance: 404,
+      sellerAcme: 404, sellerGlobex: 404, sellerInitech: 404,
+      customerA: 404, customerB: 200, customerDemo: 404, ...BAD_KEYS, orderTokenA: 403,
+    },
+  },
+  {
+    // Rotation revokes the key it is called with: customers call it with their spare keys.
+    route: 'POST /me/keys/rotate',
+    method: 'POST',
+    path: () => '/me/keys/rotate',
+    body: () => ({}),
+    as: (p) => (f.spareKeys[p] ? `Bearer ${f.spareKeys[p]}` : authorization(p)),
+    expected: {
+      anonymous: 401, admin: 403, ops: 403, support: 403, finance: 403,
       sellerAcme: 403, sellerGlobex: 403, sellerInitech: 403,
-      customerA: 403, customerB: 200, customerDemo: 403, ...BAD_KEYS,
+      customerA: 201, customerB: 201, customerDemo: 201, ...BAD_KEYS, orderTokenA: 403,
     },
   },
   {
@@ -360,12 +486,18 @@ const ROUTES: RouteDef[] = [
     expected: {
       anonymous: 404, admin: 404, ops: 404, support: 404, finance: 404,
       sellerAcme: 404, sellerGlobex: 404, sellerInitech: 404,
-      customerA: 404, customerB: 404, customerDemo: 404, wrongKey: 404, malformedHeader: 404,
+      customerA: 404, customerB: 404, customerDemo: 404, wrongKey: 404, malformedHeader: 404, orderTokenA: 404,
     },
   },
 ];
 
-const TABLE = ROUTES.flatMap((r) => PRINCIPALS.map((p) => [`${r.route} as ${p} → ${r.expected[p]}`, r, p] as const));
+const TABLE = ROUTES.flatMap((r) => CALLERS.map((p) => [`${r.route} as ${p} → ${r.expected[p]}`, r, p] as const));
+
+/** A row of the table, as its caller sends it. */
+function callRow(r: RouteDef, p: Caller): Promise<HttpResponse> {
+  const header = r.as ? r.as(p) : authorization(p);
+  return call(header === undefined ? 'anonymous' : { authorization: header }, r.method, r.path(p), r.body?.(p), r.headers?.());
+}
 
 async function expectStatus(res: HttpResponse, status: number): Promise<void> {
   expect(res.status, JSON.stringify(res.body)).toBe(status);
@@ -373,7 +505,7 @@ async function expectStatus(res: HttpResponse, status: number): Promise<void> {
     expect(res.contentType).toContain('application/problem+json');
     expect(res.body).toMatchObject({ type: expect.any(String), title: expect.any(String), status });
   } else {
-    expect(res.contentType).toMatch(/application\/(json|pdf)/);
+    expect(res.contentType).toMatch(/application\/(json|pdf)|text\/html/);
   }
 }
 
@@ -400,7 +532,7 @@ async function expectUndecided(...lineIds: string[]): Promise<void> {
 
 describe('X-6: every route × every principal', () => {
   it.each(TABLE)('X-6: %s', async (_title, r, p) => {
-    const res = await call(p, r.method, r.path(p), r.body?.(p));
+    const res = await callRow(r, p);
     await expectStatus(res, r.expected[p]);
   });
 
@@ -566,15 +698,18 @@ describe('X-6: keys', () => {
   const BAD_HEADERS = ['Bearer nope', 'Basic abc', 'Bearer', 'Bearer demo-admin-key trailing', DEMO_KEYS.admin, 'Bearer DEMO-ADMIN-KEY'];
 
   it.each(NON_PUBLIC.map((r) => [r.route, r] as const))('X-6: a missing key on %s is 401', async (_title, r) => {
-    const res = await call('anonymous', r.method, r.path('anonymous'), r.body?.('anonymous'));
+    const res = await call('anonymous', r.method, r.path('anonymous'), r.body?.('anonymous'), r.headers?.());
     await expectStatus(res, 401);
+    expect(res.body.type).toMatch(/\/unauthorized$/);
   });
 
   it.each(EVERY_ROUTE.flatMap((r) => BAD_HEADERS.map((h) => [`${r.route} with Authorization "${h}"`, r, h] as const)))(
     'X-6: a wrong key or malformed header is 401 on every route, public ones included: %s',
     async (_title, r, header) => {
-      const res = await call({ authorization: header }, r.method, r.path('anonymous'), r.body?.('anonymous'));
+      const res = await call({ authorization: header }, r.method, r.path('anonymous'), r.body?.('anonymous'), r.headers?.());
       await expectStatus(res, 401);
+      // Refused for the key itself (not, say, for a used sign-in link on the exchange route).
+      expect(res.body.type).toMatch(/\/unauthorized$/);
     },
   );
 });
@@ -586,6 +721,8 @@ describe('X-6: checkout', () => {
       customer: await sys.db.customer.count(),
       apiKey: await sys.db.apiKey.count(),
       sandboxTransaction: await sys.db.sandboxTransaction.count(),
+      sandboxCard: await sys.db.sandboxCard.count(),
+      paymentCard: await sys.db.paymentCard.count(),
       idempotencyRecord: await sys.db.idempotencyRecord.count(),
     };
   }
@@ -598,7 +735,7 @@ describe('X-6: checkout', () => {
       ['customerA', 'x6-someone-new@example.test'], // an e-mail with no account yet
       ['customerDemo', EMAIL_A],
     ] as const) {
-      const res = await call(p, 'POST', '/checkout', checkoutBody({ email }));
+      const res = await call(p, 'POST', '/checkout', checkoutBody({ email }), idempotent());
       await expectStatus(res, 403);
     }
     const headers = { authorization: `Bearer ${f.keyA}`, 'idempotency-key': 'x6-foreign-email-0001' };
@@ -610,18 +747,39 @@ describe('X-6: checkout', () => {
 
   it('X-6: checkout with a seller or staff key is 403 and writes nothing', async () => {
     const before = await checkoutCounts();
-    for (const p of ['admin', 'ops', 'support', 'finance', 'sellerAcme', 'sellerGlobex', 'sellerInitech'] as const) {
-      await expectStatus(await call(p, 'POST', '/checkout', checkoutBody()), 403);
+    for (const p of ['admin', 'ops', 'support', 'finance', 'sellerAcme', 'sellerGlobex', 'sellerInitech', 'orderTokenA'] as const) {
+      await expectStatus(await call(p, 'POST', '/checkout', checkoutBody(), idempotent()), 403);
+      await expectStatus(await call(p, 'POST', '/checkout', checkoutBody({ email: EMAIL_A }), idempotent()), 403);
+      // Without its Idempotency-Key too: authorization is checked first (403, not 400).
       await expectStatus(await call(p, 'POST', '/checkout', checkoutBody({ email: EMAIL_A })), 403);
     }
     expect(await checkoutCounts()).toEqual(before);
   });
 
+  it('ORD-4, X-6: a checkout without a valid Idempotency-Key is 400 naming headers.idempotency-key, after authorization (a bad key is 401), and writes nothing', async () => {
+    const before = await checkoutCounts();
+    for (const value of [undefined, 'short', 'x'.repeat(201)]) {
+      const headers: Record<string, string> = value === undefined ? {} : { 'idempotency-key': value };
+      for (const p of ['anonymous', 'customerA'] as const) {
+        const res = await call(p, 'POST', '/checkout', checkoutBody({ email: EMAIL_A }), headers);
+        await expectStatus(res, 400);
+        expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual(['headers.idempotency-key']);
+      }
+      for (const p of ['wrongKey', 'malformedHeader'] as const) await expectStatus(await call(p, 'POST', '/checkout', checkoutBody(), headers), 401);
+    }
+    expect(await checkoutCounts()).toEqual(before);
+  });
+
   it('X-6: checkout with a customer key and its own e-mail (any case) orders on its own account, with no new key', async () => {
-    const res = await call('customerA', 'POST', '/checkout', checkoutBody({ email: EMAIL_A.toUpperCase(), offers: [DEMO.offers.acmeMail.id] }));
+    const keys = await sys.db.apiKey.count({ where: { customerId: f.orderA.customerId } });
+    const res = await call('customerA', 'POST', '/checkout', checkoutBody({ email: EMAIL_A.toUpperCase(), offers: [DEMO.offers.acmeMail.id] }), idempotent());
     await expectStatus(res, 201);
     expect(res.body.customerId).toBe(f.orderA.customerId);
     expect(res.body.customerApiKey).toBeUndefined();
+    // Signed in, the customer follows its orders with its key: no order token.
+    expect(res.body.orderToken).toBeUndefined();
+    expect((await sys.db.order.findUniqueOrThrow({ where: { id: res.body.orderId } })).customerId).toBe(f.orderA.customerId);
+    expect(await sys.db.apiKey.count({ where: { customerId: f.orderA.customerId } })).toBe(keys);
   });
 });
 

@@ -6,10 +6,12 @@
 //   (Authorization, Content-Type, Idempotency-Key, others), on every route, plain and unknown
 //   ones included. Never a 5xx; every 4xx is an RFC 9457 problem whose `status` is the HTTP
 //   status; a 400 names fields, and only fields the request got wrong; a body that is invalid for
-//   sure is a 400 naming it; after any refusal the whole database (every table, every row) is as
-//   it was: nothing half-written.
-// - X-6: a route, real resources of different owners (plus random ids) and a valid body, sent by a
-//   random set of principals. A wrong or malformed key is 401 (an unknown route 404); a 2xx, or a
+//   sure is a 400 naming it, and so is a checkout without a valid Idempotency-Key (ORD-4: the
+//   header is required, 8 to 200 characters: a 400 naming headers.idempotency-key); after any
+//   refusal the whole database (every table, every row) is as it was: nothing half-written.
+// - X-6: a route, real resources of different owners (plus random ids) and a valid request (a
+//   checkout with a fresh Idempotency-Key), sent by a random set of principals, an anonymous
+//   checkout's order token among them (X-8). A wrong or malformed key is 401 (an unknown route 404); a 2xx, or a
 //   business refusal (402, 409, 422, which come after the authorization), only when an oracle
 //   written here from SPEC X-6 and the expectations of api-authorization.test.ts says the caller
 //   may; a caller who may is never told 401/403; a refused caller changes nothing.
@@ -45,8 +47,9 @@ import {
   type RawRequest,
   type RawResponse,
 } from './support/fuzz';
+import { randomUUID } from 'node:crypto';
 import { eventually, http } from './support/http';
-import { linesAwaitingValidation, placeOrder, waitForLineStatus, type PlacedOrder } from './support/orders';
+import { linesAwaitingValidation, newIdempotencyKey, placeOrder, signIn, signInToken, waitForLineStatus, type PlacedOrder } from './support/orders';
 import { waitState } from './support/subscriptions';
 import { PRINCIPALS, type PrincipalName } from './support/principals';
 import type { TestSystem } from './support/system';
@@ -80,6 +83,10 @@ const REPLAY: fc.Parameters<unknown> = process.env.FUZZ_SEED ? { seed: Number(pr
 const EMAIL_A = 'fuzz-alice@example.test';
 const EMAIL_B = 'fuzz-bob@example.test';
 
+/** The callers: every X-6 principal, and the order token of customerA's first order (X-8). */
+type CallerName = PrincipalName | 'orderTokenA';
+const CALLERS: readonly CallerName[] = [...PRINCIPALS, 'orderTokenA'];
+
 // --- fixtures ----------------------------------------------------------------------------------------
 
 /** Every resource made in beforeAll, with its owners: the facts the X-6 oracle decides on. */
@@ -89,12 +96,30 @@ interface Pool {
   /** `status` as of the last settled state: only the generators use it, to aim at undecided lines. */
   lines: { id: string; orderId: string; sellerId: string; customerId: string; status: string }[];
   subscriptions: { id: string; customerId: string; sellerId: string }[];
-  invoices: { id: string; customerId: string }[];
+  invoices: { id: string; customerId: string; sellerId: string }[];
 }
 let pool: Pool;
 let keyA: string;
 let keyB: string;
 let probe: DbProbe;
+
+/**
+ * X-8: what signing in gives, made in beforeAll. Keys the fuzzers may revoke (never a caller's
+ * own); for each customer a key that POST /me/keys/rotate is sent with instead of its own (a
+ * rotation revokes the key it is called with: the answer's key is the next one); sign-in link
+ * tokens that POST /auth/sign-in/exchange may use, each once.
+ */
+interface Accounts {
+  tokenA: string;
+  orderA: string;
+  revocable: { keyId: string; customerId: string }[];
+  rotation: Partial<Record<CallerName, string>>;
+  signInTokens: string[];
+  usedTokens: Set<string>;
+  /** The sellers' accepts and refusals of the fixtures, as Updates whose outcome GET /updates/… shows. */
+  updates: { workflowId: string; updateId: string }[];
+}
+let accounts: Accounts;
 
 beforeAll(async () => {
   const api = sys.apiUrl;
@@ -120,6 +145,7 @@ beforeAll(async () => {
   keyB = orderB.customerApiKey!;
   expect(keyA).toMatch(/^cust_/);
   expect(keyB).toMatch(/^cust_/);
+  expect(orderA.orderToken).toMatch(/^ot1\./);
   for (const o of [orderA, orderA2, orderB, orderB2, orderC, orderD]) await linesAwaitingValidation(sys.db, o);
 
   const acme = DEMO.sellers.acme.id;
@@ -139,8 +165,28 @@ beforeAll(async () => {
   const codeMail = await eventually(async () => (await sys.db.email.findFirst({ where: { id: { startsWith: `sub:${ended}:deletion-code:` } } })) ?? undefined, 20_000, 'deletion code');
   const code = /Confirmation code: (\w+)/.exec(codeMail.text)![1];
   expect((await http(api, 'POST', `/subscriptions/${ended}/deletion/confirm`, { key: keyB, body: { code } })).status).toBe(200);
-  const declined = await http(api, 'POST', '/checkout', { body: checkoutBody({ email: EMAIL_A, card: TEST_CARDS.declined }) });
+  const declined = await http(api, 'POST', '/checkout', { body: checkoutBody({ email: EMAIL_A, card: TEST_CARDS.declined }), headers: { 'idempotency-key': newIdempotencyKey() } });
   expect(declined.status, JSON.stringify(declined.body)).toBe(402);
+
+  // X-8: keys to revoke and to rotate with, and sign-in links to exchange (see Accounts).
+  accounts = { tokenA: orderA.orderToken, orderA: orderA.orderId, revocable: [], rotation: {}, signInTokens: [], usedTokens: new Set(), updates: [] };
+  for (const lineId of [lineOf(orderA2, acme), lineOf(orderA2, globex), lineOf(orderB, acme), lineOf(orderB, globex), ended]) {
+    const workflowId = `OrderLine:${lineId}`;
+    const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+    for (const e of history.events ?? []) {
+      const updateId = e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.meta?.updateId;
+      if (updateId) accounts.updates.push({ workflowId, updateId });
+    }
+  }
+  expect(accounts.updates.length).toBeGreaterThanOrEqual(5);
+  for (const email of [EMAIL_A, EMAIL_A, EMAIL_B, EMAIL_B]) {
+    const k = await signIn(api, email);
+    accounts.revocable.push({ keyId: k.keyId, customerId: k.customerId });
+  }
+  for (const [name, email] of [['customerA', EMAIL_A], ['customerB', EMAIL_B], ['customerDemo', DEMO.customer.email]] as const) {
+    accounts.rotation[name] = (await signIn(api, email)).apiKey;
+  }
+  for (let i = 0; i < 12; i++) accounts.signInTokens.push(await signInToken(api, i % 2 ? EMAIL_B : EMAIL_A));
 
   // Wait for every e-mail, invoice and credit note of the fixtures, then take them as the pool.
   probe = await DbProbe.open(sys.databaseUrl);
@@ -149,7 +195,7 @@ beforeAll(async () => {
   expect(pool.orders.length).toBe(7);
   expect(pool.subscriptions.length).toBe(4);
   expect(pool.invoices.some((i) => i.id.startsWith('credit:'))).toBe(true);
-}, 120_000);
+}, 180_000);
 
 afterAll(async () => {
   await probe?.close();
@@ -166,10 +212,10 @@ async function loadPool(): Promise<void> {
   const customerOf = new Map(orders.map((o) => [o.id, o.customerId]));
   pool = {
     customers: (await db.customer.findMany({ orderBy: { id: 'asc' } })).map((c) => ({ id: c.id, email: c.email })),
-    orders: orders.map((o) => ({ id: o.id, customerId: o.customerId })),
+    orders: orders.map((o) => ({ id: o.id, customerId: o.customerId ?? '' })),
     lines: (await db.orderLine.findMany({ orderBy: { id: 'asc' } })).map((l) => ({ id: l.id, orderId: l.orderId, sellerId: l.sellerId, customerId: customerOf.get(l.orderId)!, status: l.status })),
     subscriptions: (await db.subscription.findMany({ orderBy: { id: 'asc' } })).map((s) => ({ id: s.id, customerId: s.customerId, sellerId: s.sellerId })),
-    invoices: (await db.invoice.findMany({ orderBy: { id: 'asc' } })).map((i) => ({ id: i.id, customerId: i.customerId })),
+    invoices: (await db.invoice.findMany({ orderBy: { id: 'asc' } })).map((i) => ({ id: i.id, customerId: i.customerId, sellerId: i.sellerId })),
   };
 }
 
@@ -179,14 +225,16 @@ type StaffRole = 'admin' | 'ops' | 'support' | 'finance';
 
 /** Who a caller is, as the test knows it (never asked of the API). */
 type Who =
-  | { name: PrincipalName; kind: 'anonymous' }
-  | { name: PrincipalName; kind: 'staff'; role: StaffRole }
-  | { name: PrincipalName; kind: 'seller'; sellerId: string }
-  | { name: PrincipalName; kind: 'customer'; customerId: string; email: string }
+  | { name: CallerName; kind: 'anonymous' }
+  | { name: CallerName; kind: 'staff'; role: StaffRole }
+  | { name: CallerName; kind: 'seller'; sellerId: string }
+  | { name: CallerName; kind: 'customer'; customerId: string; email: string }
+  /** An anonymous checkout's order token: it follows that order only (X-8). */
+  | { name: CallerName; kind: 'order'; orderId: string }
   /** A wrong key or a malformed Authorization header. */
-  | { name: PrincipalName; kind: 'bad' };
+  | { name: CallerName; kind: 'bad' };
 
-function who(name: PrincipalName): Who & { key?: string } {
+function who(name: CallerName): Who & { key?: string } {
   switch (name) {
     case 'anonymous':
       return { name, kind: 'anonymous' };
@@ -207,6 +255,8 @@ function who(name: PrincipalName): Who & { key?: string } {
       return { name, kind: 'customer', customerId: customerByEmail(EMAIL_B), email: EMAIL_B, key: keyB };
     case 'customerDemo':
       return { name, kind: 'customer', customerId: DEMO.customer.id, email: DEMO.customer.email, key: DEMO_KEYS.customer };
+    case 'orderTokenA':
+      return { name, kind: 'order', orderId: accounts.orderA, key: accounts.tokenA };
     case 'wrongKey':
     case 'malformedHeader':
       return { name, kind: 'bad' };
@@ -217,7 +267,7 @@ function customerByEmail(email: string): string {
   return pool.customers.find((c) => c.email === email)!.id;
 }
 
-const realKeys = () => new Set<string>([...Object.values(DEMO_KEYS), keyA, keyB]);
+const realKeys = () => new Set<string>([...Object.values(DEMO_KEYS), keyA, keyB, accounts.tokenA, ...Object.values(accounts.rotation)]);
 
 /** Could this header value name a real key? (`Bearer <key>`, any case, any blanks around.) */
 function namesRealKey(value: string): boolean {
@@ -231,7 +281,7 @@ interface Caller {
 }
 
 /** A principal and the Authorization header it sends: real keys in every spelling the format allows. */
-function callerArb(name: PrincipalName): fc.Arbitrary<Caller> {
+function callerArb(name: CallerName): fc.Arbitrary<Caller> {
   const w = who(name);
   if (w.kind === 'anonymous') return fc.constant({ who: w });
   if (w.kind === 'bad') {
@@ -251,7 +301,7 @@ function callerArb(name: PrincipalName): fc.Arbitrary<Caller> {
 
 // --- the routes and the X-6 oracle -----------------------------------------------------------------
 
-type Kind = 'order' | 'line' | 'customer' | 'subscription' | 'invoice' | 'asset';
+type Kind = 'order' | 'line' | 'customer' | 'subscription' | 'invoice' | 'asset' | 'key' | 'workflow' | 'update';
 /** allow: the caller may; deny: it may not; absent: there is no such resource (no 2xx either). */
 type Verdict = 'allow' | 'deny' | 'absent';
 type Ids = Record<string, string>;
@@ -272,6 +322,8 @@ interface RouteDef {
   body?: (w: Who) => fc.Arbitrary<unknown>;
   /** Valid query strings ('' = none). */
   query?: fc.Arbitrary<string>;
+  /** Requires an Idempotency-Key header (ORD-4: checkout). */
+  idempotent?: boolean;
 }
 
 const staff =
@@ -281,7 +333,9 @@ const staff =
 const anyStaff = (w: Who) => w.kind === 'staff';
 const customer = (w: Who) => w.kind === 'customer';
 const seller = (w: Who) => w.kind === 'seller';
-const authenticated = (w: Who) => w.kind !== 'anonymous' && w.kind !== 'bad';
+/** Any key of a person: an order token is none (X-8). */
+const authenticated = (w: Who) => w.kind !== 'anonymous' && w.kind !== 'bad' && w.kind !== 'order';
+const orderToken = (w: Who) => w.kind === 'order';
 const either =
   (...rules: ((w: Who) => boolean)[]) =>
   (w: Who) =>
@@ -297,6 +351,8 @@ const ownsCustomer = (w: Who, customerId: string) => w.kind === 'customer' && w.
 const ownsSeller = (w: Who, sellerId: string) => w.kind === 'seller' && w.sellerId === sellerId;
 
 const STATUSES = ['awaiting_validation', 'overdue', 'active', 'refused', 'cancelled'];
+/** A well-formed sign-in link token (43 base64url characters) that no link carries. */
+const signInTokenText = fc.stringMatching(/^[A-Za-z0-9_-]{43}$/);
 const VALID_CARD = { number: TEST_CARDS.success, expMonth: 12, expYear: 2030, cvc: '123' };
 
 const lineRoute = (command: 'accept' | 'refuse' | 'cancel' | 'extend', gate: (w: Who) => boolean, body: unknown): RouteDef => ({
@@ -361,6 +417,7 @@ const ROUTE_LIST: RouteDef[] = [
     path: '/checkout',
     params: [],
     type: 'table',
+    idempotent: true,
     gate: either((w) => w.kind === 'anonymous', customer),
     // Anyone orders (ORD-1); a customer key only for its own e-mail; staff and sellers never.
     may: (w, _ids, body) => {
@@ -382,10 +439,11 @@ const ROUTE_LIST: RouteDef[] = [
     path: '/orders/:orderId',
     params: [['orderId', 'order']],
     type: 'table',
-    gate: either(customer, anyStaff),
+    gate: either(customer, anyStaff, orderToken),
     may: (w, ids) => {
       const order = findOrder(ids.orderId);
-      return order ? verdict(anyStaff(w) || ownsCustomer(w, order.customerId)) : 'absent';
+      // X-8: an order token reads its own order.
+      return order ? verdict(anyStaff(w) || ownsCustomer(w, order.customerId) || (w.kind === 'order' && w.orderId === order.id)) : 'absent';
     },
   },
   {
@@ -502,11 +560,104 @@ const ROUTE_LIST: RouteDef[] = [
     path: '/invoices/:invoiceId/pdf',
     params: [['invoiceId', 'invoice']],
     type: 'table',
-    gate: either(customer, staff('finance')),
+    gate: either(customer, seller, staff('finance')),
     may: (w, ids) => {
       const invoice = findInvoice(ids.invoiceId);
-      return invoice ? verdict(staff('finance')(w) || ownsCustomer(w, invoice.customerId)) : 'absent';
+      // X-6: its customer, the seller who issued it, finance.
+      return invoice ? verdict(staff('finance')(w) || ownsCustomer(w, invoice.customerId) || ownsSeller(w, invoice.sellerId)) : 'absent';
     },
+  },
+  {
+    // Where a command's outcome appears: for whoever may read the line (its customer, its seller,
+    // ops and admin), whether or not that Update exists (404 or 409 then, after authorization).
+    op: 'GET /updates/{workflowId}/{updateId}',
+    method: 'GET',
+    path: '/updates/:workflowId/:updateId',
+    params: [
+      ['workflowId', 'workflow'],
+      ['updateId', 'update'],
+    ],
+    type: 'table',
+    gate: authenticated,
+    may: (w, ids) => {
+      const lineId = /^(?:OrderLine|Subscription):(lin_[A-Za-z0-9_-]{1,80})$/.exec(ids.workflowId)?.[1];
+      const line = pool.lines.find((l) => l.id === lineId);
+      return line ? verdict(ownsCustomer(w, line.customerId) || ownsSeller(w, line.sellerId) || staff('ops')(w)) : 'absent';
+    },
+  },
+  // X-8: access to an account. Open to every caller; a caller's keys are its own.
+  {
+    op: 'POST /auth/sign-in',
+    method: 'POST',
+    path: '/auth/sign-in',
+    params: [],
+    type: 'table',
+    gate: () => true,
+    may: (w) => verdict(w.kind !== 'bad'),
+    body: () => fc.constantFrom(EMAIL_A, EMAIL_B, DEMO.customer.email, 'fuzz-nobody@example.test', 'FUZZ-ALICE@EXAMPLE.TEST').map((email) => ({ email })),
+  },
+  {
+    op: 'GET /auth/sign-in',
+    method: 'GET',
+    path: '/auth/sign-in',
+    params: [],
+    type: 'table',
+    gate: () => true,
+    may: (w) => verdict(w.kind !== 'bad'),
+    query: signInTokenText.map((t) => `token=${t}`),
+  },
+  {
+    op: 'POST /auth/sign-in/exchange',
+    method: 'POST',
+    path: '/auth/sign-in/exchange',
+    params: [],
+    type: 'table',
+    gate: () => true,
+    // The link is the proof, whoever sends it: a token not yet used exchanges; an unknown or used one is no resource.
+    may: (w, _ids, body) => {
+      const token = String((body as { token?: unknown } | undefined)?.token);
+      return accounts.signInTokens.includes(token) && !accounts.usedTokens.has(token) ? verdict(w.kind !== 'bad') : 'absent';
+    },
+    body: () =>
+      fc
+        .oneof(
+          { weight: 3, arbitrary: fc.constantFrom(...accounts.signInTokens) },
+          { weight: 1, arbitrary: signInTokenText },
+        )
+        .map((token) => ({ token })),
+  },
+  {
+    op: 'GET /me/keys',
+    method: 'GET',
+    path: '/me/keys',
+    params: [],
+    type: 'table',
+    gate: authenticated,
+    may: (w) => verdict(authenticated(w)),
+  },
+  {
+    op: 'POST /me/keys/{keyId}/revoke',
+    method: 'POST',
+    path: '/me/keys/:keyId/revoke',
+    params: [['keyId', 'key']],
+    type: 'table',
+    gate: authenticated,
+    // Only its owner revokes a key (anyone else is told there is no such key of theirs).
+    may: (w, ids) => {
+      const key = accounts.revocable.find((k) => k.keyId === ids.keyId);
+      return key ? verdict(ownsCustomer(w, key.customerId)) : 'absent';
+    },
+    body: () => fc.constant({}),
+  },
+  {
+    op: 'POST /me/keys/rotate',
+    method: 'POST',
+    path: '/me/keys/rotate',
+    params: [],
+    type: 'table',
+    gate: customer,
+    may: (w) => verdict(customer(w)),
+    body: () => fc.constant({}),
   },
   plainRoute('/health'),
   plainRoute('/openapi.json'),
@@ -545,10 +696,16 @@ function realIds(kind: Kind): string[] {
       return pool.invoices.map((i) => i.id);
     case 'asset':
       return ASSETS;
+    case 'key':
+      return accounts.revocable.map((k) => k.keyId);
+    case 'workflow':
+      return [...pool.lines.map((l) => `OrderLine:${l.id}`), ...pool.subscriptions.map((s) => `Subscription:${s.id}`)];
+    case 'update':
+      return accounts.updates.map((u) => u.updateId);
   }
 }
 
-const PREFIX: Record<Kind, string> = { order: 'ord_', line: 'lin_', customer: 'cus_', subscription: 'lin_', invoice: 'order:ord_', asset: 'swagger-' };
+const PREFIX: Record<Kind, string> = { order: 'ord_', line: 'lin_', customer: 'cus_', subscription: 'lin_', invoice: 'order:ord_', asset: 'swagger-', key: 'key_', workflow: 'OrderLine:lin_', update: '' };
 const idChars = fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-');
 
 /** A path segment: the text sent, the id it decodes to, and whether it is a real id of the right kind. */
@@ -626,6 +783,13 @@ function buildPath(route: RouteDef, segments: Record<string, Segment>): string {
 /** The ids of a route; after a real order, mostly a line of that order, sometimes not (no such pair). */
 function segmentsArb(route: RouteDef, id: (kind: Kind) => fc.Arbitrary<Segment>): fc.Arbitrary<Record<string, Segment>> {
   const names = route.params.map(([n]) => n);
+  if (names.includes('workflowId') && names.includes('updateId')) {
+    // Mostly an Update with its own workflow, sometimes ids that do not go together.
+    return fc.oneof(
+      { weight: 3, arbitrary: fc.constantFrom(...accounts.updates).map((u) => ({ workflowId: segment(u.workflowId, true), updateId: segment(u.updateId, true) })) },
+      { weight: 2, arbitrary: fc.record({ workflowId: id('workflow'), updateId: id('update') }) },
+    );
+  }
   if (names.includes('orderId') && names.includes('lineId')) {
     return id('order').chain((order) => {
       const own = order.real ? pool.lines.filter((l) => l.orderId === order.id).map((l) => l.id) : [];
@@ -637,6 +801,46 @@ function segmentsArb(route: RouteDef, id: (kind: Kind) => fc.Arbitrary<Segment>)
 }
 
 // --- sending, and the invariants checked on every answer -----------------------------------------------
+
+/** The Authorization a caller sends: a customer's rotation goes with its rotation key (see Accounts). */
+function authorizationFor(route: RouteDef, caller: Caller): string | undefined {
+  const w = caller.who;
+  const rotation = accounts.rotation[w.name];
+  if (route.op === 'POST /me/keys/rotate' && w.kind === 'customer' && rotation && caller.authorization !== undefined) {
+    return caller.authorization.replace(who(w.name).key!, rotation);
+  }
+  return caller.authorization;
+}
+
+/** What an answer changes in Accounts: a link used, a rotation key replaced by the one the rotation gave. */
+function noteAccounts(req: RawRequest, res: RawResponse): void {
+  if (res.status !== 201 || req.method !== 'POST') return;
+  if (req.path === '/auth/sign-in/exchange') {
+    try {
+      accounts.usedTokens.add(String(JSON.parse(req.body ?? '{}').token));
+    } catch {
+      // not JSON: nothing was exchanged
+    }
+  }
+  if (req.path === '/me/keys/rotate') {
+    const used = /^\s*bearer\s+(\S+)\s*$/i.exec(String(req.headers.authorization ?? ''))?.[1];
+    for (const [name, key] of Object.entries(accounts.rotation)) if (key === used) accounts.rotation[name as CallerName] = res.json.apiKey;
+  }
+}
+
+/**
+ * Does the API read a valid Idempotency-Key in this request: 8 to 200 characters as Node hands it
+ * to the app (each value trimmed, repeats joined by ", ", every byte one character)? Node's client
+ * writes the headers in latin-1, but in UTF-8 when it sends them in one write with a body string:
+ * a character from 0x80 on then arrives as two.
+ */
+function validIdempotencyKey(req: RawRequest): boolean {
+  const value = req.headers['idempotency-key'];
+  if (value === undefined) return false;
+  const read = (Array.isArray(value) ? value : [value]).map((v) => v.replace(/^[ \t]+|[ \t]+$/g, '')).join(', ');
+  const length = req.body === undefined ? read.length : Buffer.byteLength(read, 'utf8');
+  return length >= 8 && length <= 200;
+}
 
 /**
  * Sends one request and checks that the database did not move unless the answer allows it; after
@@ -655,6 +859,7 @@ class Exchange {
 
   async send(req: RawRequest, mayWrite: (res: RawResponse) => boolean): Promise<RawResponse> {
     const res = await sendRaw(sys.apiUrl, req);
+    noteAccounts(req, res);
     this.since.push(`${describeRequest(req)} → ${res.status} ${res.text.slice(0, 200)}`);
     if (mayWrite(res)) await this.begin();
     else await this.expectUnchanged(await probe.snapshot());
@@ -765,12 +970,15 @@ const extraHeaders = fc.array(
   { maxLength: 3 },
 );
 
-const idempotencyKey: fc.Arbitrary<string | string[] | undefined> = fc.oneof(
-  { weight: 6, arbitrary: fc.constant(undefined) },
-  { weight: 2, arbitrary: headerValue(210) },
-  { weight: 1, arbitrary: fc.constantFrom('short', 'exactly8', 'x'.repeat(200), 'x'.repeat(201), '        ', 'fuzz-key-0001') },
-  { weight: 1, arbitrary: fc.tuple(fc.constant('fuzz-key-0001'), fc.constant('fuzz-key-0002')).map((t) => [...t]) },
-);
+/** Keys of every kind; a route that requires one (checkout) mostly gets a valid fresh one, so the request reaches its handler. */
+const idempotencyKeyArb = (route: RouteDef): fc.Arbitrary<string | string[] | undefined> =>
+  fc.oneof(
+    { weight: route.idempotent ? 1 : 6, arbitrary: fc.constant(undefined) },
+    ...(route.idempotent ? [{ weight: 8, arbitrary: fc.uuid().map((u) => `fuzz-${u}`) }] : []),
+    { weight: 2, arbitrary: headerValue(210) },
+    { weight: 1, arbitrary: fc.constantFrom('short', 'exactly8', 'x'.repeat(200), 'x'.repeat(201), '        ', '  seven ', 'fuzz-key-0001') },
+    { weight: 1, arbitrary: fc.tuple(fc.constant('fuzz-key-0001'), fc.constant('fuzz-key-0002')).map((t) => [...t]) },
+  );
 
 const queryFuzz = (keys: string[]): fc.Arbitrary<string> =>
   fc.oneof(
@@ -807,22 +1015,22 @@ function x5CaseArb(route: RouteDef): fc.Arbitrary<X5Case> {
       segments: segmentsArb(route, x5Id),
       method: fc.oneof({ weight: 12, arbitrary: fc.constant(route.method) }, { weight: 1, arbitrary: ANY_METHOD }),
       query: route.query
-        ? fc.oneof({ weight: 3, arbitrary: route.query }, { weight: 2, arbitrary: queryFuzz(route.op.includes('mailbox') ? ['to'] : ['status']) })
+        ? fc.oneof({ weight: 3, arbitrary: route.query }, { weight: 2, arbitrary: queryFuzz(route.op.includes('mailbox') ? ['to'] : route.op.includes('sign-in') ? ['token'] : ['status']) })
         : fc.oneof({ weight: 6, arbitrary: fc.constant('') }, { weight: 1, arbitrary: queryFuzz(['status']) }),
       example: example ?? fc.constant(undefined),
       contentType: contentTypeArb,
-      idempotencyKey,
+      idempotencyKey: idempotencyKeyArb(route),
       extra: extraHeaders,
       pick: fc.nat(),
     })
     .chain((c) => {
       const ids = Object.fromEntries(Object.entries(c.segments).map(([n, s]) => [n, s.id]));
       // Mostly a caller who may (so the request reaches validation and the handler), else anyone.
-      const names = PRINCIPALS.filter((n) => n !== 'wrongKey' && n !== 'malformedHeader');
+      const names = CALLERS.filter((n) => n !== 'wrongKey' && n !== 'malformedHeader');
       const permitted = names.filter((n) => route.may(who(n), ids, c.example) === 'allow');
       const gated = names.filter((n) => route.gate(who(n)));
       const preferred = permitted.length > 0 ? permitted : gated.length > 0 ? gated : [...names];
-      const caller = fc.oneof({ weight: 8, arbitrary: fc.constantFrom(...preferred) }, { weight: 2, arbitrary: fc.constantFrom(...PRINCIPALS) }).chain(callerArb);
+      const caller = fc.oneof({ weight: 8, arbitrary: fc.constantFrom(...preferred) }, { weight: 2, arbitrary: fc.constantFrom(...CALLERS) }).chain(callerArb);
       const body: fc.Arbitrary<BodyCase> =
         c.example !== undefined
           ? bodyArb(c.example)
@@ -850,7 +1058,8 @@ function x5CaseArb(route: RouteDef): fc.Arbitrary<X5Case> {
 function x5Request(c: X5Case): RawRequest {
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of c.extra) headers[name] = value;
-  if (c.caller.authorization !== undefined) headers.authorization = c.caller.authorization;
+  const authorization = authorizationFor(c.route, c.caller);
+  if (authorization !== undefined) headers.authorization = authorization;
   if (c.idempotencyKey !== undefined) headers['idempotency-key'] = c.idempotencyKey;
   const body = c.body.kind === 'none' ? undefined : c.body.text;
   if (c.contentType !== undefined && (body !== undefined || c.method === 'POST')) headers['content-type'] = c.contentType;
@@ -869,7 +1078,17 @@ function suspects(c: X5Case, req: RawRequest): string[] {
     .filter(([, s]) => !s.real)
     .map(([n]) => `params.${n}`);
   if (c.query) out.push('query');
-  if (req.headers['idempotency-key'] !== undefined) out.push('headers.idempotency-key');
+  // Another method on the same path may be another route (GET and POST /auth/sign-in): what that
+  // one requires and this request did not carry is at fault too.
+  const sibling = c.method === c.route.method ? undefined : ROUTES.find((r) => r !== c.route && r.method === c.method && r.path === c.route.path);
+  if (sibling?.query) out.push('query');
+  if (sibling?.body) out.push('body');
+  // Only a route that requires the key reads it, and only a missing or invalid one is at fault.
+  if (c.route.idempotent && !validIdempotencyKey(req)) out.push('headers.idempotency-key');
+  // A Content-Encoding the body does not have (none at all, say: Node then sends POST, PUT and
+  // PATCH with an empty chunked body, which the JSON parser tries to inflate) is the body's fault,
+  // whatever the route.
+  if (req.headers['content-encoding'] !== undefined && ['POST', 'PUT', 'PATCH'].includes(req.method)) out.push('body');
   if (req.body !== undefined || c.route.body) {
     if (c.body.kind === 'mutated' && sentAsJson(req)) out.push(...c.body.touched.map((p) => fieldName('body', p)));
     else if (c.body.kind !== 'valid' || !sentAsJson(req)) out.push('body');
@@ -906,7 +1125,7 @@ describe('X-5, X-6: properties over every route', () => {
         segments: segmentsArb(route, x6Id),
         query: route.query ?? fc.constant(''),
         callers: fc
-          .shuffledSubarray([...PRINCIPALS], { minLength: 1 })
+          .shuffledSubarray([...CALLERS], { minLength: 1 })
           .chain((names) => fc.tuple(...names.map((n) => fc.record({ caller: callerArb(n), body: route.body ? route.body(who(n)) : fc.constant(undefined) })))),
       }),
     );
@@ -922,17 +1141,22 @@ describe('X-5, X-6: properties over every route', () => {
         const line = route.op.includes('/lines/{lineId}/') ? findLine(ids) : undefined;
         for (const { caller, body } of callers) {
           const headers: Record<string, string> = {};
-          if (caller.authorization !== undefined) headers.authorization = caller.authorization;
+          const authorization = authorizationFor(route, caller);
+          if (authorization !== undefined) headers.authorization = authorization;
           if (body !== undefined) headers['content-type'] = 'application/json';
+          // A well-behaved client: a fresh key for every new checkout (ORD-4).
+          if (route.idempotent) headers['idempotency-key'] = `fuzz-x6-${randomUUID()}`;
           const req: RawRequest = { method: route.method, path: `${buildPath(route, segments)}${query ? `?${query}` : ''}`, headers, body: body === undefined ? undefined : JSON.stringify(body) };
           const lineBefore = line ? await lineState(line.id) : undefined;
+          // The verdict on the state the request meets (a sign-in link is used once).
+          const v = route.may(caller.who, ids, body);
 
           const res = await ex.send(req, (r) => mayWrite(req, r));
           stats.total += 1;
           count(`${route.op} as ${caller.who.name} → ${res.status}`);
           expectWellFormed(req, res);
           const w = caller.who;
-          const shown = `${w.name} (${caller.authorization === undefined ? 'no Authorization' : JSON.stringify(caller.authorization)}): ${describeRequest(req)}\n→ ${res.status} ${res.text.slice(0, 300)}`;
+          const shown = `${w.name} (${authorization === undefined ? 'no Authorization' : JSON.stringify(authorization)}): ${describeRequest(req)}\n→ ${res.status} ${res.text.slice(0, 300)}`;
           const ok = res.status >= 200 && res.status < 300;
 
           if (w.kind === 'bad') {
@@ -943,10 +1167,10 @@ describe('X-5, X-6: properties over every route', () => {
           // A 2xx, and a business refusal (402 declined card, 409 already decided or ended, 422
           // refused by the rules), come only after the caller passed X-6.
           const passed = ok || [402, 409, 422].includes(res.status);
-          const v = route.may(w, ids, body);
           if (v !== 'allow') expect(passed, `X-6: the oracle says ${v}, the API let the caller through (${res.status})\n${shown}`).toBe(false);
           if (v === 'allow') expect([401, 403], `X-6: the oracle says the caller may: neither 401 nor 403\n${shown}`).not.toContain(res.status);
           if (w.kind === 'anonymous' && route.type === 'table' && !route.gate(w)) expect(res.status, `X-6: a closed route without a key is 401\n${shown}`).toBe(401);
+          if (w.kind === 'order' && route.type === 'table' && !route.gate(w)) expect(res.status, `X-6, X-8: an order token on a route it does not open is 403\n${shown}`).toBe(403);
           if (passed) stats.passed += 1;
 
           // A refused caller leaves the line as it was: status, audit entries, refunds (and the
@@ -969,7 +1193,7 @@ describe('X-5, X-6: properties over every route', () => {
   it('X-5: fuzzed bodies, ids, queries and headers on every route: never a 5xx, always a problem naming the field, nothing half-written', async () => {
     const ex = new Exchange();
     await ex.begin();
-    const stats = { total: 0, s2xx: 0, s400: 0, definite: 0, other4xx: new Map<number, number>() };
+    const stats = { total: 0, s2xx: 0, s400: 0, definite: 0, definiteKey: 0, other4xx: new Map<number, number>() };
     const arb = fc.oneof(...ROUTES.map((r) => ({ weight: r.type === 'table' ? 4 : 1, arbitrary: x5CaseArb(r) })));
     await fc.assert(
       fc.asyncProperty(arb, async (c) => {
@@ -1012,12 +1236,24 @@ describe('X-5, X-6: properties over every route', () => {
             `X-5: the 400 names none of ${JSON.stringify(broken)}\n${shown}`,
           ).toBe(true);
         }
+
+        // ORD-4: a checkout that reaches its route (as above, with a JSON object for a body, so
+        // the body parser lets it through) without a valid Idempotency-Key is a 400 naming the header.
+        const jsonObject = (c.body.kind === 'valid' || c.body.kind === 'mutated') && typeof c.body.value === 'object' && c.body.value !== null;
+        if (c.route.idempotent && !validIdempotencyKey(req) && c.method === c.route.method && gateOpen && routable && sentAsJson(req) && jsonObject && Buffer.byteLength(req.body!) < 100 * 1024) {
+          stats.definiteKey += 1;
+          expect(res.status, `X-5, ORD-4: no valid Idempotency-Key: 400 expected\n${shown}`).toBe(400);
+          expect(
+            (res.json.errors as { field: string }[]).some((e) => e.field === 'headers.idempotency-key'),
+            `X-5, ORD-4: the 400 does not name headers.idempotency-key\n${shown}`,
+          ).toBe(true);
+        }
       }),
       { numRuns: X5_RUNS, ...REPLAY } as fc.Parameters<[X5Case]>,
     );
     await ex.end();
     printTally('[X-5] requests per route');
-    console.info(`[X-5] ${stats.total} requests: ${stats.s2xx} 2xx, ${stats.s400} 400 (${stats.definite} invalid for sure), other 4xx ${JSON.stringify([...stats.other4xx])}`);
+    console.info(`[X-5] ${stats.total} requests: ${stats.s2xx} 2xx, ${stats.s400} 400 (${stats.definite} invalid for sure, ${stats.definiteKey} checkouts without a valid Idempotency-Key), other 4xx ${JSON.stringify([...stats.other4xx])}`);
     expect(stats.s400).toBeGreaterThan(X5_RUNS / 4);
     expect(stats.definite).toBeGreaterThan(10);
   }, 180_000);
@@ -1073,6 +1309,21 @@ describe('X-5, X-6: counterexamples found by the fuzzers', () => {
     expect(res.json.errors).toEqual([{ field: 'params', message: expect.stringContaining('HPE_INVALID_URL') }]);
     const head = await refused({ method: 'HEAD', path: `/orders/${someLine().orderId}/lines/\x80!/cancel`, headers: admin }, 400);
     expect(head.text).toBe('');
+  });
+
+  it('X-5, X-6: a card command the workflow refuses (its owner, on its ended subscription: 409) writes nothing: no PaymentCard row, no card in the gateway', async () => {
+    const ended = await sys.db.subscription.findFirstOrThrow({ where: { status: 'terminated', customerId: customerByEmail(EMAIL_B) } });
+    await settle(probe, env.client, sys.taskQueue);
+    const res = await refused(
+      {
+        method: 'POST',
+        path: `/subscriptions/${ended.id}/card`,
+        headers: { authorization: `Bearer ${keyB}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ card: VALID_CARD }),
+      },
+      409,
+    );
+    expect(res.json.detail).toContain('ended');
   });
 
   it('X-5: a request line over 16 KB is a 431 problem naming the headers, not a bare 431', async () => {

@@ -12,7 +12,7 @@ import { TEST_CARDS } from '../infra/sandbox-gateway';
 import { DEMO, DEMO_KEYS } from '../prisma/demo-data';
 import { checkoutBody } from './support/checkout';
 import { eventually, http, type HttpResponse } from './support/http';
-import { linesAwaitingValidation, placeOrder, type PlacedOrder } from './support/orders';
+import { linesAwaitingValidation, newIdempotencyKey, placeOrder, signIn, type PlacedOrder } from './support/orders';
 import { waitState } from './support/subscriptions';
 import { startTestSystem, type TestSystem } from './support/system';
 
@@ -25,6 +25,8 @@ let countsBefore: Record<string, number>;
 /** A customer with a running subscription and an ended one (SUB-10), each on its own order. */
 let sub: { key: string; customerId: string; running: string; runningOrder: string; ended: string; endedOrder: string; unpaidOrder: string; invoice: string };
 let subBefore: SubSnapshot;
+/** A key of the real order's customer, for the key routes (a rotation would revoke it: none is valid). */
+let accountKey: string;
 
 beforeAll(async () => {
   env = await devServerEnv();
@@ -35,6 +37,7 @@ beforeAll(async () => {
   acmeLine = order.lines.find((l) => l.sellerId === DEMO.sellers.acme.id)!.lineId;
   globexLine = order.lines.find((l) => l.sellerId === DEMO.sellers.globex.id)!.lineId;
   sub = await subscriptions();
+  accountKey = (await signIn(sys.apiUrl, order.email)).apiKey;
   subBefore = await settledSubSnapshot();
   countsBefore = await counts();
 });
@@ -65,7 +68,7 @@ async function subscriptions(): Promise<typeof sub> {
   expect(confirmed.status, JSON.stringify(confirmed.body)).toBe(200);
   await eventually(async () => (await sys.db.subscription.findUnique({ where: { id: ended } }))?.status === 'terminated', 20_000, `subscription ${ended} ended`);
   const invoice = await eventually(async () => (await sys.db.invoice.findFirst({ where: { orderId: runningOrder.orderId } })) ?? undefined, 20_000, 'checkout invoice');
-  const declined = await http(sys.apiUrl, 'POST', '/checkout', { body: checkoutBody({ email, offers: [DEMO.offers.acmeMail.id], card: TEST_CARDS.declined }) });
+  const declined = await http(sys.apiUrl, 'POST', '/checkout', { body: checkoutBody({ email, offers: [DEMO.offers.acmeMail.id], card: TEST_CARDS.declined }), headers: { 'idempotency-key': newIdempotencyKey() } });
   expect(declined.status, JSON.stringify(declined.body)).toBe(402);
   return { key, customerId: runningOrder.customerId, running, runningOrder: runningOrder.orderId, ended, endedOrder: endedOrder.orderId, unpaidOrder: declined.body.orderId, invoice: invoice.id };
 }
@@ -147,7 +150,7 @@ interface Case {
    * subscriptions, their orders, the subscriber, and its checkout invoice (percent-encoded).
    */
   path: string;
-  /** An API key, or SUB_KEY: the subscriber's own key. */
+  /** An API key, or SUB_KEY: the subscriber's own key, or ACCOUNT_KEY: a key of the real order's customer. */
   key?: string;
   body?: unknown;
   rawBody?: string;
@@ -173,12 +176,12 @@ function bodyCases(route: string, method: Case['method'], path: string, key: str
  * Every POST route: the body is JSON of the wrong shape, not JSON at all, incomplete, or has extras.
  * A route whose body is `{}` (required is empty) takes an empty or absent body as valid: not sent.
  */
-function postBodyCases(route: string, path: string, key: string | undefined, valid: Record<string, unknown>, required: string[]): Case[] {
-  const c = (name: string, rest: Partial<Case> & Pick<Case, 'status'>): Case => ({ route, name, method: 'POST', path, key, ...rest });
+function postBodyCases(route: string, path: string, key: string | undefined, valid: Record<string, unknown>, required: string[], headers?: Record<string, string>): Case[] {
+  const c = (name: string, rest: Partial<Case> & Pick<Case, 'status'>): Case => ({ route, name, method: 'POST', path, key, headers, ...rest, ...(headers || rest.headers ? { headers: { ...headers, ...rest.headers } } : {}) });
   const missing = required.map((f) => `body.${f}`);
   const incomplete = required.length === 0 ? [] : [c('empty object', { body: {}, status: 400, fields: missing }), c('no body at all', { status: 400, fields: missing })];
   return [
-    ...bodyCases(route, 'POST', path, key),
+    ...bodyCases(route, 'POST', path, key).map((b) => ({ ...b, headers })),
     c('body is a JSON array', { body: [valid], status: 400, fields: ['body'] }),
     c('body is an empty JSON array', { rawBody: '[]', status: 400, fields: ['body'] }),
     c('body is a bare JSON string', { rawBody: '"hello"', status: 400, fields: ['body'] }),
@@ -200,9 +203,15 @@ function co(change: (b: CheckoutBody & Record<string, any>) => void): unknown {
   return b;
 }
 
+/**
+ * A valid Idempotency-Key (ORD-4: required on checkout), so that only the part under test is at
+ * fault. A refused request never claims it.
+ */
+const CHECKOUT_KEY = { 'idempotency-key': 'x5-invalid-checkout-0001' };
+
 const checkout = (): Case[] => {
   const route = 'POST /checkout';
-  const c = (name: string, body: unknown, fields: string[], headers?: Record<string, string>): Case => ({
+  const c = (name: string, body: unknown, fields: string[], headers: Record<string, string> = CHECKOUT_KEY): Case => ({
     route,
     name,
     method: 'POST',
@@ -214,7 +223,7 @@ const checkout = (): Case[] => {
   });
   const valid = co(() => {}) as Record<string, unknown>;
   return [
-    ...postBodyCases(route, '/checkout', undefined, valid, ['customer', 'lines', 'acceptedTerms', 'card']),
+    ...postBodyCases(route, '/checkout', undefined, valid, ['customer', 'lines', 'acceptedTerms', 'card'], CHECKOUT_KEY),
     // customer
     c('customer missing', co((b) => delete (b as any).customer), ['body.customer']),
     c('customer is an array', co((b) => (b.customer = [] as any)), ['body.customer']),
@@ -267,8 +276,11 @@ const checkout = (): Case[] => {
     c('card.cvc has 2 digits', co((b) => (b.card.cvc = '12')), ['body.card.cvc']),
     c('card has an unknown field', co((b) => ((b.card as any).holder = 'Test Buyer')), ['body.card.holder']),
     // headers, and several faults at once
+    c('Idempotency-Key missing', co(() => {}), ['headers.idempotency-key'], {}),
+    c('Idempotency-Key blank', co(() => {}), ['headers.idempotency-key'], { 'idempotency-key': '        ' }),
     c('Idempotency-Key shorter than 8', co(() => {}), ['headers.idempotency-key'], { 'idempotency-key': 'short' }),
     c('Idempotency-Key longer than 200', co(() => {}), ['headers.idempotency-key'], { 'idempotency-key': long(201) }),
+    c('Idempotency-Key missing and a body fault, each named', co((b) => (b.card.cvc = '1')), ['headers.idempotency-key', 'body.card.cvc'], {}),
     c(
       'several faults at once, each named',
       co((b) => {
@@ -568,6 +580,24 @@ const CASES: Case[] = [
   // GET /offers: public, no input but a body.
   ...bodyCases('GET /offers', 'GET', '/offers', undefined),
 
+  ...accountCases(),
+
+  // GET /updates/{workflowId}/{updateId}: where a command's outcome appears.
+  ...bodyCases('GET /updates/{workflowId}/{updateId}', 'GET', '/updates/OrderLine%3A{ACME_LINE}/no-such-update', DEMO_KEYS.admin),
+  ...(
+    [
+      ['/updates/nope/u1', 'workflowId is not a workflow id', ['params.workflowId']],
+      ['/updates/Order%3A{ORDER}/u1', 'workflowId is an order workflow', ['params.workflowId']],
+      ['/updates/OrderLine%3Alin_/u1', 'workflowId has an empty line id', ['params.workflowId']],
+      [`/updates/OrderLine%3Alin_${long(81)}/u1`, 'workflowId is too long', ['params.workflowId']],
+      ['/updates/OrderLine%3A{ACME_LINE}/a%20b', 'updateId has a space', ['params.updateId']],
+      [`/updates/OrderLine%3A{ACME_LINE}/${long(101)}`, 'updateId is too long', ['params.updateId']],
+      ['/updates/OrderLine%3A{ACME_LINE}/%E0%A4%A', 'updateId is not valid percent-encoding', ['params.updateId']],
+      ['/updates/nope/a%20b', 'both ids are invalid', ['params.workflowId', 'params.updateId']],
+    ] as const
+  ).map(([path, name, fields]): Case => ({ route: 'GET /updates/{workflowId}/{updateId}', name, method: 'GET', path, key: DEMO_KEYS.admin, status: 400, fields: [...fields] })),
+  { route: 'GET /updates/{workflowId}/{updateId}', name: 'the line does not exist', method: 'GET', path: '/updates/OrderLine%3Alin_does-not-exist/u1', key: DEMO_KEYS.admin, status: 404 },
+
   // Routes that do not exist.
   { route: UNKNOWN, name: 'GET /nope', method: 'GET', path: '/nope', status: 404 },
   { route: UNKNOWN, name: 'GET /orders without an id', method: 'GET', path: '/orders', key: DEMO_KEYS.admin, status: 404 },
@@ -577,6 +607,70 @@ const CASES: Case[] = [
   { route: UNKNOWN, name: 'POST /nope with malformed JSON', method: 'POST', path: '/nope', rawBody: '{"a":', status: 400, fields: ['body'] },
   { route: UNKNOWN, name: 'POST /nope with a body over 100kb', method: 'POST', path: '/nope', rawBody: OVERSIZED, status: 413, fields: ['body'] },
 ];
+
+/** X-8: signing in, and the caller's keys (a key of the real order's customer, never rotated: no case is valid). */
+function accountCases(): Case[] {
+  const ACCOUNT_KEY = '{ACCOUNT_KEY}';
+  const token = 'A'.repeat(43);
+  const signIn: Case[] = [
+    ...postBodyCases('POST /auth/sign-in', '/auth/sign-in', undefined, { email: 'x5-someone@example.test' }, ['email']),
+    ...(
+      [
+        ['is a number', 42],
+        ['is null', null],
+        ['is not an e-mail', 'not-an-email'],
+        ['is too long', `${long(250)}@example.test`],
+        ['is an array', ['x5-someone@example.test']],
+      ] as const
+    ).map(([name, email]): Case => ({ route: 'POST /auth/sign-in', name: `email ${name}`, method: 'POST', path: '/auth/sign-in', body: { email }, status: 400, fields: ['body.email'] })),
+  ];
+  const page: Case[] = [
+    ...bodyCases('GET /auth/sign-in', 'GET', `/auth/sign-in?token=${token}`, undefined),
+    ...(
+      [
+        ['', 'token missing', ['query.token']],
+        [`token=${'A'.repeat(42)}`, 'token is 42 characters', ['query.token']],
+        [`token=${'A'.repeat(44)}`, 'token is 44 characters', ['query.token']],
+        [`token=${'A'.repeat(42)}%2B`, 'token has a character outside base64url', ['query.token']],
+        [`token=${token}&token=${token}`, 'token given twice', ['query.token']],
+        [`token=${token}&next=%2Fadmin`, 'an unknown parameter', ['query.next']],
+      ] as const
+    ).map(([query, name, fields]): Case => ({ route: 'GET /auth/sign-in', name, method: 'GET', path: `/auth/sign-in${query ? `?${query}` : ''}`, status: 400, fields: [...fields] })),
+  ];
+  const exchange: Case[] = [
+    ...postBodyCases('POST /auth/sign-in/exchange', '/auth/sign-in/exchange', undefined, { token }, ['token']),
+    ...(
+      [
+        ['is a number', 42],
+        ['is null', null],
+        ['is 42 characters', 'A'.repeat(42)],
+        ['is 44 characters', 'A'.repeat(44)],
+        ['has a character outside base64url', `${'A'.repeat(42)}=`],
+      ] as const
+    ).map(([name, value]): Case => ({ route: 'POST /auth/sign-in/exchange', name: `token ${name}`, method: 'POST', path: '/auth/sign-in/exchange', body: { token: value }, status: 400, fields: ['body.token'] })),
+    // Well formed, but carried by no link: refused without telling more, naming the token.
+    { route: 'POST /auth/sign-in/exchange', name: 'a token no link carries', method: 'POST', path: '/auth/sign-in/exchange', body: { token }, status: 401, fields: ['body.token'] },
+  ];
+  const keys: Case[] = [
+    ...bodyCases('GET /me/keys', 'GET', '/me/keys', ACCOUNT_KEY),
+    ...postBodyCases('POST /me/keys/{keyId}/revoke', '/me/keys/key_doesnotexist/revoke', ACCOUNT_KEY, {}, []),
+    ...(
+      [
+        ['not-a-key', 'keyId is not a key id'],
+        ['key_', 'keyId has an empty suffix'],
+        [`key_${long(65)}`, 'keyId is too long'],
+        ['key_a-b', 'keyId has a hyphen'],
+        ['key_%00', 'keyId has a NUL byte'],
+        ['%E0%A4%A', 'keyId is not valid percent-encoding'],
+      ] as const
+    ).map(([id, name]): Case => ({ route: 'POST /me/keys/{keyId}/revoke', name, method: 'POST', path: `/me/keys/${id}/revoke`, key: ACCOUNT_KEY, body: {}, status: 400, fields: ['params.keyId'] })),
+    { route: 'POST /me/keys/{keyId}/revoke', name: 'keyId and body both wrong, each named', method: 'POST', path: '/me/keys/nope/revoke', key: ACCOUNT_KEY, body: { extra: 1 }, status: 400, fields: ['params.keyId', 'body.extra'] },
+    { route: 'POST /me/keys/{keyId}/revoke', name: 'the key does not exist', method: 'POST', path: '/me/keys/key_doesnotexist/revoke', key: ACCOUNT_KEY, body: {}, status: 404 },
+    ...postBodyCases('POST /me/keys/rotate', '/me/keys/rotate', ACCOUNT_KEY, {}, []),
+    { route: 'POST /me/keys/rotate', name: 'a field that looks plausible', method: 'POST', path: '/me/keys/rotate', key: ACCOUNT_KEY, body: { expiresAt: '2030-01-01' }, status: 400, fields: ['body.expiresAt'] },
+  ];
+  return [...signIn, ...page, ...exchange, ...keys];
+}
 
 function resolvePath(path: string): string {
   return path
@@ -620,7 +714,7 @@ function rawRequest(baseUrl: string, method: string, path: string, opts: { key?:
 
 function send(c: Case): Promise<HttpResponse> {
   const path = resolvePath(c.path);
-  const key = c.key === SUB_KEY ? sub.key : c.key;
+  const key = c.key === SUB_KEY ? sub.key : c.key === '{ACCOUNT_KEY}' ? accountKey : c.key;
   if ((c.method === 'GET' || c.method === 'DELETE') && c.rawBody !== undefined) {
     return rawRequest(sys.apiUrl, c.method, path, { key, rawBody: c.rawBody, headers: c.headers });
   }
@@ -667,6 +761,13 @@ describe('X-5: bad input on every route', () => {
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ status: 'awaiting_validation', extensions: [] });
     }
+  });
+
+  it('X-5, X-8: the refused key commands changed no key: the key they were sent with still works, and nothing was revoked or issued', async () => {
+    const res = await http(sys.apiUrl, 'GET', '/me/keys', { key: accountKey });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.every((k: { revokedAt: string | null }) => k.revokedAt === null)).toBe(true);
+    expect(res.body.filter((k: { current: boolean }) => k.current)).toHaveLength(1);
   });
 
   it('X-5: the refused subscription commands wrote nothing: the running subscription\'s state and its Payment, Invoice, Email rows are unchanged', async () => {

@@ -17,7 +17,8 @@ let temporal: Client;
 beforeAll(async () => {
   sys = await startProcessSystem({ topology: 'cluster' });
   connection = await Connection.connect({ address: sys.temporalAddress });
-  temporal = new Client({ connection });
+  // X-7: payloads are encrypted with the keys the system's processes get.
+  temporal = new Client({ connection, dataConverter: sys.dataConverter });
 }, 240_000);
 
 afterAll(async () => {
@@ -45,6 +46,12 @@ describe('the cluster topology', () => {
     for (const [i, [placeOn, acceptOn]] of [[apiA, apiB], [apiB, apiA]].entries()) {
       const checkout = await placeOn.call('POST', '/checkout', { body: checkoutBody({ email: `cluster-${i}@example.test` }), headers: { 'idempotency-key': `cluster-smoke-${i}` } });
       expect(checkout.status, JSON.stringify(checkout.body)).toBe(201);
+      // X-8: the anonymous buyer gets an order token, which the other API honours too (one secret).
+      expect(checkout.body.orderToken).toMatch(/^ot1\./);
+      expect(checkout.body.customerApiKey).toBeUndefined();
+      const followed = await acceptOn.call('GET', `/orders/${checkout.body.orderId}`, { key: checkout.body.orderToken });
+      expect(followed.status, JSON.stringify(followed.body)).toBe(200);
+      expect(followed.body).toMatchObject({ orderId: checkout.body.orderId, status: 'paid' });
       for (const line of checkout.body.lines as { lineId: string; sellerId: string }[]) {
         const path = `/orders/${checkout.body.orderId}/lines/${line.lineId}`;
         const key = demoSellerKey(line.sellerId);

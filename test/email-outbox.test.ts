@@ -31,7 +31,7 @@ beforeAll(async () => {
   await db.order.create({
     data: {
       id: 'ord_x2', number: 'O-X2', customerId: DEMO.customer.id, status: 'paid', currency: 'EUR',
-      totalExclVatCents: 1999, totalVatCents: 400, totalCents: 2399, cardToken: 'tok', cardLast4: '4242', paidAt: new Date(),
+      totalExclVatCents: 1999, totalVatCents: 400, totalCents: 2399, customerEmail: DEMO.customer.email, cardId: 'card_x', cardLast4: '4242', paidAt: new Date(),
       lines: { create: [{ id: 'lin_x2_1', position: 1, offerId: o.id, sellerId: o.sellerId, name: o.name, priceCents: 1999, currency: 'EUR', vatRateBp: 2000, vatCents: 400, totalCents: 2399, billingPeriod: 'monthly', commitmentMonths: 0, status: 'awaiting_validation' }] },
     },
   });

@@ -27,7 +27,7 @@ describe('embedded PostgreSQL', () => {
     await db.order.create({
       data: {
         id: 'ord_kept', number: 'O-2026-999999', customerId: 'cus_kept', status: 'paid', currency: 'EUR',
-        totalExclVatCents: 1000, totalVatCents: 200, totalCents: 1200, cardToken: 'tok', cardLast4: '4242',
+        totalExclVatCents: 1000, totalVatCents: 200, totalCents: 1200, customerEmail: 'kept@example.test', cardId: 'card_x', cardLast4: '4242',
       },
     });
     await db.$disconnect();

@@ -9,7 +9,7 @@ import { DEMO, DEMO_KEYS } from '../prisma/demo-data';
 import { acceptLineUpdate, orderLineWorkflowId } from '../workflows/order-line';
 import { checkoutBody } from './support/checkout';
 import { http } from './support/http';
-import { emailSent, lineState, linesAwaitingValidation, mailboxTo, placeOrder, waitForLineStatus, type PlacedOrder } from './support/orders';
+import { emailSent, lineState, linesAwaitingValidation, mailboxTo, placeOrder, waitForLineStatus, type PlacedOrder, newIdempotencyKey } from './support/orders';
 import type { TestSystem } from './support/system';
 
 const MINUTE = 60_000;
@@ -162,7 +162,7 @@ describe('seller decisions', () => {
     expect(foreign.status).toBe(403);
     // The workflow's own validator refuses it too, for a caller that bypasses the API.
     const handle = env.client.workflow.getHandle(orderLineWorkflowId(line.lineId));
-    const direct = await handle.executeUpdate(acceptLineUpdate, { args: [{ sellerId: DEMO.sellers.globex.id, accessInstructions: 'x' }] }).catch((e) => e);
+    const direct = await handle.executeUpdate(acceptLineUpdate, { args: [{ sellerId: DEMO.sellers.globex.id, accessInstructionsId: 'acc_x' }] }).catch((e) => e);
     expect(direct).toBeInstanceOf(WorkflowUpdateFailedError);
     expect(String(direct.cause?.message)).toContain('belongs to another seller');
 
@@ -179,19 +179,25 @@ describe('checkout payment', () => {
     [TEST_CARDS.declined, 'card_declined'],
     [TEST_CARDS.insufficientFunds, 'insufficient_funds'],
     [TEST_CARDS.stolen, 'stolen_card'],
-  ])('ORD-4: a declined card (%s) fails the order with the reason; nothing is charged or sent to sellers', async (card, code) => {
+  ])('ORD-4, X-8: a declined card (%s) fails the order with the reason; nothing is charged or sent to sellers; no account nor key is created', async (card, code) => {
     const body = checkoutBody({ card });
-    const res = await http(sys.apiUrl, 'POST', '/checkout', { body });
+    const res = await http(sys.apiUrl, 'POST', '/checkout', { body, headers: { 'idempotency-key': newIdempotencyKey() } });
     expect(res.status).toBe(402);
     expect(res.contentType).toContain('application/problem+json');
     expect(res.body.code).toBe(code);
     const order = await sys.db.order.findUniqueOrThrow({ where: { id: res.body.orderId }, include: { lines: true } });
     expect(order.status).toBe('payment_failed');
     expect(order.lines.every((l) => l.status === 'payment_failed')).toBe(true);
-    expect(await sys.db.sandboxTransaction.count({ where: { idempotencyKey: `order:${order.id}:checkout` } })).toBe(0);
+    // Nothing captured under any attempt of the checkout; the one attempt is recorded as declined.
+    expect(await sys.db.sandboxTransaction.count({ where: { idempotencyKey: { startsWith: `order:${order.id}:checkout` } } })).toBe(0);
+    expect(await sys.db.payment.findUniqueOrThrow({ where: { id: `order:${order.id}:checkout` } })).toMatchObject({ status: 'declined', gatewayKey: `order:${order.id}:checkout:attempt:1`, declineCode: code });
     const result = await env.client.workflow.getHandle(`Order:${order.id}`).result();
     expect(result.status).toBe('payment_failed');
     expect(await sys.db.email.count({ where: { id: { in: order.lines.map((l) => `line:${l.id}:to-validate`) } } })).toBe(0);
+    // X-8: a new address gets its account only once paid: a declined first checkout leaves none.
+    expect(order.customerId).toBeNull();
+    expect(await sys.db.customer.count({ where: { email: body.customer.email } })).toBe(0);
+    expect(await sys.db.apiKey.count({ where: { label: body.customer.email } })).toBe(0);
   });
 
   it('ORD-4: a checkout repeated with the same Idempotency-Key returns the first result and charges once', async () => {
@@ -204,10 +210,17 @@ describe('checkout payment', () => {
     const c = await http(sys.apiUrl, 'POST', '/checkout', { body, headers });
     expect([a.status, b.status, c.status]).toEqual([201, 201, 201]);
     expect(b.body.orderId).toBe(a.body.orderId);
-    expect(c.body).toEqual(a.body.customerApiKey ? a.body : b.body);
+    // Every repeat gets the first answer, its order token included (rebuilt, never stored).
+    expect(b.body).toEqual(a.body);
+    expect(c.body).toEqual(a.body);
+    expect(a.body.orderToken).toMatch(/^ot1\./);
+    // The same card again is the same request (card data is not part of it): still one order.
+    const otherCard = await http(sys.apiUrl, 'POST', '/checkout', { body: { ...body, card: { ...body.card, number: TEST_CARDS.declined } }, headers });
+    expect(otherCard.status).toBe(201);
+    expect(otherCard.body).toEqual(a.body);
     const customer = await sys.db.customer.findUniqueOrThrow({ where: { email: body.customer.email }, include: { orders: true } });
     expect(customer.orders).toHaveLength(1);
-    expect(await sys.db.sandboxTransaction.count({ where: { kind: 'charge', idempotencyKey: `order:${a.body.orderId}:checkout` } })).toBe(1);
+    expect(await sys.db.sandboxTransaction.count({ where: { kind: 'charge', idempotencyKey: { startsWith: `order:${a.body.orderId}:checkout` } } })).toBe(1);
 
     const changed = await http(sys.apiUrl, 'POST', '/checkout', { body: { ...body, lines: [{ offerId: DEMO.offers.acmeMail.id }] }, headers });
     expect(changed.status).toBe(422);
@@ -215,11 +228,14 @@ describe('checkout payment', () => {
   });
 
   it('ORD-4: a capture whose reply was lost is retried under the same key and charged once', async () => {
-    const res = await http(sys.apiUrl, 'POST', '/checkout', { body: checkoutBody({ card: TEST_CARDS.failsOnceThenSucceeds }) });
+    const res = await http(sys.apiUrl, 'POST', '/checkout', { body: checkoutBody({ card: TEST_CARDS.failsOnceThenSucceeds }), headers: { 'idempotency-key': newIdempotencyKey() } });
     expect(res.status).toBe(201);
-    const key = `order:${res.body.orderId}:checkout`;
-    expect(await sys.db.sandboxTransaction.count({ where: { idempotencyKey: key } })).toBe(1);
-    expect((await sys.db.sandboxAttempt.findUniqueOrThrow({ where: { idempotencyKey: key } })).attempts).toBe(2);
-    expect((await sys.db.payment.findUniqueOrThrow({ where: { id: key } })).amountCents).toBe(res.body.totalCents);
+    const paymentId = `order:${res.body.orderId}:checkout`;
+    const key = `${paymentId}:attempt:1`;
+    // One capture under the attempt's key, whose reply was lost once: the retry got it back.
+    expect(await sys.db.sandboxTransaction.count({ where: { idempotencyKey: { startsWith: paymentId } } })).toBe(1);
+    expect(await sys.db.sandboxTransaction.count({ where: { idempotencyKey: key, kind: 'charge' } })).toBe(1);
+    expect(await sys.db.sandboxAttempt.findUniqueOrThrow({ where: { idempotencyKey: key } })).toMatchObject({ attempts: 2, status: 'captured' });
+    expect(await sys.db.payment.findUniqueOrThrow({ where: { id: paymentId } })).toMatchObject({ amountCents: res.body.totalCents, status: 'captured', gatewayKey: key });
   });
 });

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { DEMO, DEMO_KEYS } from '../prisma/demo-data';
 import { checkoutBody } from './support/checkout';
 import { eventually, http } from './support/http';
-import { emailSent, lineState, linesAwaitingValidation, placeOrder, waitForLineStatus } from './support/orders';
+import { emailSent, lineState, linesAwaitingValidation, newIdempotencyKey, placeOrder, signIn, waitForLineStatus } from './support/orders';
 import type { TestSystem } from './support/system';
 
 let env: TestWorkflowEnvironment;
@@ -65,18 +65,20 @@ describe('order process over HTTP, SMTP and a Temporal dev server', () => {
     expect(view.body.timeline.next).toEqual([]);
     expect(view.body.timeline.actionNeeded).toBeNull();
 
-    // ACC-1: the customer lists every e-mail it was sent.
+    // ACC-1: the customer lists every e-mail it was sent, the sign-in link it got its key from
+    // included (X-8: checkout gives no key).
     const mails = await http(sys.apiUrl, 'GET', `/customers/${order.customerId}/emails`, { key: customerKey });
     expect(mails.status).toBe(200);
-    expect(mails.body.map((m: { id: string }) => m.id).sort()).toEqual(
-      [
+    expect(mails.body.map((m: { id: string }) => m.id).sort()).toEqual([
+      ...[
         `order:${order.orderId}:purchase-order`,
         `invoice:order:${order.orderId}:checkout:${DEMO.sellers.acme.id}:email`, // INV-1
         `invoice:order:${order.orderId}:checkout:${DEMO.sellers.globex.id}:email`,
         `line:${acmeLine.lineId}:access`,
         `line:${globexLine.lineId}:access`,
       ].sort(),
-    );
+      expect.stringMatching(new RegExp(`^signin:${order.customerId}:[0-9a-f]{16}$`)), // sorts last
+    ]);
 
     // Staff can filter the line workflows in the Temporal UI by search attributes.
     const found = await eventually(async () => {
@@ -89,20 +91,54 @@ describe('order process over HTTP, SMTP and a Temporal dev server', () => {
     expect(completed.status).toBe('completed');
   });
 
-  it('ORD-1: checkout creates the customer from the e-mail, then reuses that account for the same e-mail', async () => {
+  it('ORD-1, X-8: the first paid checkout of an address creates its account; a second one with the same address lands in the same account, found via sign-in; the answers carry no key nor id', async () => {
     const email = `Reuse.${Date.now()}@Example.test`;
-    const first = await placeOrder(sys.apiUrl, { email, type: 'business' });
-    expect(first.customerApiKey).toBeDefined();
-    const second = await placeOrder(sys.apiUrl, { email: email.toLowerCase(), offers: [DEMO.offers.acmeMail.id] });
-    expect(second.customerId).toBe(first.customerId);
-    expect(second.customerApiKey).toBeUndefined();
-    const customer = await sys.db.customer.findUniqueOrThrow({ where: { id: first.customerId }, include: { orders: true } });
-    expect(customer).toMatchObject({ email: email.toLowerCase(), type: 'business' });
-    expect(customer.orders).toHaveLength(2);
-    // Its key reads both orders.
+    const checkout = async (body: ReturnType<typeof checkoutBody>) => {
+      const res = await http(sys.apiUrl, 'POST', '/checkout', { body, headers: { 'idempotency-key': newIdempotencyKey() } });
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      return res.body;
+    };
+    // The same answer, field for field, whether the address had an account or not (X-8).
+    const ANSWER = ['currency', 'lines', 'number', 'orderId', 'orderToken', 'paidAt', 'status', 'totalCents', 'totalExclVatCents', 'totalVatCents'];
+    const first = await checkout(checkoutBody({ email, type: 'business' }));
+    expect(Object.keys(first).sort()).toEqual(ANSWER);
+    expect(first.orderToken).toMatch(/^ot1\./);
+    const account = await sys.db.customer.findUniqueOrThrow({ where: { email: email.toLowerCase() } });
+    expect(account).toMatchObject({ type: 'business', name: 'Test Buyer', verifiedAt: null });
+
+    // Another anonymous checkout with the address, declaring another name and type: it goes to the
+    // same account and changes nothing of it; the order keeps what its own checkout declared.
+    const secondBody = checkoutBody({ email: email.toLowerCase(), type: 'individual', offers: [DEMO.offers.acmeMail.id] });
+    secondBody.customer.name = 'Someone Else';
+    const second = await checkout(secondBody);
+    expect(Object.keys(second).sort()).toEqual(ANSWER);
+    expect(second.orderToken).not.toBe(first.orderToken);
+    expect(await sys.db.customer.count({ where: { email: email.toLowerCase() } })).toBe(1);
+    const customer = await sys.db.customer.findUniqueOrThrow({ where: { id: account.id }, include: { orders: { orderBy: { createdAt: 'asc' } } } });
+    expect(customer).toMatchObject({ email: email.toLowerCase(), type: 'business', name: 'Test Buyer' });
+    expect(customer.orders.map((o) => [o.id, o.customerType, o.customerName, o.customerEmail])).toEqual([
+      [first.orderId, 'business', 'Test Buyer', email.toLowerCase()],
+      [second.orderId, 'individual', 'Someone Else', email.toLowerCase()],
+    ]);
+
+    // The account is reached by signing in with the address; its key reads both orders.
+    const signedIn = await signIn(sys.apiUrl, email);
+    expect(signedIn.customerId).toBe(account.id);
+    expect(signedIn.apiKey).toMatch(/^cust_/);
+    expect((await sys.db.customer.findUniqueOrThrow({ where: { id: account.id } })).verifiedAt).not.toBeNull();
     for (const o of [first, second]) {
-      expect((await http(sys.apiUrl, 'GET', `/orders/${o.orderId}`, { key: first.customerApiKey })).status).toBe(200);
+      const view = await http(sys.apiUrl, 'GET', `/orders/${o.orderId}`, { key: signedIn.apiKey });
+      expect(view.status).toBe(200);
+      expect(view.body.customerId).toBe(account.id);
     }
+    // Each order token follows its own order only, and says nothing of the account.
+    const own = await http(sys.apiUrl, 'GET', `/orders/${first.orderId}`, { key: first.orderToken });
+    expect(own.status).toBe(200);
+    expect(own.body).toMatchObject({ orderId: first.orderId, status: 'paid' });
+    expect(own.body.customerId).toBeUndefined();
+    expect((await http(sys.apiUrl, 'GET', `/orders/${second.orderId}`, { key: first.orderToken })).status).toBe(403);
+    expect((await http(sys.apiUrl, 'GET', `/orders/${first.orderId}/lines/${first.lines[0].lineId}`, { key: first.orderToken })).status).toBe(403);
+    expect((await http(sys.apiUrl, 'GET', `/customers/${account.id}/emails`, { key: first.orderToken })).status).toBe(403);
   });
 
   it('ORD-2, ORD-4: each line is one offer of one seller with its own price, VAT, period and commitment, paid in one charge', async () => {
@@ -123,6 +159,7 @@ describe('order process over HTTP, SMTP and a Temporal dev server', () => {
     const before = await sys.db.sandboxTransaction.count();
     const res = await http(sys.apiUrl, 'POST', '/checkout', {
       body: checkoutBody({ terms: [{ sellerId: DEMO.sellers.acme.id, version: 'acme-2025-old' }] }),
+      headers: { 'idempotency-key': newIdempotencyKey() },
     });
     expect(res.status).toBe(422);
     expect(res.contentType).toContain('application/problem+json');
@@ -142,11 +179,13 @@ describe('order process over HTTP, SMTP and a Temporal dev server', () => {
     const rows = audit.map((a) => [a.action, a.actor, a.entityId, a.workflowId]);
     expect(rows).toEqual(
       expect.arrayContaining([
-        ['order.created', `anonymous:${order.email}`, order.orderId, `Order:${order.orderId}`],
+        // X-8: an anonymous checkout proves nothing about its e-mail: the actor is not named by it.
+        ['order.created', 'anonymous', order.orderId, `Order:${order.orderId}`],
         ['order.paid', 'system', order.orderId, `Order:${order.orderId}`],
         ['line.awaiting_validation', 'system', acme.lineId, `OrderLine:${acme.lineId}`],
         ['line.accepted', 'seller:sel_acme', acme.lineId, `OrderLine:${acme.lineId}`],
-        ['line.cancelled', 'staff:ops', globex.lineId, `OrderLine:${globex.lineId}`],
+        // X-4: the person who acted, by the label of their own key.
+        ['line.cancelled', `staff:${DEMO.staff.ops.label}`, globex.lineId, `OrderLine:${globex.lineId}`],
       ]),
     );
     for (const a of audit) expect(a.at.getTime()).toBeGreaterThanOrEqual(Date.parse(order.paidAt) - 60_000);

@@ -147,8 +147,13 @@ describe('termination and card over the API', () => {
     expect(extra.status).toBe(400);
     await sleepUntil(due, MINUTE);
     await waitState(env.client, line.lineId, (x) => x.paidPeriods === 2);
-    const tx = await sys.db.sandboxTransaction.findUniqueOrThrow({ where: { idempotencyKey: `sub:${line.lineId}:period:2` } });
-    expect(tx.cardToken).toBe('tok_sandbox_4000000000000119');
+    // The renewal charged the new card: the gateway token saved for it (X-7: the workflow only had its id).
+    const payment = await sys.db.payment.findUniqueOrThrow({ where: { id: `sub:${line.lineId}:period:2` } });
+    expect(payment).toMatchObject({ status: 'captured', gatewayKey: `sub:${line.lineId}:period:2:attempt:1` });
+    const tx = await sys.db.sandboxTransaction.findUniqueOrThrow({ where: { idempotencyKey: payment.gatewayKey! } });
+    const newCard = await sys.db.paymentCard.findFirstOrThrow({ where: { customerId: line.customerId, last4: '0119' } });
+    expect(tx.cardToken).toBe(newCard.token);
+    expect(await sys.db.sandboxCard.findUniqueOrThrow({ where: { token: newCard.token } })).toMatchObject({ behaviour: 'fails_once', last4: '0119' });
     await deleteNow(env.client, sys, line);
   });
 });
@@ -162,7 +167,7 @@ describe('immediate deletion', () => {
     const code = /Confirmation code: (\w+)/.exec(mail.email.text)![1];
     const wrong = await api('POST', sub(line, 'deletion/confirm'), line.customerKey, { code: code === 'AAAAAAAA' ? 'BBBBBBBB' : 'AAAAAAAA' });
     expect(wrong.status).toBe(422);
-    expect(wrong.body).toMatchObject({ reason: 'WrongCode', detail: 'wrong confirmation code' });
+    expect(wrong.body).toMatchObject({ reason: 'WrongCode', detail: 'wrong confirmation code (4 tries left)', errors: [{ field: 'body.code', message: expect.any(String) }] });
     const ok = await api('POST', sub(line, 'deletion/confirm'), line.customerKey, { code });
     expect(ok.status).toBe(200);
     expect(ok.body.state).toMatchObject({ status: 'terminated', endReason: 'deleted' });

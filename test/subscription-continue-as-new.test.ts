@@ -7,8 +7,14 @@ import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { TEST_CARDS } from '../infra/sandbox-gateway';
 import { subscriptionStateQuery, subscriptionWorkflowId, updateCardUpdate } from '../workflows/subscription';
-import { deleteNow, seedPaidLine, startSubscription, waitState } from './support/subscriptions';
+import { deleteNow, seedPaidLine, startSubscription, waitState, saveTestCard } from './support/subscriptions';
 import type { TestSystem } from './support/system';
+
+/** A card saved with the gateway, as the API saves one, for the updateCard Update (X-7: by id). */
+async function card(number: string, last4?: string): Promise<{ cardId: string; last4: string }> {
+  const saved = await saveTestCard(sys, number);
+  return { cardId: saved.cardId, last4: last4 ?? saved.last4 };
+}
 
 let env: TestWorkflowEnvironment;
 let sys: TestSystem;
@@ -34,7 +40,7 @@ describe('continue-as-new under load', () => {
     for (let i = 1; Date.now() < until; i++) {
       const last4 = String(i).padStart(4, '0');
       sent.push(last4);
-      const answer = await handle.executeUpdate(updateCardUpdate, { args: [{ token: `tok_sandbox_${TEST_CARDS.success}`, last4 }] }).catch((err) => {
+      const answer = await handle.executeUpdate(updateCardUpdate, { args: [await card(TEST_CARDS.success, last4)] }).catch((err) => {
         throw new Error(`update ${last4} failed: ${err.message}; cause: ${err.cause?.name} ${err.cause?.message} ${err.cause?.type ?? ''}`);
       });
       answered.push(answer.state.card.last4);
@@ -48,7 +54,10 @@ describe('continue-as-new under load', () => {
     expect(after.card.last4).toBe(sent[sent.length - 1]);
     const replaced = await sys.db.auditLog.count({ where: { entityId: line.lineId, action: 'subscription.card_replaced' } });
     expect(replaced).toBe(sent.length); // each carried out once, none lost across runs
-    expect(await sys.db.sandboxTransaction.count({ where: { idempotencyKey: `sub:${line.lineId}:period:2` } })).toBe(1);
+    // The renewal was charged once, by one attempt under its own gateway key (X-3).
+    const payment = await sys.db.payment.findUniqueOrThrow({ where: { id: `sub:${line.lineId}:period:2` } });
+    expect(payment).toMatchObject({ status: 'captured', gatewayKey: `sub:${line.lineId}:period:2:attempt:1` });
+    expect(await sys.db.sandboxTransaction.count({ where: { kind: 'charge', idempotencyKey: { startsWith: `sub:${line.lineId}:period:2:` } } })).toBe(1);
     await deleteNow(env.client, sys, line);
   });
 });

@@ -17,8 +17,19 @@ import {
   withdrawTerminationUpdate,
 } from '../workflows/subscription';
 import { emailSent } from './support/orders';
-import { DAY, MINUTE, deleteNow, seedPaidLine, startSubscription, waitState, type SeededLine } from './support/subscriptions';
+import { DAY, MINUTE, deleteNow, seedPaidLine, startSubscription, waitState, type SeededLine, saveTestCard } from './support/subscriptions';
 import type { TestSystem } from './support/system';
+
+/** A card saved with the gateway, as the API saves one, for the updateCard Update (X-7: by id). */
+async function card(number: string, last4?: string): Promise<{ cardId: string; last4: string }> {
+  const saved = await saveTestCard(sys, number);
+  return { cardId: saved.cardId, last4: last4 ?? saved.last4 };
+}
+
+/** The gateway token of a saved card (never in a workflow's history: only its id is). */
+async function tokenOf(cardId: string): Promise<string> {
+  return (await sys.db.paymentCard.findUniqueOrThrow({ where: { id: cardId } })).token;
+}
 
 let env: TestWorkflowEnvironment;
 let sys: TestSystem;
@@ -115,16 +126,20 @@ describe('price, card and state', () => {
   it('SUB-4, SUB-3, X-3: a replaced card is used by the next charge; a reply lost after capture is retried and charges the period once', async () => {
     const line = await newSubscription();
     const due = (await handleOf(line).query(subscriptionStateQuery)).nextDueAt!;
-    const answer = await handleOf(line).executeUpdate(updateCardUpdate, { args: [{ token: `tok_sandbox_${TEST_CARDS.failsOnceThenSucceeds}`, last4: '0119' }] });
+    const replaced = await card(TEST_CARDS.failsOnceThenSucceeds, '0119');
+    const answer = await handleOf(line).executeUpdate(updateCardUpdate, { args: [replaced] });
     expect(answer.state.card.last4).toBe('0119');
     await sleepUntil(due, MINUTE);
     await waitState(env.client, line.lineId, (x) => x.paidPeriods === 2);
-    const key = `sub:${line.lineId}:period:2`;
-    const txs = await sys.db.sandboxTransaction.findMany({ where: { idempotencyKey: key } });
-    expect(txs).toHaveLength(1);
-    expect(txs[0].cardToken).toBe(`tok_sandbox_${TEST_CARDS.failsOnceThenSucceeds}`);
-    expect((await sys.db.sandboxAttempt.findUniqueOrThrow({ where: { idempotencyKey: key } })).attempts).toBe(2);
-    expect(await sys.db.invoice.count({ where: { paymentId: key } })).toBe(1);
+    const paymentId = `sub:${line.lineId}:period:2`;
+    // One attempt (X-3: its own gateway key), whose reply was lost once and retried under that key.
+    const key = `${paymentId}:attempt:1`;
+    const txs = await sys.db.sandboxTransaction.findMany({ where: { idempotencyKey: { startsWith: paymentId } } });
+    expect(txs.map((t) => [t.idempotencyKey, t.kind])).toEqual([[key, 'charge']]);
+    expect(txs[0].cardToken).toBe(await tokenOf(replaced.cardId));
+    expect(await sys.db.sandboxAttempt.findUniqueOrThrow({ where: { idempotencyKey: key } })).toMatchObject({ attempts: 2, status: 'captured' });
+    expect(await sys.db.payment.findUniqueOrThrow({ where: { id: paymentId } })).toMatchObject({ status: 'captured', gatewayKey: key, gatewayRef: txs[0].reference });
+    expect(await sys.db.invoice.count({ where: { paymentId } })).toBe(1);
     await stop(line);
   });
 });
@@ -147,10 +162,21 @@ describe('failed renewal payments', () => {
     await sleepUntil(due, DAY + MINUTE); // first retry, same card: declined again
     await waitState(env.client, line.lineId, (x) => x.pastDue?.attempts.length === 2);
     await sleepUntil(due, 2 * DAY);
-    const answer = await handleOf(line).executeUpdate(updateCardUpdate, { args: [{ token: `tok_sandbox_${TEST_CARDS.success}`, last4: '4242' }] });
+    const replaced = await card(TEST_CARDS.success, '4242');
+    const answer = await handleOf(line).executeUpdate(updateCardUpdate, { args: [replaced] });
     expect(answer.state).toMatchObject({ status: 'active', paidPeriods: 2, pastDue: null, nextDueAt: dueDate(line.paidAt, 'monthly', 2, TZ) });
-    const tx = await sys.db.sandboxTransaction.findUniqueOrThrow({ where: { idempotencyKey: `sub:${line.lineId}:period:2` } });
-    expect(tx.cardToken).toBe(`tok_sandbox_${TEST_CARDS.success}`);
+    // X-3: each attempt had its own gateway key (a gateway replays a key's first answer, a decline
+    // included): the two declines, then the new card's capture under a third key.
+    const paymentId = `sub:${line.lineId}:period:2`;
+    const attempts = await sys.db.sandboxAttempt.findMany({ where: { idempotencyKey: { startsWith: `${paymentId}:attempt:` } }, orderBy: { idempotencyKey: 'asc' } });
+    expect(attempts.map((a) => [a.idempotencyKey, a.status])).toEqual([
+      [`${paymentId}:attempt:1`, 'declined'],
+      [`${paymentId}:attempt:2`, 'declined'],
+      [`${paymentId}:attempt:3`, 'captured'],
+    ]);
+    const tx = await sys.db.sandboxTransaction.findUniqueOrThrow({ where: { idempotencyKey: `${paymentId}:attempt:3` } });
+    expect(tx.cardToken).toBe(await tokenOf(replaced.cardId));
+    expect(await sys.db.payment.findUniqueOrThrow({ where: { id: paymentId } })).toMatchObject({ status: 'captured', gatewayKey: `${paymentId}:attempt:3`, gatewayRef: tx.reference });
     await stop(line);
   });
 
@@ -182,7 +208,7 @@ describe('failed renewal payments', () => {
     await waitState(env.client, line.lineId, (x) => x.pastDue?.hardDeclined === true);
     await sleepUntil(due, 4 * DAY);
     expect((await handleOf(line).query(subscriptionStateQuery)).pastDue?.attempts).toHaveLength(1);
-    const answer = await handleOf(line).executeUpdate(updateCardUpdate, { args: [{ token: `tok_sandbox_${TEST_CARDS.success}`, last4: '4242' }] });
+    const answer = await handleOf(line).executeUpdate(updateCardUpdate, { args: [await card(TEST_CARDS.success, '4242')] });
     expect(answer.state).toMatchObject({ status: 'active', paidPeriods: 2 });
     await stop(line);
   });
@@ -261,6 +287,7 @@ describe('termination', () => {
     await sleepUntil(due, MINUTE);
     expect((await handleOf(line).query(subscriptionStateQuery)).paidPeriods).toBe(2);
     expect(await sys.db.sandboxTransaction.count({ where: { idempotencyKey: { startsWith: `sub:${line.lineId}:` } } })).toBe(1);
+    expect((await sys.db.payment.findUniqueOrThrow({ where: { id: `sub:${line.lineId}:period:2` } })).gatewayKey).toBe(`sub:${line.lineId}:period:2:attempt:1`);
     await stop(line);
   });
 });

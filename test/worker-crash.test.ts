@@ -87,6 +87,8 @@ describe('worker crashes', () => {
     });
     expect(accept.status).toBe(200);
     await eventually(async () => (await sys.db.email.findUnique({ where: { id: `line:${line.lineId}:access` } }))?.status === 'sent');
-    expect(await sys.db.sandboxTransaction.count({ where: { idempotencyKey: `order:${order.orderId}:checkout` } })).toBe(1);
+    // One capture for the order, under its one checkout attempt's key (X-3).
+    expect(await sys.db.sandboxTransaction.count({ where: { kind: 'charge', idempotencyKey: { startsWith: `order:${order.orderId}:checkout` } } })).toBe(1);
+    expect((await sys.db.payment.findUniqueOrThrow({ where: { id: `order:${order.orderId}:checkout` } })).gatewayKey).toBe(`order:${order.orderId}:checkout:attempt:1`);
   });
 });

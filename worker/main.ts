@@ -2,11 +2,20 @@
 import { NativeConnection } from '@temporalio/worker';
 import { loadConfig } from '../infra/config';
 import { createDb } from '../infra/db';
+import { dataConverterFromConfig } from '../infra/payload-codec';
 import { activityDepsFromConfig } from './activity-deps';
 import { createWorker } from './create-worker';
+import { installRuntime, metricsBindAddress, metricsUrl } from './metrics';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  // Issue 9: Prometheus metrics when METRICS_BIND_ADDRESS is set (the Runtime is installed before
+  // the first connection); unset, the SDK's default Runtime and no metrics.
+  const metricsAddress = metricsBindAddress();
+  if (metricsAddress) {
+    installRuntime({ metricsBindAddress: metricsAddress });
+    console.log(`[worker] metrics at ${metricsUrl(metricsAddress)}`);
+  }
   const db = await createDb(config.databaseUrl);
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   const deps = activityDepsFromConfig(config, db);
@@ -16,6 +25,7 @@ async function main(): Promise<void> {
     taskQueue: config.taskQueue,
     deps,
     maxCachedWorkflows: config.workerMaxCachedWorkflows,
+    dataConverter: dataConverterFromConfig(config), // X-7: PAYLOAD_KEYS, required
   });
   console.log(`[worker] polling task queue "${config.taskQueue}" on ${config.temporalAddress}`);
   await worker.run(); // returns after SIGINT/SIGTERM once in-flight tasks are done

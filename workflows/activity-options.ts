@@ -1,5 +1,6 @@
 // Activity proxies shared by the workflows, with explicit timeouts and retry policies.
-import { proxyActivities } from '@temporalio/workflow';
+import { TimeoutType } from '@temporalio/common';
+import { ActivityFailure, TimeoutFailure, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 
 /**
@@ -11,20 +12,43 @@ export const db = proxyActivities<Activities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
-/** Gateway calls: keyed by business ids, so a retry never moves money twice. */
+/**
+ * Gateway calls: each attempt has its own gateway key, and the retries of one attempt reuse it, so
+ * a retry never moves money twice. Gateways forget keys after about 24 hours: the retries of one
+ * attempt stop after GATEWAY_RETRY_LIMIT, well inside that lifetime; the process then treats the
+ * attempt as failed (`gateway_unavailable`) and its next attempt, if any, takes a new key.
+ */
+export const GATEWAY_RETRY_LIMIT = '20 hours';
 export const payments = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: GATEWAY_RETRY_LIMIT,
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});
+
+/**
+ * Refunds: retried for as long as it takes (the money is owed). A refund repeated after its key
+ * expired is still safe: the gateway refuses a refund beyond what was captured.
+ */
+export const refunds = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
 
-/** SMTP delivery: retried for as long as it takes; the outbox row prevents a double send. */
+/** The failure a charge attempt stands for when the gateway could not be reached in time. */
+export const GATEWAY_UNAVAILABLE = { code: 'gateway_unavailable', message: 'The payment service could not be reached; nothing was charged.' } as const;
+
+/** SMTP delivery (EmailDelivery workflows only): retried for as long as it takes; the outbox row prevents a double send. */
 export const mail = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
 });
 
-/** Records an e-mail in the outbox (compose step returns its business key), then delivers it. */
-export async function sendEmail(recorded: Promise<string>): Promise<void> {
-  const emailId = await recorded;
-  await mail.deliverEmail(emailId);
+/**
+ * A charge attempt that ran out of its retry limit (the gateway unreachable for GATEWAY_RETRY_LIMIT):
+ * only this is treated as `gateway_unavailable`. Any other failure (a non-retryable error, maybe
+ * after a capture) fails the workflow for an operator to look at, rather than be taken for "not
+ * charged".
+ */
+export function gatewayGaveUp(err: unknown): boolean {
+  return err instanceof ActivityFailure && err.cause instanceof TimeoutFailure && err.cause.timeoutType === TimeoutType.SCHEDULE_TO_CLOSE;
 }

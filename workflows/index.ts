@@ -3,3 +3,4 @@ export { orderWorkflow } from './order';
 export { orderLineWorkflow } from './order-line';
 export { subscriptionWorkflow } from './subscription';
 export { orderWithdrawalWorkflow } from './order-withdrawal';
+export { emailDeliveryWorkflow } from './email-delivery';

@@ -9,7 +9,6 @@ import {
   condition,
   defineQuery,
   defineUpdate,
-  patched,
   setHandler,
   startChild,
   upsertSearchAttributes,
@@ -22,7 +21,8 @@ import {
   isUndecided,
   type LineStatus,
 } from '../domain/order-line';
-import { db, payments, sendEmail } from './activity-options';
+import { db, refunds } from './activity-options';
+import { sendEmail } from './email-delivery';
 import { CustomerIdKey, DueAtKey, NextDueAtKey, OrderIdKey, SellerIdKey, StatusKey } from './search-attributes';
 import { subscriptionWorkflow, subscriptionWorkflowId } from './subscription';
 
@@ -47,13 +47,14 @@ export interface OrderLineState {
   extensions: { by: string; hours: number; at: string; newDueAt: string }[];
   decidedAt?: string;
   decidedBy?: string;
-  accessInstructions?: string;
+  /** The seller's access instructions, stored by the API (often credentials: never in this state, X-7). */
+  accessInstructionsId?: string;
   refusalReason?: string;
   cancelReason?: string;
   refundId?: string;
 }
 
-export interface AcceptLine { sellerId: string; accessInstructions: string }
+export interface AcceptLine { sellerId: string; accessInstructionsId: string }
 export interface RefuseLine { sellerId: string; reason: string }
 /** Ops cancel with `staffId`; a customer's withdrawal (SUB-11) cancels with `customerId` instead. */
 export interface CancelLine { staffId?: string; customerId?: string; reason: string }
@@ -70,7 +71,7 @@ export function orderLineWorkflowId(lineId: string): string {
 }
 
 type Decision =
-  | { kind: 'accept'; by: string; accessInstructions: string }
+  | { kind: 'accept'; by: string; accessInstructionsId: string }
   | { kind: 'refuse'; by: string; reason: string }
   | { kind: 'cancel'; by: string; reason: string };
 
@@ -108,11 +109,11 @@ export async function orderLineWorkflow(input: OrderLineInput): Promise<OrderLin
 
   setHandler(
     acceptLineUpdate,
-    async (cmd) => decide({ kind: 'accept', by: `seller:${cmd.sellerId}`, accessInstructions: cmd.accessInstructions }),
+    async (cmd) => decide({ kind: 'accept', by: `seller:${cmd.sellerId}`, accessInstructionsId: cmd.accessInstructionsId }),
     {
       validator: (cmd) => {
         refuseOtherSeller(cmd.sellerId);
-        requireText(cmd.accessInstructions, 'accessInstructions');
+        requireText(cmd.accessInstructionsId, 'accessInstructionsId');
         refuseUnlessOpen();
       },
     },
@@ -242,27 +243,25 @@ export async function orderLineWorkflow(input: OrderLineInput): Promise<OrderLin
         workflowId,
         actor: d.by,
         at,
-        accessInstructions: d.accessInstructions,
+        accessInstructionsId: d.accessInstructionsId,
       });
-      state.accessInstructions = d.accessInstructions;
+      state.accessInstructionsId = d.accessInstructionsId;
       await sendEmail(db.composeAccessInstructionsEmail({ lineId: state.lineId }));
-      if (patched('start-subscription')) {
-        // The subscription lives on for years after this workflow completes (SUB-1, ORD-8).
-        await startChild(subscriptionWorkflow, {
-          workflowId: subscriptionWorkflowId(state.lineId),
-          args: [{ subscriptionId: state.lineId, orderId: state.orderId, customerId: input.customerId, sellerId: state.sellerId, anchor: state.paidAt }],
-          parentClosePolicy: ParentClosePolicy.ABANDON,
-          typedSearchAttributes: [
-            { key: OrderIdKey, value: state.orderId },
-            { key: CustomerIdKey, value: input.customerId },
-            { key: SellerIdKey, value: state.sellerId },
-            { key: StatusKey, value: 'active' },
-            { key: NextDueAtKey, value: new Date(state.paidAt) },
-          ],
-        });
-      }
+      // The subscription lives on for years after this workflow completes (SUB-1, ORD-8).
+      await startChild(subscriptionWorkflow, {
+        workflowId: subscriptionWorkflowId(state.lineId),
+        args: [{ subscriptionId: state.lineId, orderId: state.orderId, customerId: input.customerId, sellerId: state.sellerId, anchor: state.paidAt }],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        typedSearchAttributes: [
+          { key: OrderIdKey, value: state.orderId },
+          { key: CustomerIdKey, value: input.customerId },
+          { key: SellerIdKey, value: state.sellerId },
+          { key: StatusKey, value: 'active' },
+          { key: NextDueAtKey, value: new Date(state.paidAt) },
+        ],
+      });
     } else {
-      const refund = await payments.refundLine({ lineId: state.lineId, reason: d.kind === 'refuse' ? 'refused_by_seller' : d.by.startsWith('customer:') ? 'withdrawal' : 'cancelled_by_ops', at });
+      const refund = await refunds.refundLine({ lineId: state.lineId, reason: d.kind === 'refuse' ? 'refused_by_seller' : d.by.startsWith('customer:') ? 'withdrawal' : 'cancelled_by_ops', at });
       state.refundId = refund.refundId;
       if (d.kind === 'refuse') state.refusalReason = d.reason;
       else state.cancelReason = d.reason;

@@ -4,10 +4,11 @@
 // workflow (full refund), a running subscription is withdrawn through its Update (full refund,
 // service ends), a subscription already ended otherwise (e.g. deleted, SUB-10) has its payments
 // refunded here; lines refused or cancelled were already refunded. Returns one outcome per line.
-import { allHandlersFinished, condition, defineUpdate, proxyActivities, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, condition, defineUpdate, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { withdrawalDeadline, WITHDRAWAL_DAYS } from '../domain/subscription';
-import { db, payments, sendEmail } from './activity-options';
+import { db, refunds } from './activity-options';
+import { sendEmail } from './email-delivery';
 
 export interface OrderWithdrawalInput {
   orderId: string;
@@ -68,9 +69,11 @@ async function withdraw(input: OrderWithdrawalInput): Promise<OrderWithdrawalRes
   const order = await db.loadOrderWithdrawal({ orderId });
   if (!order.paidAt) return { status: 'refused', orderId, reason: 'this order was never paid: there is nothing to withdraw from', deadline: null };
 
-  // --- the window, once (SUB-11) ---------------------------------------------------------------
+  // --- the window, once (SUB-11), as of the request: the workflow's start is when the server took it,
+  // so a withdrawal asked in time counts even if a worker outage delays it past the deadline.
+  const acceptedAt = workflowInfo().startTime.toISOString();
   const deadline = withdrawalDeadline(order.paidAt, order.customerType, order.timeZone);
-  if (Date.now() >= Date.parse(deadline)) {
+  if (Date.parse(acceptedAt) >= Date.parse(deadline)) {
     const days = order.customerType === 'business' ? WITHDRAWAL_DAYS.business : WITHDRAWAL_DAYS.individual;
     return {
       status: 'refused',
@@ -84,7 +87,7 @@ async function withdraw(input: OrderWithdrawalInput): Promise<OrderWithdrawalRes
   const at = new Date().toISOString();
   const results: LineWithdrawal[] = [];
   for (const lineId of order.lineIds) {
-    const step = await lines.withdrawOrderLine({ lineId, customerId, reason: WITHDRAWAL_REASON });
+    const step = await lines.withdrawOrderLine({ lineId, customerId, reason: WITHDRAWAL_REASON, acceptedAt });
     switch (step.kind) {
       case 'cancelled':
         results.push({ lineId, outcome: 'cancelled', message: `not yet validated by the seller: cancelled and refunded in full (${step.refundId ?? 'refund recorded'})` });
@@ -94,7 +97,7 @@ async function withdraw(input: OrderWithdrawalInput): Promise<OrderWithdrawalRes
         break;
       case 'ended': {
         // Ended otherwise (SUB-10 deletion: "no refund, except under SUB-11"): refund every payment.
-        const refund = await payments.refundLineWithdrawal({ lineId, at });
+        const refund = await refunds.refundLineWithdrawal({ lineId, at });
         await sendEmail(
           db.composeSubscriptionEmail({ key: `sub:${lineId}:withdrawn:customer`, subscriptionId: lineId, to: 'customer', kind: 'withdrawn_customer', data: { endedAt: at, amountCents: refund.amountCents } }),
         );

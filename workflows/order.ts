@@ -10,19 +10,20 @@ import {
   defineQuery,
   defineUpdate,
   executeChild,
-  patched,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { LineStatus } from '../domain/order-line';
-import { db, payments, sendEmail } from './activity-options';
+import { GATEWAY_UNAVAILABLE, db, gatewayGaveUp, payments } from './activity-options';
+import { sendEmail } from './email-delivery';
 import { orderLineWorkflow, orderLineWorkflowId } from './order-line';
 import { CustomerIdKey, OrderIdKey, SellerIdKey, StatusKey } from './search-attributes';
 
 export interface OrderInput {
   orderId: string;
-  customerId: string;
+  /** Known at checkout for a signed-in customer or an existing address; else set at capture. */
+  customerId?: string;
 }
 
 export type OrderStatus = 'payment_pending' | 'payment_failed' | 'paid' | 'completed';
@@ -67,7 +68,13 @@ export async function orderWorkflow(input: OrderInput): Promise<OrderState> {
   });
 
   // --- run -----------------------------------------------------------------------------------
-  const charge = await payments.chargeOrder({ orderId: input.orderId, workflowId, at: new Date().toISOString() });
+  const at = new Date().toISOString();
+  const charge = await payments.chargeOrder({ orderId: input.orderId, workflowId, at }).catch(async (err: unknown) => {
+    // The gateway was unreachable for the whole retry limit (below its key lifetime): the order
+    // fails as a decline would, with the reason (ORD-4); nothing reaches the sellers.
+    if (!gatewayGaveUp(err)) throw err;
+    return db.failOrderCharge({ orderId: input.orderId, workflowId, at, ...GATEWAY_UNAVAILABLE });
+  });
   state.lines = charge.lines.map((l) => ({ ...l, status: charge.status === 'captured' ? 'awaiting_validation' : 'payment_failed' }));
 
   if (charge.status === 'declined') {
@@ -80,16 +87,18 @@ export async function orderWorkflow(input: OrderInput): Promise<OrderState> {
 
   state.status = 'paid';
   state.paidAt = charge.paidAt;
-  upsertSearchAttributes([{ key: StatusKey, value: state.status }]);
+  // The account exists from the capture on (a new address's account is created by it).
+  const customerId = charge.customerId;
+  upsertSearchAttributes([
+    { key: StatusKey, value: state.status },
+    { key: CustomerIdKey, value: customerId },
+  ]);
 
   // INV-1: each seller's invoice for its share of the captured payment, numbered at payment
-  // (before any seller decides), then e-mailed with the purchase order. Histories recorded
-  // before this issued it when a seller accepted its first line (Subscription start).
+  // (before any seller decides), then e-mailed with the purchase order.
   const invoices: string[] = [];
-  if (patched('checkout-invoice-at-payment')) {
-    for (const sellerId of new Set(state.lines.map((l) => l.sellerId))) {
-      invoices.push((await db.issueCheckoutInvoice({ orderId: input.orderId, sellerId })).invoiceId);
-    }
+  for (const sellerId of new Set(state.lines.map((l) => l.sellerId))) {
+    invoices.push((await db.issueCheckoutInvoice({ orderId: input.orderId, sellerId })).invoiceId);
   }
 
   await sendEmail(db.composePurchaseOrderEmail({ orderId: input.orderId }));
@@ -99,12 +108,12 @@ export async function orderWorkflow(input: OrderInput): Promise<OrderState> {
     state.lines.map(async (line) => {
       const outcome = await executeChild(orderLineWorkflow, {
         workflowId: orderLineWorkflowId(line.lineId),
-        args: [{ orderId: input.orderId, lineId: line.lineId, sellerId: line.sellerId, customerId: input.customerId, paidAt: charge.paidAt }],
+        args: [{ orderId: input.orderId, lineId: line.lineId, sellerId: line.sellerId, customerId, paidAt: charge.paidAt }],
         // A line outlives a cancelled or reset order process: its deadline is its own.
         parentClosePolicy: ParentClosePolicy.ABANDON,
         typedSearchAttributes: [
           { key: OrderIdKey, value: input.orderId },
-          { key: CustomerIdKey, value: input.customerId },
+          { key: CustomerIdKey, value: customerId },
           { key: SellerIdKey, value: line.sellerId },
           { key: StatusKey, value: 'awaiting_validation' },
         ],

@@ -13,10 +13,8 @@ import {
   defineQuery,
   defineUpdate,
   makeContinueAsNewFunc,
-  patched,
   setHandler,
   upsertSearchAttributes,
-  uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
 import { dueDate, periodIndexAt, type BillingPeriod } from '../domain/calendar';
@@ -33,8 +31,9 @@ import {
   type SubscriptionStatus,
 } from '../domain/subscription';
 import { lineAmounts } from '../domain/money';
-import type { SubscriptionEmailKind } from '../activities/subscriptions';
-import { db, mail, payments } from './activity-options';
+import type { RenewalChargeResult, SubscriptionEmailKind } from '../activities/subscriptions';
+import { GATEWAY_UNAVAILABLE, db, gatewayGaveUp, payments, refunds } from './activity-options';
+import { sendEmail } from './email-delivery';
 import { NextDueAtKey, StatusKey } from './search-attributes';
 
 export interface SubscriptionInput {
@@ -101,8 +100,12 @@ export interface SubscriptionState {
 }
 
 interface Internal {
-  cardToken: string;
-  deletion: { code: string; expiresAt: string; count: number } | null;
+  /** The card renewals are charged on, by id: its gateway token stays in the database (X-7). */
+  cardId: string;
+  /** SUB-10: the current request n; its code exists only hashed in the database (X-7). */
+  deletion: { expiresAt: string; count: number } | null;
+  /** Gateway attempts for the period being charged: each attempt has its own gateway key (X-3). */
+  chargeAttempts: number;
   /** Manual-mode reminders of the current period: only those at or after this instant. */
   remindersFrom: string;
   remindersSent: number[];
@@ -116,7 +119,12 @@ export interface SubscriptionCarried {
 
 export type SubscriptionView = SubscriptionState & { historyLength: number };
 
-export interface CardUpdate { token: string; last4: string }
+/** A card the API saved with the gateway (PaymentCard row). */
+export interface CardUpdate { cardId: string; last4: string }
+/** The API checked the e-mailed code of deletion request n (SUB-10) and marked it confirmed. */
+export interface DeletionConfirmed { request: number }
+/** SUB-11: carried out as of the time the customer's withdrawal was accepted (ISO). */
+export interface WithdrawCommand { acceptedAt?: string }
 export interface EffectiveAnswer { state: SubscriptionView; effectiveAt?: string | null; message: string }
 
 export const subscriptionStateQuery = defineQuery<SubscriptionView>('subscriptionState');
@@ -126,8 +134,8 @@ export const withdrawTerminationUpdate = defineUpdate<EffectiveAnswer, []>('with
 export const payNextPeriodUpdate = defineUpdate<EffectiveAnswer, []>('payNextPeriod');
 export const updateCardUpdate = defineUpdate<EffectiveAnswer, [CardUpdate]>('updateCard');
 export const requestDeletionUpdate = defineUpdate<EffectiveAnswer, []>('requestDeletion');
-export const confirmDeletionUpdate = defineUpdate<EffectiveAnswer, [{ code: string }]>('confirmDeletion');
-export const withdrawUpdate = defineUpdate<EffectiveAnswer, []>('withdraw');
+export const confirmDeletionUpdate = defineUpdate<EffectiveAnswer, [DeletionConfirmed]>('confirmDeletion');
+export const withdrawUpdate = defineUpdate<EffectiveAnswer, [WithdrawCommand]>('withdraw');
 
 export function subscriptionWorkflowId(subscriptionId: string): string {
   return `Subscription:${subscriptionId}`;
@@ -140,8 +148,8 @@ type Command =
   | { kind: 'payNext' }
   | { kind: 'card'; card: CardUpdate }
   | { kind: 'requestDeletion' }
-  | { kind: 'confirmDeletion'; code: string }
-  | { kind: 'withdraw' };
+  | { kind: 'confirmDeletion'; request: number }
+  | { kind: 'withdraw'; acceptedAt?: string };
 
 interface Queued {
   cmd: Command;
@@ -171,6 +179,7 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
   if (input.carried) {
     state = input.carried.state;
     internal = input.carried.internal;
+    internal.chargeAttempts ??= 0; // runs continued before per-attempt keys
     state.run.number += 1;
   }
 
@@ -204,16 +213,18 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
       }
     },
     card: (c) => {
-      if (!c.card.token || !c.card.last4) refuse('card token missing', 'InvalidArgument');
+      if (!c.card.cardId || !c.card.last4) refuse('card missing', 'InvalidArgument');
     },
     requestDeletion: () => undefined,
     confirmDeletion: (c) => {
       if (!internal.deletion) refuse('no deletion was requested', 'NoDeletionRequested');
+      if (c.request !== internal.deletion!.count) refuse('a newer confirmation code was sent: use the latest one', 'CodeExpired');
       if (Date.now() > Date.parse(internal.deletion!.expiresAt)) refuse('the confirmation code has expired: request a new one', 'CodeExpired');
-      if (c.code.trim().toUpperCase() !== internal.deletion!.code) refuse('wrong confirmation code', 'WrongCode');
     },
-    withdraw: () => {
-      if (Date.now() >= Date.parse(state.withdrawalDeadline)) {
+    withdraw: (c) => {
+      // A withdrawal accepted in time counts, however late it is carried out (an outage, a queue).
+      const acceptedAt = c.acceptedAt ? Date.parse(c.acceptedAt) : Date.now();
+      if (acceptedAt >= Date.parse(state.withdrawalDeadline)) {
         refuse(
           `the withdrawal period (${state.customerType === 'business' ? 7 : 14} days for a ${state.customerType} customer) ended on ${state.withdrawalDeadline}; the seller's refund policy may still apply`,
           'WithdrawalPeriodOver',
@@ -243,8 +254,8 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
   on(payNextPeriodUpdate, () => ({ kind: 'payNext' }));
   on(updateCardUpdate, (card) => ({ kind: 'card', card }));
   on(requestDeletionUpdate, () => ({ kind: 'requestDeletion' }));
-  on(confirmDeletionUpdate, (c) => ({ kind: 'confirmDeletion', code: c.code }));
-  on(withdrawUpdate, () => ({ kind: 'withdraw' }));
+  on(confirmDeletionUpdate, (c) => ({ kind: 'confirmDeletion', request: c.request }));
+  on(withdrawUpdate, (c) => ({ kind: 'withdraw', acceptedAt: c.acceptedAt }));
 
   // --- run -----------------------------------------------------------------------------------
   if (!input.carried) await start();
@@ -256,7 +267,7 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
     if (waitMs > 0 && queue.length === 0) await condition(() => queue.length > 0, waitMs);
     // Commands accepted before the deadline are carried out before it; those accepted after it
     // (e.g. delivered together with the timer after a worker outage) wait until it is handled.
-    await drainQueue(patched('deadline-before-later-commands') ? wakeAt : Infinity);
+    await drainQueue(wakeAt);
     if (ended()) break;
     await onTime();
   }
@@ -306,7 +317,7 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
       endReason: null,
       run: { number: 1, maxHistoryLength: 0 },
     };
-    internal = { cardToken: t.cardToken, deletion: null, remindersFrom: input.anchor, remindersSent: [], failureEmails: 0 };
+    internal = { cardId: t.cardId, deletion: null, chargeAttempts: 0, remindersFrom: input.anchor, remindersSent: [], failureEmails: 0 };
     await recordChange('started', 'subscription.started', 'system', { nextDueAt: firstDue });
   }
 
@@ -335,7 +346,7 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
         await email('customer', 'renewal_reminder', `${periodKey(state.paidPeriods + 1)}:reminder:${r.days}`, { dueAt: state.nextDueAt, days: r.days });
       }
       // A payment in advance accepted while a reminder was being delivered counts (SUB-6).
-      if (queue.some((q) => q.at < Date.parse(state.nextDueAt!)) && patched('commands-before-due-date')) return;
+      if (queue.some((q) => q.at < Date.parse(state.nextDueAt!))) return;
       if (now >= Date.parse(state.nextDueAt!)) await dueDateReached();
       return;
     }
@@ -353,7 +364,7 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
     const due = state.nextDueAt!;
     if (state.pendingTermination && Date.parse(state.pendingTermination.effectiveAt) <= Date.parse(due)) {
       await end('terminated', due); // SUB-7, SUB-8
-    } else if (state.renewalMode === 'manual' && !(withinCommitment(due) && patched('commitment-binds-manual-mode'))) {
+    } else if (state.renewalMode === 'manual' && !withinCommitment(due)) {
       await end('not_renewed', due); // SUB-6
     } else {
       // Automatic renewal (SUB-1, SUB-3), or manual mode unpaid within a commitment (SUB-8).
@@ -375,16 +386,26 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
     const n = state.paidPeriods + 1;
     const at = nowIso();
     const price = await db.currentOfferPrice({ offerId: state.offerId });
-    const res = await payments.chargeRenewal({
+    internal.chargeAttempts += 1;
+    const res: RenewalChargeResult = await payments.chargeRenewal({
       subscriptionId: id,
       orderId: state.orderId,
       period: n,
-      cardToken: internal.cardToken,
+      attempt: internal.chargeAttempts,
+      cardId: internal.cardId,
       priceCents: price.priceCents,
       vatRateBp: price.vatRateBp,
       currency: price.currency,
       at,
       workflowId,
+    }).catch((err: unknown): RenewalChargeResult => {
+      // The gateway was unreachable for the whole retry limit: a failed attempt like a soft
+      // decline (SUB-5 retries); the next attempt takes a new gateway key.
+      if (!gatewayGaveUp(err)) throw err;
+      // Its outcome is unknown: the next attempt replays this attempt's key instead of taking a
+      // new one, so a capture the gateway made meanwhile is found rather than charged again.
+      internal.chargeAttempts -= 1;
+      return { status: 'declined', paymentId: periodKey(n), ...GATEWAY_UNAVAILABLE, hard: false };
     });
     if (res.status === 'captured') {
       state.priceCents = price.priceCents;
@@ -401,6 +422,7 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
       state.pastDue = null;
       internal.remindersSent = [];
       internal.remindersFrom = at;
+      internal.chargeAttempts = 0;
       periodAdvanced = true;
       publish();
       await recordChange(`period:${n}:renewed`, 'subscription.renewed', 'system', { period: n, trigger, invoice: invoice.number });
@@ -469,7 +491,7 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
       case 'deleted':
         await email('customer', reason, `sub:${id}:ended:customer`, data);
         // The seller deletes the service: it is told of every end, not only non-payment.
-        if (patched('seller-told-of-every-end')) await email('seller', 'ended_seller', `sub:${id}:ended:seller`, { ...data, reason });
+        await email('seller', 'ended_seller', `sub:${id}:ended:seller`, { ...data, reason });
         break;
       case 'withdrawn':
         break; // the withdrawal command e-mails both sides with the refund
@@ -492,7 +514,7 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
   async function carryOut(cmd: Command, acceptedAt: number): Promise<EffectiveAnswer> {
     // A command queued behind a slow one (an e-mail retried through an SMTP outage) keeps the
     // time it was accepted: a termination's 24-hour notice counts from then (SUB-7).
-    const at = patched('commands-dated-when-accepted') ? new Date(acceptedAt).toISOString() : nowIso();
+    const at = new Date(acceptedAt).toISOString();
     const actor = `customer:${state.customerId}`;
     switch (cmd.kind) {
       case 'mode': {
@@ -530,7 +552,7 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
         return answer(state.nextDueAt, `paid until ${state.nextDueAt}`);
       }
       case 'card': {
-        internal.cardToken = cmd.card.token;
+        internal.cardId = cmd.card.cardId;
         state.card = { last4: cmd.card.last4 };
         await recordChange(`card:${at}`, 'subscription.card_replaced', actor, { last4: cmd.card.last4 });
         if (state.status === 'past_due') {
@@ -541,20 +563,21 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
       }
       case 'requestDeletion': {
         const count = (internal.deletion?.count ?? 0) + 1;
-        const code = uuid4().replace(/-/g, '').slice(0, 8).toUpperCase();
         const expiresAt = new Date(Date.now() + DELETION_CODE_TTL_MS).toISOString();
-        internal.deletion = { code, expiresAt, count };
+        internal.deletion = { expiresAt, count };
         state.deletionRequest = { requestedAt: at, expiresAt };
         await recordChange(`deletion-requested:${count}`, 'subscription.deletion_requested', actor, { expiresAt });
-        await email('customer', 'deletion_code', `sub:${id}:deletion-code:${count}`, { code, expiresAt });
+        // The code is drawn, stored hashed and e-mailed by the activity: it never reaches this history.
+        await sendEmail(db.issueDeletionCode({ subscriptionId: id, request: count, expiresAt }));
         return answer(null, `a confirmation code was e-mailed; valid until ${expiresAt}`);
       }
       case 'confirmDeletion': {
+        await db.checkDeletionConfirmed({ subscriptionId: id, request: cmd.request });
         await end('deleted', at); // SUB-10: at once, no refund
         return answer(at, `deleted on ${at}`);
       }
       case 'withdraw': {
-        const refund = await payments.refundLineWithdrawal({ lineId: id, at }); // SUB-11
+        const refund = await refunds.refundLineWithdrawal({ lineId: id, at }); // SUB-11
         await end('withdrawn', at);
         const data = { endedAt: at, amountCents: refund.amountCents };
         await email('customer', 'withdrawn_customer', `sub:${id}:withdrawn:customer`, data);
@@ -598,7 +621,6 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
   }
 
   async function email(to: 'customer' | 'seller', kind: SubscriptionEmailKind, key: string, data: Record<string, string | number | null>): Promise<void> {
-    const emailId = await db.composeSubscriptionEmail({ key, subscriptionId: id, to, kind, data });
-    await mail.deliverEmail(emailId);
+    await sendEmail(db.composeSubscriptionEmail({ key, subscriptionId: id, to, kind, data }));
   }
 }

@@ -1,8 +1,10 @@
-// ACC-1: a customer lists every e-mail sent to it; staff list the development mailbox.
+// ACC-1: a customer lists every e-mail sent to it; support reads them with their secrets masked
+// (X-6, api/visibility.ts); staff list the development mailbox.
 import { allow } from '../auth';
 import type { ApiDeps } from '../deps';
 import { Problem } from '../problem';
 import type { RouteTable } from '../route';
+import { emailTextFor } from '../visibility';
 import { z } from '../zod';
 
 export function registerEmailRoutes(routes: RouteTable, deps: ApiDeps): void {
@@ -10,7 +12,7 @@ export function registerEmailRoutes(routes: RouteTable, deps: ApiDeps): void {
     method: 'get',
     path: '/customers/:customerId/emails',
     tag: 'customers',
-    summary: 'Every e-mail sent to a customer, newest first (ACC-1)',
+    summary: 'Every e-mail sent to a customer, newest first (ACC-1); staff read them with sign-in links, codes and access instructions masked',
     allow: allow.anyOf(allow.customer, allow.staff('support')),
     params: z.object({ customerId: z.string().regex(/^cus_[A-Za-z0-9_-]{1,80}$/, 'must be a cus_… id') }),
     responses: { 200: { description: 'E-mails' } },
@@ -28,7 +30,8 @@ export function registerEmailRoutes(routes: RouteTable, deps: ApiDeps): void {
           id: e.id,
           to: e.toAddress,
           subject: e.subject,
-          text: e.text,
+          // The customer reads its e-mails whole; staff with each secret replaced by [hidden].
+          text: emailTextFor(principal, e),
           status: e.status,
           createdAt: e.createdAt.toISOString(),
           sentAt: e.sentAt?.toISOString() ?? null,
@@ -37,6 +40,9 @@ export function registerEmailRoutes(routes: RouteTable, deps: ApiDeps): void {
     },
   });
 
+  // A development sink, not the outbox: what the embedded SMTP server (start.sh, npm run cluster,
+  // the tests) received, unmasked. It answers only when the API runs that server
+  // (`mailboxEnabled`); in production mail goes to SMTP_URL and this route is 404.
   routes.add({
     method: 'get',
     path: '/mailbox',

@@ -1,5 +1,6 @@
 // Routes of the order process: checkout (ORD-1..4), order and line state with a timeline
 // (ACC-2), the seller's accept/refuse (ORD-6), ops cancel/extend and the overdue list (ORD-7).
+import { randomUUID } from 'node:crypto';
 import { MAX_EXTENSION_HOURS, OPEN_LINE_STATUSES, isUndecided, type LineStatus } from '../../domain/order-line';
 import {
   acceptLineUpdate,
@@ -8,14 +9,17 @@ import {
   orderLineStateQuery,
   orderLineWorkflowId,
   refuseLineUpdate,
+  type OrderLineState,
 } from '../../workflows/order-line';
 import { actorOf, allow, type Principal } from '../auth';
-import { checkout } from '../checkout';
+import { checkout, checkoutIdempotency } from '../checkout';
 import type { ApiDeps } from '../deps';
 import { Problem } from '../problem';
 import type { RouteTable } from '../route';
-import { runUpdate } from '../temporal-errors';
+import { WorkflowUpdateFailedError, WorkflowUpdateStage, type WorkflowUpdateHandle } from '@temporalio/client';
+import { pendingAnswer, runUpdate } from '../temporal-errors';
 import { buildTimeline } from '../timeline';
+import { lineAsSeenBy, type LineOwners } from '../visibility';
 import { z } from '../zod';
 
 const id = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[A-Za-z0-9_-]{1,80}$`), `must be a ${prefix}_… id`);
@@ -42,7 +46,6 @@ const checkoutBody = z
   .strict()
   .openapi('CheckoutRequest');
 
-const checkoutHeaders = z.object({ 'idempotency-key': z.string().min(8).max(200).optional() });
 
 const lineSummary = z.object({
   lineId: z.string(),
@@ -68,7 +71,8 @@ interface LineRow {
   validationDueAt: Date | null;
 }
 
-async function loadLine(deps: ApiDeps, orderId: string, lineId: string, principal: Principal): Promise<LineRow> {
+/** The line, with its order's customer when it was read (for a customer caller). */
+async function loadLine(deps: ApiDeps, orderId: string, lineId: string, principal: Principal): Promise<LineRow & LineOwners> {
   // The hottest read of the API (a seller polls its line every 50 ms until it may decide): a raw
   // primary-key SELECT of the columns used costs a third of a Prisma findUnique's CPU (no query
   // plan to compile per call).
@@ -78,13 +82,14 @@ async function loadLine(deps: ApiDeps, orderId: string, lineId: string, principa
   if (!line || line.orderId !== orderId) throw Problem.notFound(`no line ${lineId} in order ${orderId}`);
   // Only a customer's access depends on the order (its owner): staff and sellers need one read, not
   // two (a seller polls its line every 50 ms while it waits for it).
+  const customerId =
+    principal.kind === 'customer' ? (await deps.db.order.findUnique({ where: { id: line.orderId }, select: { customerId: true } }))?.customerId : undefined;
   const mayRead =
     principal.kind === 'staff' ||
     (principal.kind === 'seller' && principal.sellerId === line.sellerId) ||
-    (principal.kind === 'customer' &&
-      (await deps.db.order.findUnique({ where: { id: line.orderId }, select: { customerId: true } }))?.customerId === principal.customerId);
+    (principal.kind === 'customer' && customerId === principal.customerId);
   if (!mayRead) throw Problem.forbidden('this line is not yours');
-  return line;
+  return { ...line, customerId };
 }
 
 function requireUndecided(line: { id: string; status: string }): void {
@@ -112,23 +117,26 @@ export function registerOrderRoutes(routes: RouteTable, deps: ApiDeps): void {
     method: 'post',
     path: '/checkout',
     tag: 'orders',
-    summary: 'Order offers and pay the first period by card (ORD-1 to ORD-4); repeatable with Idempotency-Key',
+    summary: 'Order offers and pay the first period by card (ORD-1 to ORD-4); Idempotency-Key required, a repeat returns the first answer',
     allow: allow.anyOf((p) => p.kind === 'anonymous', allow.customer),
-    headers: checkoutHeaders,
     body: checkoutBody,
+    idempotency: checkoutIdempotency(deps),
     responses: {
-      201: { description: 'Paid order; customerApiKey is returned once, when the account is created' },
-      402: { description: 'Card declined: nothing is charged and nothing reaches the sellers' },
+      201: {
+        description:
+          'Paid order. Anonymous buyers get an orderToken (Bearer) that follows this order only, whether or not the address has an account (X-8); the account itself is reached by signing in (POST /auth/sign-in)',
+      },
+      402: { description: 'Card declined: nothing is charged, nothing reaches the sellers, no account is created' },
     },
-    handler: ({ principal, body, headers }) => checkout(deps, principal, body, headers['idempotency-key']),
+    handler: ({ principal, body, idempotency }) => checkout(deps, principal, body, idempotency!),
   });
 
   routes.add({
     method: 'get',
     path: '/orders/:orderId',
     tag: 'orders',
-    summary: 'An order, its lines and its timeline (ACC-2)',
-    allow: allow.anyOf(allow.customer, allow.staff('ops', 'support', 'finance')),
+    summary: 'An order, its lines and its timeline (ACC-2); also with the order token of an anonymous checkout',
+    allow: allow.anyOf(allow.customer, allow.staff('ops', 'support', 'finance'), (p) => p.kind === 'order'),
     params: orderParams,
     responses: { 200: { description: 'The order' } },
     handler: async ({ principal, params }) => {
@@ -138,13 +146,15 @@ export function registerOrderRoutes(routes: RouteTable, deps: ApiDeps): void {
       });
       if (!order) throw Problem.notFound(`no order ${params.orderId}`);
       if (principal.kind === 'customer' && principal.customerId !== order.customerId) throw Problem.forbidden('this order is not yours');
+      if (principal.kind === 'order' && principal.orderId !== order.id) throw Problem.forbidden('this token follows another order');
       const audit = await deps.db.auditLog.findMany({ where: { orderId: order.id }, orderBy: [{ at: 'asc' }, { id: 'asc' }] });
       return {
         status: 200,
         body: {
           orderId: order.id,
           number: order.number,
-          customerId: order.customerId,
+          // An order token proves nothing about the account: its id is not shown (X-8).
+          ...(principal.kind === 'order' ? {} : { customerId: order.customerId }),
           status: order.status,
           createdAt: order.createdAt.toISOString(),
           paidAt: order.paidAt?.toISOString() ?? null,
@@ -154,8 +164,9 @@ export function registerOrderRoutes(routes: RouteTable, deps: ApiDeps): void {
           totalCents: order.totalCents,
           card: { last4: order.cardLast4 },
           failure: order.failureCode ? { code: order.failureCode, message: order.failureMessage } : null,
-          lines: order.lines.map(lineView),
-          timeline: buildTimeline(order, audit),
+          // X-6: trimmed per caller (api/visibility.ts) should the view ever carry access instructions or actors.
+          lines: order.lines.map((l) => lineAsSeenBy(principal, { sellerId: l.sellerId, customerId: order.customerId }, lineView(l))),
+          timeline: buildTimeline(order, audit, principal),
         },
       };
     },
@@ -171,19 +182,22 @@ export function registerOrderRoutes(routes: RouteTable, deps: ApiDeps): void {
     responses: { 200: { description: 'The line state' } },
     handler: async ({ principal, params }) => {
       const line = await loadLine(deps, params.orderId, params.lineId, principal);
+      // X-6: access instructions only for the line's customer and seller, ops and admin; staff
+      // actors named to staff only (api/visibility.ts).
+      const seen = <T extends object>(view: T) => lineAsSeenBy(principal, line, view);
       if (line.status === 'awaiting_payment' || line.status === 'payment_failed') {
-        return { status: 200, body: { ...lineView(line), source: 'database' } };
+        return { status: 200, body: seen({ ...lineView(line), source: 'database' }) };
       }
       try {
         const state = await lineHandle(line.id).query(orderLineStateQuery);
-        return { status: 200, body: { ...state, source: 'workflow' } };
+        return { status: 200, body: seen({ ...state, source: 'workflow' }) };
       } catch (err) {
         // A decided line's workflow has completed and the read model holds its final state. A
         // query on a completed workflow replays its whole history, which the SDK (1.24) can fail
         // with a nondeterminism error after a worker died mid-task while an update arrived (see
         // README, "Known SDK defect"): answer from the database instead of failing for ever.
         if (isUndecided(line.status as LineStatus)) throw err;
-        return { status: 200, body: { ...lineView(line), source: 'database' } };
+        return { status: 200, body: seen({ ...lineView(line), source: 'database' }) };
       }
     },
   });
@@ -193,7 +207,7 @@ export function registerOrderRoutes(routes: RouteTable, deps: ApiDeps): void {
     summary: string,
     who: (p: Principal) => boolean,
     body: B,
-    run: (lineId: string, principal: Principal, body: z.infer<B>) => Promise<unknown>,
+    run: (lineId: string, principal: Principal, body: z.infer<B>) => Promise<WorkflowUpdateHandle<OrderLineState>>,
   ) =>
     routes.add({
       method: 'post',
@@ -203,13 +217,19 @@ export function registerOrderRoutes(routes: RouteTable, deps: ApiDeps): void {
       allow: who,
       params: lineParams,
       body,
-      responses: { 200: { description: 'The line state after the command' }, 409: { description: 'The line is already decided' } },
+      responses: {
+        200: { description: 'The line state after the command' },
+        202: { description: 'Accepted, still being carried out: the outcome will be at statusUrl (GET /updates/…)' },
+        409: { description: 'The line is already decided' },
+      },
       handler: async ({ principal, params, body: input }) => {
         const line = await loadLine(deps, params.orderId, params.lineId, principal);
         if (principal.kind === 'customer') throw Problem.forbidden('customers cannot decide on lines');
         requireUndecided(line);
-        const state = await runUpdate(() => run(line.id, principal, input));
-        return { status: 200, body: state };
+        const outcome = await runUpdate(deps.temporal, () => run(line.id, principal, input));
+        if (!outcome.done) return pendingAnswer(outcome);
+        // The seller who decides reads its line without the staff labels of its extensions.
+        return { status: 200, body: lineAsSeenBy(principal, line, outcome.result) };
       },
     });
 
@@ -218,10 +238,20 @@ export function registerOrderRoutes(routes: RouteTable, deps: ApiDeps): void {
     'Seller accepts its line with access instructions for the customer (ORD-6)',
     allow.seller,
     z.object({ accessInstructions: text(5000) }).strict().openapi('AcceptLine'),
-    (lineId, p, b) =>
-      lineHandle(lineId).executeUpdate(acceptLineUpdate, {
-        args: [{ sellerId: p.kind === 'seller' ? p.sellerId : '', accessInstructions: b.accessInstructions }],
-      }),
+    async (lineId, p, b) => {
+      const sellerId = p.kind === 'seller' ? p.sellerId : '';
+      // Often credentials: stored here, and only their id goes into the workflow's history (X-7).
+      const stored = await deps.db.accessInstructions.create({
+        data: { id: `acc_${randomUUID()}`, lineId, sellerId, text: b.accessInstructions },
+      });
+      try {
+        return await lineHandle(lineId).startUpdate(acceptLineUpdate, { args: [{ sellerId, accessInstructionsId: stored.id }], waitForStage: WorkflowUpdateStage.ACCEPTED });
+      } catch (err) {
+        // Refused (already decided, another seller's line): the credentials are not kept.
+        if (err instanceof WorkflowUpdateFailedError) await deps.db.accessInstructions.delete({ where: { id: stored.id } });
+        throw err;
+      }
+    },
   );
   decision(
     'refuse',
@@ -229,21 +259,21 @@ export function registerOrderRoutes(routes: RouteTable, deps: ApiDeps): void {
     allow.seller,
     z.object({ reason: text(2000) }).strict().openapi('RefuseLine'),
     (lineId, p, b) =>
-      lineHandle(lineId).executeUpdate(refuseLineUpdate, { args: [{ sellerId: p.kind === 'seller' ? p.sellerId : '', reason: b.reason }] }),
+      lineHandle(lineId).startUpdate(refuseLineUpdate, { args: [{ sellerId: p.kind === 'seller' ? p.sellerId : '', reason: b.reason }], waitForStage: WorkflowUpdateStage.ACCEPTED }),
   );
   decision(
     'cancel',
     'Ops cancel an undecided line with a full refund (ORD-7)',
     allow.staff('ops'),
     z.object({ reason: text(2000) }).strict().openapi('CancelLine'),
-    (lineId, p, b) => lineHandle(lineId).executeUpdate(cancelLineUpdate, { args: [{ staffId: actorOf(p).replace('staff:', ''), reason: b.reason }] }),
+    (lineId, p, b) => lineHandle(lineId).startUpdate(cancelLineUpdate, { args: [{ staffId: actorOf(p).replace('staff:', ''), reason: b.reason }], waitForStage: WorkflowUpdateStage.ACCEPTED }),
   );
   decision(
     'extend',
     'Ops grant the seller more hours to answer, counted from now (ORD-7)',
     allow.staff('ops'),
     z.object({ hours: z.number().int().min(1).max(MAX_EXTENSION_HOURS) }).strict().openapi('ExtendValidation'),
-    (lineId, p, b) => lineHandle(lineId).executeUpdate(extendValidationUpdate, { args: [{ staffId: actorOf(p).replace('staff:', ''), hours: b.hours }] }),
+    (lineId, p, b) => lineHandle(lineId).startUpdate(extendValidationUpdate, { args: [{ staffId: actorOf(p).replace('staff:', ''), hours: b.hours }], waitForStage: WorkflowUpdateStage.ACCEPTED }),
   );
 
   routes.add({

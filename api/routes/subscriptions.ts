@@ -16,12 +16,16 @@ import {
   withdrawTerminationUpdate,
   type EffectiveAnswer,
 } from '../../workflows/subscription';
+import { randomUUID } from 'node:crypto';
+import { DELETION_CODE_LENGTH } from '../../activities/subscriptions';
 import { allow, type Principal } from '../auth';
+import { confirmDeletionCode, MAX_CODE_ATTEMPTS } from '../deletion-confirmation';
 import type { ApiDeps } from '../deps';
 import { renderInvoicePdf } from '../invoice-pdf';
 import { Problem } from '../problem';
 import type { RouteTable } from '../route';
-import { runUpdate } from '../temporal-errors';
+import { WorkflowUpdateStage, type WorkflowUpdateHandle } from '@temporalio/client';
+import { pendingAnswer, runUpdate } from '../temporal-errors';
 import { z } from '../zod';
 
 const subscriptionParams = z.object({ subscriptionId: z.string().regex(/^lin_[A-Za-z0-9_-]{1,80}$/, 'must be a lin_… id') });
@@ -71,7 +75,7 @@ export function registerSubscriptionRoutes(routes: RouteTable, deps: ApiDeps): v
     },
   });
 
-  const command = <B extends z.ZodType>(path: string, summary: string, body: B, run: (id: string, input: z.infer<B>) => Promise<EffectiveAnswer>) =>
+  const command = <B extends z.ZodType>(path: string, summary: string, body: B, run: (id: string, input: z.infer<B>) => Promise<WorkflowUpdateHandle<EffectiveAnswer>>) =>
     routes.add({
       method: 'post',
       path: `/subscriptions/:subscriptionId/${path}`,
@@ -80,30 +84,60 @@ export function registerSubscriptionRoutes(routes: RouteTable, deps: ApiDeps): v
       allow: allow.customer,
       params: subscriptionParams,
       body,
-      responses: { 200: { description: 'The answer with the effective date and the new state' }, 409: { description: 'Refused in this state' }, 422: { description: 'Refused, with the reason' } },
+      responses: {
+        200: { description: 'The answer with the effective date and the new state' },
+        202: { description: 'Accepted, still being carried out: the outcome will be at statusUrl (GET /updates/…)' },
+        409: { description: 'Refused in this state' },
+        422: { description: 'Refused, with the reason' },
+      },
       handler: async ({ principal, params, body: input }) => {
         const sub = await load(params.subscriptionId, principal, true);
-        const answer = await runUpdate(() => run(sub.id, input));
-        return { status: 200, body: answer };
+        const outcome = await runUpdate(deps.temporal, () => run(sub.id, input));
+        return outcome.done ? { status: 200, body: outcome.result } : pendingAnswer(outcome);
       },
     });
 
   command('renewal-mode', 'Switch between automatic and manual renewal (SUB-6)', z.object({ mode: z.enum(['auto', 'manual']) }).strict(), (id, b) =>
-    handle(id).executeUpdate(setRenewalModeUpdate, { args: [{ mode: b.mode }] }),
+    handle(id).startUpdate(setRenewalModeUpdate, { args: [{ mode: b.mode }], waitForStage: WorkflowUpdateStage.ACCEPTED }),
   );
-  command('terminate', 'Terminate: stops renewal, effective per SUB-7/SUB-8', empty, (id) => handle(id).executeUpdate(terminateUpdate));
-  command('withdraw-termination', 'Withdraw a pending termination (SUB-9)', empty, (id) => handle(id).executeUpdate(withdrawTerminationUpdate));
-  command('pay-next-period', 'Pay the next period now (SUB-6) or the overdue one (SUB-5)', empty, (id) => handle(id).executeUpdate(payNextPeriodUpdate));
+  command('terminate', 'Terminate: stops renewal, effective per SUB-7/SUB-8', empty, (id) => handle(id).startUpdate(terminateUpdate, { waitForStage: WorkflowUpdateStage.ACCEPTED }));
+  command('withdraw-termination', 'Withdraw a pending termination (SUB-9)', empty, (id) => handle(id).startUpdate(withdrawTerminationUpdate, { waitForStage: WorkflowUpdateStage.ACCEPTED }));
+  command('pay-next-period', 'Pay the next period now (SUB-6) or the overdue one (SUB-5)', empty, (id) => handle(id).startUpdate(payNextPeriodUpdate, { waitForStage: WorkflowUpdateStage.ACCEPTED }));
   command('card', 'Replace the saved card (SUB-4); a past-due payment is retried at once (SUB-5)', z.object({ card }).strict(), async (id, b) => {
-    const saved = deps.gateway.saveCard(b.card);
+    // An ended subscription takes no card: refused before the card reaches the gateway (the
+    // workflow's validator still has the last word, and a card it refuses is removed again).
+    const sub = await deps.db.subscription.findUniqueOrThrow({ where: { id } });
+    if (sub.status === 'terminated') {
+      throw Problem.conflict(`the subscription has ended (${sub.endReason}) on ${sub.endedAt?.toISOString()}`, { reason: 'SubscriptionEnded' });
+    }
+    const saved = await deps.gateway.saveCard(b.card);
     if ('error' in saved) {
       throw Problem.unprocessable('invalid-card', 'Invalid card', saved.error, { errors: [{ field: 'body.card.number', message: saved.error }] });
     }
-    return handle(id).executeUpdate(updateCardUpdate, { args: [{ token: saved.token, last4: saved.last4 }] });
+    // The token stays in the database; the workflow gets the card's id (X-7).
+    const cardId = `card_${randomUUID()}`;
+    await deps.db.paymentCard.create({ data: { id: cardId, customerId: sub.customerId, token: saved.token, last4: saved.last4, brand: saved.brand } });
+    try {
+      return await handle(id).startUpdate(updateCardUpdate, { args: [{ cardId, last4: saved.last4 }], waitForStage: WorkflowUpdateStage.ACCEPTED });
+    } catch (err) {
+      // Only a refusal (the validator) means the workflow will never use it; after a timeout the
+      // Update may have been accepted, and the card stays.
+      if (err instanceof WorkflowUpdateFailedError) {
+        await deps.db.paymentCard.delete({ where: { id: cardId } });
+        await deps.gateway.deleteCard(saved.token);
+      }
+      throw err;
+    }
   });
-  command('deletion', 'Ask for immediate deletion: a one-time code is e-mailed (SUB-10)', empty, (id) => handle(id).executeUpdate(requestDeletionUpdate));
-  command('deletion/confirm', 'Confirm immediate deletion with the e-mailed code (SUB-10)', z.object({ code: z.string().trim().min(4).max(20) }).strict(), (id, b) =>
-    handle(id).executeUpdate(confirmDeletionUpdate, { args: [{ code: b.code }] }),
+  command('deletion', 'Ask for immediate deletion: a one-time code is e-mailed (SUB-10)', empty, (id) => handle(id).startUpdate(requestDeletionUpdate, { waitForStage: WorkflowUpdateStage.ACCEPTED }));
+  command(
+    'deletion/confirm',
+    `Confirm immediate deletion with the e-mailed code (SUB-10); ${MAX_CODE_ATTEMPTS} wrong codes and it must be requested again`,
+    z.object({ code: z.string().trim().length(DELETION_CODE_LENGTH) }).strict(),
+    async (id, b) => {
+      const request = await confirmDeletionCode(deps, id, b.code);
+      return handle(id).startUpdate(confirmDeletionUpdate, { args: [{ request }], waitForStage: WorkflowUpdateStage.ACCEPTED });
+    },
   );
 
   routes.add({
@@ -189,14 +223,18 @@ export function registerSubscriptionRoutes(routes: RouteTable, deps: ApiDeps): v
     method: 'get',
     path: '/invoices/:invoiceId/pdf',
     tag: 'invoices',
-    summary: 'An invoice or credit note as a PDF (INV-1): its customer, or finance staff',
-    allow: allow.anyOf(allow.customer, allow.staff('finance')),
+    summary: 'An invoice or credit note as a PDF (INV-1): its customer, the seller who issued it, or finance staff',
+    // X-6: the documents issued in a seller's name are its own (another seller's: 403). Not ops
+    // (orders and lines are their work, not documents), nor support, who lists a customer's
+    // invoices to answer it but leaves the documents to the customer and finance.
+    allow: allow.anyOf(allow.customer, allow.seller, allow.staff('finance')),
     params: z.object({ invoiceId: z.string().min(1).max(300) }),
     responses: { 200: { description: 'The document (application/pdf)' } },
     handler: async ({ principal, params }) => {
       const inv = await deps.db.invoice.findUnique({ where: { id: params.invoiceId } });
       if (!inv) throw Problem.notFound(`no invoice ${params.invoiceId}`);
       if (principal.kind === 'customer' && principal.customerId !== inv.customerId) throw Problem.forbidden('this invoice is not yours');
+      if (principal.kind === 'seller' && principal.sellerId !== inv.sellerId) throw Problem.forbidden('this invoice was not issued in your name');
       const [seller, customer] = await Promise.all([
         deps.db.seller.findUniqueOrThrow({ where: { id: inv.sellerId } }),
         deps.db.customer.findUniqueOrThrow({ where: { id: inv.customerId } }),

@@ -125,7 +125,8 @@ export async function checkOutcome(db: Db, temporal: Client, orders: DrivenOrder
   const counts: CrashCounts = {
     orders: orders.length,
     lines: Object.fromEntries(lines.map((l) => [l.status, l._count._all])),
-    chargesCaptured: await db.sandboxTransaction.count({ where: { kind: 'charge', idempotencyKey: { in: orders.map((o) => `order:${o.orderId}:checkout`) } } }),
+    // Every attempt of a checkout has its own gateway key (`order:<id>:checkout:attempt:<n>`).
+    chargesCaptured: await db.sandboxTransaction.count({ where: { kind: 'charge', OR: orders.map((o) => ({ idempotencyKey: { startsWith: `order:${o.orderId}:checkout:` } })) } }),
     chargesDeclined: await db.payment.count({ where: { status: 'declined', orderId: { in: orders.map((o) => o.orderId) } } }),
     refunds: await db.refund.count(),
     invoices: await db.invoice.count({ where: { kind: 'invoice', orderId: { in: orders.map((o) => o.orderId) } } }),

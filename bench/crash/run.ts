@@ -60,7 +60,7 @@ export async function runCrashTest(opts: CrashTestOptions): Promise<CrashTestRep
   const topology = opts.topology ?? 'embedded';
   const sys = await startProcessSystem({ topology, log });
   const connection = await Connection.connect({ address: sys.temporalAddress });
-  const temporal = new Client({ connection });
+  const temporal = new Client({ connection, dataConverter: sys.dataConverter });
   let ok = false;
   try {
     const apis = sys.apiUrls.map((url) => new ApiClient(url));
@@ -108,7 +108,9 @@ export async function runCrashTest(opts: CrashTestOptions): Promise<CrashTestRep
       }
     })();
 
-    const driven: DrivenOrder[] = await inParallel(plan, opts.concurrency, (scenario, i) => driveOrder(apis[i % apis.length], runId, i, scenario));
+    // The buyers' mailbox: what the system's SMTP inbox received (sign-in links, X-8).
+    const mailbox = (to: string) => sys.db.mailboxMessage.findMany({ where: { toAddrs: { contains: to } }, orderBy: { id: 'asc' }, select: { id: true, subject: true, text: true } });
+    const driven: DrivenOrder[] = await inParallel(plan, opts.concurrency, (scenario, i) => driveOrder(apis[i % apis.length], runId, i, scenario, mailbox));
     event('every order reached the state its scenario calls for');
     await storm;
     event('storm over');

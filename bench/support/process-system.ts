@@ -10,6 +10,7 @@
 import { mkdtempSync, openSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { DataConverter } from '@temporalio/common';
 import { projectRoot } from '../../infra/config';
 import { createDb, type Db } from '../../infra/db';
 import { startDevServer, type DevServer } from '../../infra/dev-server';
@@ -18,6 +19,7 @@ import { postgresEndpointFromUrl, startTemporalCluster, type ServiceName, type T
 import { startDatabaseServer, type DatabaseServer } from '../../test/support/database-server';
 import { spawnNodeProcess, type NodeProcess } from '../../infra/node-process';
 import { seededDatabase } from '../../test/support/template-db';
+import { testDataConverter, testPayloadEnv } from '../../test/support/payload-keys';
 import { freePort, freePortRange } from '../../test/support/ports';
 
 export type Topology = 'embedded' | 'cluster';
@@ -33,6 +35,8 @@ export interface ProcessSystem {
   temporalAddress: string;
   uiUrl?: string;
   taskQueue: string;
+  /** X-7: what a client of this system needs to read its payloads (the test keys its processes get). */
+  dataConverter: DataConverter;
   workers(): (NodeProcess | undefined)[];
   apis(): NodeProcess[];
   startWorker(index?: number): Promise<void>;
@@ -143,6 +147,9 @@ export async function startProcessSystem(opts: ProcessSystemOptions = {}): Promi
     SMTP_URL: `smtp://127.0.0.1:${inbox.port}`,
     TASK_QUEUE: taskQueue,
     PUBLIC_URL: `http://127.0.0.1:${apiPorts[0]}`,
+    ...testPayloadEnv, // X-7: the workers and APIs encrypt every payload
+    // A benchmark or crash test sends thousands of checkouts from 127.0.0.1: no rate limit applies.
+    RATE_LIMITS: 'off',
     ...extra,
   });
   const spawnWorker = (i: number) =>
@@ -166,6 +173,7 @@ export async function startProcessSystem(opts: ProcessSystemOptions = {}): Promi
     temporalAddress: temporal.address,
     uiUrl: temporal.uiUrl,
     taskQueue,
+    dataConverter: testDataConverter(),
     workers: () => workers,
     apis: () => apis,
     async startWorker(index = 0) {

@@ -1,4 +1,5 @@
 // Scenarios of the subscription lifecycle whose histories the replay test keeps replaying.
+import { RECORDED_SECRETS } from '../support/history-secrets';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { useTestSystem } from '../support/environments';
 import { expect, it } from 'vitest';
@@ -16,8 +17,15 @@ import {
 import { saveAllRuns, saveHistory } from '../support/histories';
 import { http } from '../support/http';
 import { linesAwaitingValidation, placeOrder } from '../support/orders';
-import { MINUTE, deleteNow, seedPaidLine, startSubscription, waitState } from '../support/subscriptions';
+import { MINUTE, deleteNow, seedPaidLine, startSubscription, waitState, saveTestCard } from '../support/subscriptions';
 import type { TestSystem } from '../support/system';
+
+/** A card saved with the gateway, as the API saves one, for the updateCard Update (X-7: by id). */
+async function card(number: string, last4?: string): Promise<{ cardId: string; last4: string }> {
+  const saved = await saveTestCard(sys, number);
+  return { cardId: saved.cardId, last4: last4 ?? saved.last4 };
+}
+
 
 let env: TestWorkflowEnvironment;
 let sys: TestSystem;
@@ -36,7 +44,7 @@ it('records a subscription started by an accepted line, renewed, then steered by
   const order = await placeOrder(sys.apiUrl, { offers: [DEMO.offers.acmeMail.id] });
   await linesAwaitingValidation(sys.db, order);
   const [line] = order.lines;
-  const accepted = await http(sys.apiUrl, 'POST', `/orders/${order.orderId}/lines/${line.lineId}/accept`, { key: DEMO_KEYS.sellerAcme, body: { accessInstructions: 'ok' } });
+  const accepted = await http(sys.apiUrl, 'POST', `/orders/${order.orderId}/lines/${line.lineId}/accept`, { key: DEMO_KEYS.sellerAcme, body: { accessInstructions: RECORDED_SECRETS.accessInstructions } });
   expect(accepted.status).toBe(200);
   const started = await waitState(env.client, line.lineId, (s) => s.paidPeriods >= 1);
   const firstRunA = (await env.client.workflow.getHandle(subscriptionWorkflowId(line.lineId)).describe()).runId;
@@ -53,7 +61,7 @@ it('records a subscription started by an accepted line, renewed, then steered by
   const s1 = await waitState(env.client, seeded.lineId, (s) => s.paidPeriods >= 1);
   await sleepPast(s1.nextDueAt!);
   await waitState(env.client, seeded.lineId, (s) => s.status === 'past_due');
-  await handle.executeUpdate(updateCardUpdate, { args: [{ token: `tok_sandbox_${TEST_CARDS.success}`, last4: '4242' }] });
+  await handle.executeUpdate(updateCardUpdate, { args: [await card(TEST_CARDS.success, '4242')] });
   await waitState(env.client, seeded.lineId, (s) => s.status === 'active' && s.paidPeriods >= 2);
   await handle.executeUpdate(terminateUpdate);
   await handle.executeUpdate(withdrawTerminationUpdate);

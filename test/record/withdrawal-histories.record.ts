@@ -1,4 +1,5 @@
 // Scenario of an order withdrawal (SUB-11) whose history the replay test keeps replaying.
+import { RECORDED_SECRETS } from '../support/history-secrets';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { useTestSystem } from '../support/environments';
 import { expect, it } from 'vitest';
@@ -22,7 +23,7 @@ it('records an order withdrawal: one line accepted (subscription withdrawn), one
   const order = await placeOrder(sys.apiUrl, { offers: [DEMO.offers.acmeMail.id, DEMO.offers.globexBackup.id] });
   await linesAwaitingValidation(sys.db, order);
   const acme = order.lines.find((l) => l.sellerId === DEMO.sellers.acme.id)!;
-  expect((await http(sys.apiUrl, 'POST', `/orders/${order.orderId}/lines/${acme.lineId}/accept`, { key: DEMO_KEYS.sellerAcme, body: { accessInstructions: 'ok' } })).status).toBe(200);
+  expect((await http(sys.apiUrl, 'POST', `/orders/${order.orderId}/lines/${acme.lineId}/accept`, { key: DEMO_KEYS.sellerAcme, body: { accessInstructions: RECORDED_SECRETS.accessInstructions } })).status).toBe(200);
   await waitState(env.client, acme.lineId, (s) => s.paidPeriods === 1);
   const res = await http(sys.apiUrl, 'POST', `/orders/${order.orderId}/withdraw`, { key: order.customerApiKey!, body: {} });
   expect(res.status, JSON.stringify(res.body)).toBe(200);

@@ -2,13 +2,15 @@
 // the run's shared dev server started by global-setup (integration, visibility, real timing).
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, inject } from 'vitest';
+import { testDataConverter } from './payload-keys';
 import { startTestSystem, type TestSystem } from './system';
 import { timeSkippingEnv } from './time-skipping';
 
 export { timeSkippingEnv };
 
 export function devServerEnv(): Promise<TestWorkflowEnvironment> {
-  return TestWorkflowEnvironment.createFromExistingServer({ address: inject('devServerAddress') });
+  // env.client encrypts with the test keys, as every client of the app does.
+  return TestWorkflowEnvironment.createFromExistingServer({ address: inject('devServerAddress'), client: { dataConverter: testDataConverter() } });
 }
 
 /**

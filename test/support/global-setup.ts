@@ -5,6 +5,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { TestProject } from 'vitest/node';
 import { temporalCliPath } from '../../infra/temporal-binaries';
 import { startDatabaseServer } from './database-server';
+import { testDataConverter, testPayloadEnv } from './payload-keys';
 import { seededDatabase } from './template-db';
 import { dropDatabase } from '../../infra/pg-admin';
 import { allSearchAttributes } from '../../workflows/search-attributes';
@@ -18,6 +19,10 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject) {
+  // X-7: the test key set for every process of the run. vitest gives its test processes this
+  // process's environment as it is once setup is done, and they pass it on to the worker
+  // processes they spawn (test/support/worker-process.ts): these win over a developer's own keys.
+  Object.assign(process.env, testPayloadEnv);
   const databaseServer = await startDatabaseServer();
   const templateDb = databaseServer.url(`template_${process.pid}`);
   await seededDatabase(templateDb);
@@ -28,6 +33,7 @@ export default async function setup(project: TestProject) {
       searchAttributes: allSearchAttributes,
       ip: '127.0.0.1',
     },
+    client: { dataConverter: testDataConverter() },
   });
 
   project.provide('templateDb', templateDb);

@@ -1,4 +1,5 @@
 // Helpers to drive and observe the order process through the API and the database.
+import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
 import { DEMO_KEYS } from '../../prisma/demo-data';
 import type { Db } from '../../infra/db';
@@ -8,18 +9,50 @@ import { eventually, http } from './http';
 export interface PlacedOrder {
   orderId: string;
   number: string;
+  /** The buyer's account, reached by signing in with the address (X-8). */
   customerId: string;
   paidAt: string;
-  customerApiKey?: string;
+  /** A customer key from the sign-in link e-mailed to the buyer (checkout never gives one). */
+  customerApiKey: string;
+  /** What the anonymous checkout answered: follows this order only. */
+  orderToken: string;
   email: string;
   lines: { lineId: string; sellerId: string; totalCents: number }[];
 }
 
+/** An anonymous checkout (with its Idempotency-Key), then the buyer signs in from its e-mail. */
 export async function placeOrder(apiUrl: string, opts: Parameters<typeof checkoutBody>[0] = {}): Promise<PlacedOrder> {
   const body = checkoutBody(opts);
-  const res = await http(apiUrl, 'POST', '/checkout', { body });
+  const res = await http(apiUrl, 'POST', '/checkout', { body, headers: { 'idempotency-key': newIdempotencyKey() } });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
-  return { ...res.body, email: body.customer.email };
+  const signedIn = await signIn(apiUrl, body.customer.email);
+  return { ...res.body, customerId: signedIn.customerId, customerApiKey: signedIn.apiKey, email: body.customer.email };
+}
+
+export function newIdempotencyKey(): string {
+  return `test-${randomUUID()}`;
+}
+
+/** The sign-in link e-mailed to `email` (read from the embedded SMTP server's mailbox), exchanged for a key. */
+export async function signIn(apiUrl: string, email: string): Promise<{ customerId: string; apiKey: string; keyId: string; expiresAt: string }> {
+  const token = await signInToken(apiUrl, email);
+  const res = await http(apiUrl, 'POST', '/auth/sign-in/exchange', { body: { token } });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body;
+}
+
+/** Asks for a sign-in link and returns the token of the new message that carries it. */
+export async function signInToken(apiUrl: string, email: string): Promise<string> {
+  const mailbox = async () => {
+    const res = await http(apiUrl, 'GET', `/mailbox?to=${encodeURIComponent(email.toLowerCase())}`, { key: DEMO_KEYS.support });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    return (res.body as { id: number; subject: string; text: string }[]).filter((m) => m.subject === 'Your sign-in link');
+  };
+  const seen = new Set((await mailbox()).map((m) => m.id));
+  const asked = await http(apiUrl, 'POST', '/auth/sign-in', { body: { email } });
+  expect(asked.status, JSON.stringify(asked.body)).toBe(202);
+  const message = await eventually(async () => (await mailbox()).find((m) => !seen.has(m.id)), 20_000, `sign-in e-mail to ${email}`);
+  return /[?&]token=([A-Za-z0-9_-]{43})/.exec(message.text)![1];
 }
 
 /** Waits until every line of the order is with its seller (its workflow has recorded it). */

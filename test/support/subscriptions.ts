@@ -6,8 +6,8 @@ import { hashKey } from '../../api/auth';
 import { lineAmounts } from '../../domain/money';
 import { TEST_CARDS } from '../../infra/sandbox-gateway';
 import { DEMO } from '../../prisma/demo-data';
-import { confirmDeletionUpdate, requestDeletionUpdate, subscriptionStateQuery, subscriptionWorkflow, subscriptionWorkflowId, type SubscriptionView } from '../../workflows/subscription';
-import { eventually } from './http';
+import { subscriptionStateQuery, subscriptionWorkflow, subscriptionWorkflowId, type SubscriptionView } from '../../workflows/subscription';
+import { eventually, http } from './http';
 import type { TestSystem } from './system';
 
 export interface SeededLine {
@@ -35,29 +35,33 @@ export async function seedPaidLine(
   const orderId = `ord_${u}`;
   const lineId = `lin_${u}_1`;
   const amounts = lineAmounts(offer.priceCents, offer.vatRateBp);
-  const checkoutCard = `tok_sandbox_${TEST_CARDS.success}`;
+  const checkoutCard = await saveTestCard(sys, TEST_CARDS.success);
   const charge = await activityDeps.gateway.charge({
-    idempotencyKey: `order:${orderId}:checkout`,
-    cardToken: checkoutCard,
+    idempotencyKey: `order:${orderId}:checkout:attempt:1`,
+    cardToken: checkoutCard.token,
     amountCents: amounts.totalCents,
     currency: offer.currency,
     description: 'test checkout',
   });
   if (charge.status !== 'captured') throw new Error('checkout charge failed');
   const renewalCard = opts.renewalCard ?? TEST_CARDS.success;
-  await db.customer.create({ data: { id: customerId, email, name: `Buyer ${u}`, type: opts.type ?? 'individual' } });
+  await db.customer.create({ data: { id: customerId, email, name: `Buyer ${u}`, type: opts.type ?? 'individual', verifiedAt: new Date() } });
   await db.apiKey.create({ data: { hash: hashKey(customerKey), label: email, kind: 'customer', customerId } });
+  const card = await saveTestCard(sys, renewalCard, customerId);
   await db.order.create({
     data: {
       id: orderId,
       number: `O-T-${u}`,
       customerId,
       status: 'paid',
+      customerEmail: email,
+      customerName: `Buyer ${u}`,
+      customerType: opts.type ?? 'individual',
       currency: offer.currency,
       totalExclVatCents: amounts.exclVatCents,
       totalVatCents: amounts.vatCents,
       totalCents: amounts.totalCents,
-      cardToken: `tok_sandbox_${renewalCard}`,
+      cardId: card.cardId,
       cardLast4: renewalCard.slice(-4),
       paidAt: new Date(opts.paidAt),
       lines: {
@@ -134,14 +138,28 @@ export async function deleteNow(client: Client, sys: TestSystem, line: SeededLin
     try {
       const state = await handle.query(subscriptionStateQuery);
       if (state.status === 'terminated') return;
-      await handle.executeUpdate(requestDeletionUpdate);
+      await http(sys.apiUrl, 'POST', `/subscriptions/${line.lineId}/deletion`, { key: line.customerKey, body: {} });
       const mail = await sys.db.email.findFirstOrThrow({ where: { id: { startsWith: `sub:${line.lineId}:deletion-code:` } }, orderBy: { createdAt: 'desc' } });
       const code = /Confirmation code: (\w+)/.exec(mail.text)![1];
-      await handle.executeUpdate(confirmDeletionUpdate, { args: [{ code }] });
+      const confirmed = await http(sys.apiUrl, 'POST', `/subscriptions/${line.lineId}/deletion/confirm`, { key: line.customerKey, body: { code } });
+      if (confirmed.status !== 200) throw new Error(`deletion not confirmed: ${JSON.stringify(confirmed.body)}`);
       return;
     } catch (err) {
       if (attempt >= 5) throw err;
       await new Promise((r) => setTimeout(r, 200));
     }
   }
+}
+
+/** A sandbox test card saved as checkout saves one: the gateway's token in a PaymentCard row. */
+export async function saveTestCard(
+  sys: Pick<TestSystem, 'db'> & { activityDeps: Pick<TestSystem['activityDeps'], 'gateway'> },
+  number: string,
+  customerId: string | null = null,
+): Promise<{ cardId: string; token: string; last4: string }> {
+  const saved = await sys.activityDeps.gateway.saveCard({ number, expMonth: 12, expYear: 2030, cvc: '123' });
+  if ('error' in saved) throw new Error(saved.error);
+  const cardId = `card_${randomUUID()}`;
+  await sys.db.paymentCard.create({ data: { id: cardId, customerId, token: saved.token, last4: saved.last4, brand: saved.brand } });
+  return { cardId, token: saved.token, last4: saved.last4 };
 }

@@ -7,13 +7,16 @@ import type { Client } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type NativeConnection, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { ActivityDeps } from '../../activities';
 import { createApp } from '../../api/app';
+import { generousRateLimits } from '../../api/rate-limit';
 import { listenApi } from '../../api/server';
 import { createDb, type Db } from '../../infra/db';
 import { createSmtpMailer } from '../../infra/mailer';
 import { createSandboxGateway } from '../../infra/sandbox-gateway';
 import { startSmtpInbox, type SmtpInbox } from '../../infra/smtp-inbox';
 import { createWorker, workflowsPath } from '../../worker/create-worker';
+import { freePortRange } from './ports';
 import { copyOfDatabase } from './template-db';
+import { testDataConverter } from './payload-keys';
 import { dropDatabase } from '../../infra/pg-admin';
 
 // Quiet workers: warnings and errors only (Runtime.install may run once per process).
@@ -41,6 +44,9 @@ export interface TestSystem {
   db: Db;
   databaseUrl: string;
   inbox: SmtpInbox;
+  /** Stops the SMTP server (an outage: connections refused), and starts it again on its port. */
+  smtpDown(): Promise<void>;
+  smtpUp(): Promise<void>;
   smtpUrl: string;
   taskQueue: string;
   apiUrl: string;
@@ -59,7 +65,11 @@ export async function startTestSystem(opts: {
   templateDb?: string;
 }): Promise<TestSystem> {
   const { db, url } = await freshDatabase(opts.templateDb);
-  const inbox = await startSmtpInbox(db, 0);
+  // A port below the ephemeral range: while the server is down (smtpDown), an outgoing connection
+  // could otherwise be given its port and keep it from starting again.
+  let inbox = await startSmtpInbox(db, await freePortRange(1));
+  const smtpPort = inbox.port;
+  let smtpRunning = true;
   const smtpUrl = `smtp://127.0.0.1:${inbox.port}`;
   const taskQueue = `test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const gateway = createSandboxGateway(db);
@@ -73,7 +83,8 @@ export async function startTestSystem(opts: {
     supportContact: 'support@marketplace.test',
   };
 
-  const app = createApp({ db, temporal: opts.client, gateway, taskQueue, mailboxEnabled: true });
+  // Rate limits high enough for suites that run thousands of requests from 127.0.0.1, same code paths.
+  const app = createApp({ db, temporal: opts.client, gateway, taskQueue, mailboxEnabled: true, rateLimits: generousRateLimits() });
   const server: Server = await listenApi(app, 0, '127.0.0.1');
   const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
@@ -82,7 +93,28 @@ export async function startTestSystem(opts: {
   const system: TestSystem = {
     db,
     databaseUrl: url,
-    inbox,
+    get inbox() {
+      return inbox;
+    },
+    async smtpDown() {
+      if (!smtpRunning) return;
+      smtpRunning = false;
+      await inbox.close();
+    },
+    async smtpUp() {
+      if (smtpRunning) return;
+      // The old server's socket can linger a moment after its close (connections it waits for).
+      for (let attempt = 0; ; attempt++) {
+        try {
+          inbox = await startSmtpInbox(db, smtpPort);
+          break;
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 150) throw err;
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      }
+      smtpRunning = true;
+    },
     smtpUrl,
     taskQueue,
     apiUrl,
@@ -94,6 +126,7 @@ export async function startTestSystem(opts: {
         taskQueue,
         deps: activityDeps,
         workflowBundle: await workflowBundle(),
+        dataConverter: testDataConverter(), // X-7: the test keys, as the environments' clients
       });
       running = worker.run();
     },
@@ -106,7 +139,7 @@ export async function startTestSystem(opts: {
       await system.stopWorker();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections?.();
-      await inbox.close();
+      if (smtpRunning) await inbox.close();
       activityDeps.mailer.close();
       await db.$disconnect();
       await dropDatabase(url);

@@ -6,7 +6,8 @@ import type { TestSystem } from './system';
 
 export type WorkerProcess = NodeProcess;
 
-export function spawnWorker(temporalAddress: string, sys: TestSystem): Promise<WorkerProcess> {
+/** `extraEnv` adds or overrides settings (e.g. a metrics endpoint, a cache size). */
+export function spawnWorker(temporalAddress: string, sys: TestSystem, extraEnv: NodeJS.ProcessEnv = {}): Promise<WorkerProcess> {
   return spawnNodeProcess({
     entry: path.join(projectRoot, 'worker', 'main.ts'),
     env: {
@@ -21,6 +22,7 @@ export function spawnWorker(temporalAddress: string, sys: TestSystem): Promise<W
       // The time-skipping server never hands a dead worker's sticky workflow tasks back to the
       // normal queue (a real server does after a few seconds), so these workers keep no cache.
       WORKER_MAX_CACHED_WORKFLOWS: '0',
+      ...extraEnv,
     },
     // Ready once it polls (it bundles the workflows first).
     readyText: 'polling task queue',
