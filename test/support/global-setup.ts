@@ -25,16 +25,23 @@ export default async function setup(project: TestProject) {
   Object.assign(process.env, testPayloadEnv);
   const databaseServer = await startDatabaseServer();
   const templateDb = databaseServer.url(`template_${process.pid}`);
-  await seededDatabase(templateDb);
-
-  const devServer = await TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: { type: 'existing-path', path: temporalCliPath() },
-      searchAttributes: allSearchAttributes,
-      ip: '127.0.0.1',
-    },
-    client: { dataConverter: testDataConverter() },
-  });
+  let devServer: TestWorkflowEnvironment;
+  try {
+    await seededDatabase(templateDb);
+    devServer = await TestWorkflowEnvironment.createLocal({
+      server: {
+        executable: { type: 'existing-path', path: temporalCliPath() },
+        searchAttributes: allSearchAttributes,
+        ip: '127.0.0.1',
+      },
+      client: { dataConverter: testDataConverter() },
+    });
+  } catch (err) {
+    // A failed setup (a broken migration, say) gets no teardown: stop the server it started, or
+    // it outlives the run (orphaned PostgreSQL servers were found after such runs).
+    await databaseServer.stop();
+    throw err;
+  }
 
   project.provide('templateDb', templateDb);
   project.provide('devServerAddress', devServer.address);
