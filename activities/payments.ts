@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Prisma } from '@prisma/client';
 import { retryOnConflict } from '../infra/db';
+import type { ChargeResult } from '../infra/payment-gateway';
 import type { ActivityDeps } from './deps';
 import { writeAudit } from './audit';
 import { creditNoteId, takeCheckoutInvoice, takeInvoice } from './invoices';
@@ -24,6 +25,18 @@ export function checkoutPaymentId(orderId: string): string {
 
 export function lineRefundId(lineId: string): string {
   return `line:${lineId}:refund`;
+}
+
+/** The columns of a Payment row that record one gateway answer. */
+export function paymentOutcome(result: ChargeResult, gatewayKey: string, at: string) {
+  const captured = result.status === 'captured';
+  return {
+    status: captured ? 'captured' : 'declined',
+    gatewayKey,
+    gatewayRef: captured ? result.reference : null,
+    declineCode: captured ? null : result.code,
+    createdAt: new Date(at),
+  };
 }
 
 /** The gateway key of one charge attempt: each attempt is its own request to the gateway (X-3). */
@@ -94,11 +107,7 @@ export function createPaymentActivities({ db, gateway }: ActivityDeps) {
               kind: 'checkout',
               amountCents: order.totalCents,
               currency: order.currency,
-              status: captured ? 'captured' : 'declined',
-              gatewayKey,
-              gatewayRef: captured ? result.reference : null,
-              declineCode: captured ? null : result.code,
-              createdAt: new Date(input.at),
+              ...paymentOutcome(result, gatewayKey, input.at),
             },
           ],
           skipDuplicates: true,

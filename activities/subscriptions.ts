@@ -10,7 +10,7 @@ import { HIDDEN } from './email-templates';
 import { notFound } from './errors';
 import { keyedHash } from '../infra/hmac';
 import { checkoutInvoiceId, creditNoteId, takeCheckoutInvoice, takeInvoice as takeInvoiceIn, type InvoiceLineInput } from './invoices';
-import { chargeAttemptKey, checkoutPaymentId } from './payments';
+import { chargeAttemptKey, checkoutPaymentId, paymentOutcome } from './payments';
 import { formatMoney, lineAmounts } from '../domain/money';
 
 export { checkoutInvoiceId, type InvoiceLineInput } from './invoices';
@@ -157,15 +157,7 @@ export function createSubscriptionActivities(deps: ActivityDeps) {
         description: `Subscription ${input.subscriptionId}, period ${input.period}`,
       });
       const captured = result.status === 'captured';
-      const data = {
-        amountCents,
-        currency: input.currency,
-        status: captured ? 'captured' : 'declined',
-        gatewayKey,
-        gatewayRef: captured ? result.reference : null,
-        declineCode: captured ? null : result.code,
-        createdAt: new Date(input.at),
-      };
+      const data = { amountCents, currency: input.currency, ...paymentOutcome(result, gatewayKey, input.at) };
       await db.$transaction(async (tx) => {
         // A captured row is never overwritten by a later attempt's answer (the local guard).
         const stored = await tx.payment.findUnique({ where: { id: paymentId }, select: { status: true } });

@@ -99,11 +99,9 @@ export async function exchangeSignIn(deps: ApiDeps, token: string): Promise<Issu
         errors: [{ field: 'body.token', message: 'unknown, used or expired' }],
       });
     }
-    const customer = await tx.customer.update({
-      where: { id: claimed.customerId },
-      // Verified from the first exchange on; later ones keep the first date.
-      data: { verifiedAt: (await tx.customer.findUniqueOrThrow({ where: { id: claimed.customerId } })).verifiedAt ?? new Date() },
-    });
+    // Verified from the first exchange on; later ones keep the first date.
+    await tx.customer.updateMany({ where: { id: claimed.customerId, verifiedAt: null }, data: { verifiedAt: new Date() } });
+    const customer = await tx.customer.findUniqueOrThrow({ where: { id: claimed.customerId } });
     return issueCustomerKey(tx, customer.id, customer.email);
   });
 }

@@ -1,10 +1,10 @@
 // X-6, X-8: `Authorization: Bearer <key>` maps to a principal; each route states who may call it.
 // Keys are random, stored hashed, and may expire or be revoked; order tokens (`ot1.…`) are signed,
 // not stored, and let an anonymous buyer follow one order and nothing else.
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import type { Db } from '../infra/db';
 import { appSecret } from '../infra/app-secret';
-import { sameSecret } from '../infra/hmac';
+import { sameSecret, sha256 } from '../infra/hmac';
 import { Problem } from './problem';
 
 export type StaffRole = 'ops' | 'support' | 'finance' | 'admin';
@@ -18,8 +18,9 @@ export type Principal =
   /** An anonymous checkout's token: reads that one order. */
   | { kind: 'order'; orderId: string };
 
+/** What the database keeps of a key (SHA-256: keys are 192 random bits). */
 export function hashKey(key: string): string {
-  return createHash('sha256').update(key).digest('hex');
+  return sha256(key);
 }
 
 export function newApiKey(prefix: string): string {
