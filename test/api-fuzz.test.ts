@@ -882,11 +882,14 @@ class Exchange {
   }
 }
 
-/** Answers that may write: a successful command, a declined checkout card, a declined advance payment. */
+/**
+ * Answers that may write: a successful command, a declined checkout card, a declined advance
+ * payment, and a wrong deletion code (the owner's wrong try is counted: SUB-10 allows five).
+ */
 function mayWrite(req: RawRequest, res: RawResponse): boolean {
   if (res.status >= 200 && res.status < 300) return req.method === 'POST';
   if (res.status === 402) return req.path.startsWith('/checkout');
-  return res.status === 422 && res.json?.reason === 'PaymentDeclined';
+  return res.status === 422 && (res.json?.reason === 'PaymentDeclined' || res.json?.reason === 'WrongCode');
 }
 
 /** X-5 on any answer: never a 5xx; every 4xx a problem whose status is the HTTP status; a 400 names fields. */
