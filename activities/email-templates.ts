@@ -1,5 +1,9 @@
-// Texts of the order process e-mails: plain text, one function per message, no I/O.
+// Texts of the order process e-mails: plain text, one function per message, no I/O. Dates are
+// shown in the business time zone (domain/time-format.ts), never as raw ISO UTC. Links are the
+// signed ones of api/signed-links.ts, which open in a browser without an API key: each is a
+// credential, so the staff's copy (`maskedText`) has it replaced by HIDDEN.
 import { formatMoney } from '../domain/money';
+import { formatDateTime, withArticle } from '../domain/time-format';
 
 export interface SellerIdentity {
   name: string;
@@ -29,9 +33,15 @@ export interface Message {
 
 export const HIDDEN = '[hidden]';
 
-const when = (iso: string) => `${iso.replace('T', ' ').slice(0, 16)} UTC`;
+const when = (iso: string) => formatDateTime(iso);
+
+/** A message whose text carries signed links: the staff's copy has each replaced by HIDDEN. */
+export function withLinks(subject: string, body: (shown: (link: string) => string) => string): Message {
+  return { subject, text: body((link) => link), maskedText: body(() => HIDDEN) };
+}
 
 export function purchaseOrder(o: {
+  id: string;
   number: string;
   paidAt: string;
   currency: string;
@@ -39,6 +49,13 @@ export function purchaseOrder(o: {
   totalVatCents: number;
   totalCents: number;
   lines: LineView[];
+  /** GET /orders/:orderId, read signed in (or with the checkout's order token). */
+  orderUrl: string;
+  /** SUB-11: who the buyer is (14 or 7 days), until when, and the signed link that withdraws. */
+  customerType: string;
+  withdrawalDays: number;
+  withdrawalDeadline: string;
+  withdrawalUrl: string;
 }): Message {
   const lines = o.lines.map(
     (l) =>
@@ -48,10 +65,10 @@ export function purchaseOrder(o: {
   const sellers = [...new Map(o.lines.map((l) => [l.seller.legalName, l.seller])).values()].map(
     (s) => `- ${s.legalName} (${s.name}), ${s.address}, ${s.contactEmail}, ${s.contactPhone}`,
   );
-  return {
-    subject: `Purchase order ${o.number}`,
-    text: [
+  return withLinks(`Purchase order ${o.number}`, (link) =>
+    [
       `Thank you for your order ${o.number}, paid on ${when(o.paidAt)}.`,
+      `Order id: ${o.id}. Follow it at ${o.orderUrl} (signed in, or with the order token of your checkout).`,
       '',
       'Lines:',
       ...lines,
@@ -64,8 +81,11 @@ export function purchaseOrder(o: {
       ...sellers,
       '',
       'Each seller validates its lines within 48 hours; you will receive the access instructions by e-mail.',
+      '',
+      `Changed your mind? As ${withArticle(o.customerType)} customer you may withdraw from this order within ${o.withdrawalDays} days, until ${when(o.withdrawalDeadline)}: everything paid on it is refunded in full and its services end.`,
+      `Withdraw here: ${link(o.withdrawalUrl)}`,
     ].join('\n'),
-  };
+  );
 }
 
 export function sellerLineToValidate(l: LineView & { orderNumber: string; validationDueAt: string; acceptUrl: string }): Message {
@@ -108,15 +128,17 @@ export function accessInstructions(l: LineView & { orderNumber: string; instruct
   };
 }
 
-export function lineRefunded(l: LineView & { orderNumber: string; status: string; reason: string }): Message {
+export function lineRefunded(
+  l: LineView & { orderNumber: string; status: string; reason: string; creditNote?: { number: string; url: string } },
+): Message {
   const why = l.status === 'refused' ? `${l.seller.name} refused it: ${l.reason}` : `the marketplace cancelled it: ${l.reason}`;
-  return {
-    subject: `Order ${l.orderNumber}: "${l.name}" refunded`,
-    text: [
+  return withLinks(`Order ${l.orderNumber}: "${l.name}" refunded`, (link) =>
+    [
       `"${l.name}" from your order ${l.orderNumber} will not be delivered: ${why}.`,
       `${formatMoney(l.totalCents, l.currency)} is refunded in full to your card.`,
+      ...(l.creditNote ? ['', `Credit note ${l.creditNote.number} (PDF): ${link(l.creditNote.url)}`] : []),
     ].join('\n'),
-  };
+  );
 }
 
 export function invoiceIssued(i: {
@@ -129,11 +151,11 @@ export function invoiceIssued(i: {
   totalCents: number;
   lines: { description: string; totalCents: number }[];
   seller: SellerIdentity;
+  /** The signed document link (INV-1). */
   pdfUrl: string;
 }): Message {
-  return {
-    subject: `Invoice ${i.number}: order ${i.orderNumber}, ${i.seller.name}`,
-    text: [
+  return withLinks(`Invoice ${i.number}: order ${i.orderNumber}, ${i.seller.name}`, (link) =>
+    [
       `Invoice ${i.number}, issued on ${when(i.issuedAt)} by ${i.seller.legalName} (${i.seller.name}), ${i.seller.address}, for your order ${i.orderNumber}.`,
       '',
       ...i.lines.map((l) => `- ${l.description}: ${formatMoney(l.totalCents, i.currency)}`),
@@ -142,9 +164,9 @@ export function invoiceIssued(i: {
       `VAT: ${formatMoney(i.vatCents, i.currency)}`,
       `Total paid: ${formatMoney(i.totalCents, i.currency)}`,
       '',
-      `Download the invoice (PDF): ${i.pdfUrl}`,
+      `Download the invoice (PDF): ${link(i.pdfUrl)}`,
     ].join('\n'),
-  };
+  );
 }
 
 /** X-8: the link that proves control of the address; single use, expiring. */

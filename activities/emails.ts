@@ -5,6 +5,11 @@ import { Context } from '@temporalio/activity';
 import { emailDeliveryWorkflow, emailDeliveryWorkflowId } from '../workflows/email-delivery';
 import type { ActivityDeps } from './deps';
 import * as templates from './email-templates';
+import { daysAfter, DOCUMENT_LINK_DAYS, linkUrl } from '../api/signed-links';
+import { withdrawalDeadline, WITHDRAWAL_DAYS } from '../domain/subscription';
+import { businessTimeZone } from '../domain/time-format';
+import { creditNoteId } from './invoices';
+import { lineRefundId } from './payments';
 import type { LineView, Message } from './email-templates';
 
 /** The outbox row of an e-mail, keyed by its business key. */
@@ -69,6 +74,8 @@ export function createEmailActivities(deps: ActivityDeps) {
   }
 
   const lineUrl = (orderId: string, lineId: string) => `${deps.publicUrl}/orders/${orderId}/lines/${lineId}`;
+  /** INV-1: the signed link that downloads a document, valid DOCUMENT_LINK_DAYS from its issue. */
+  const documentLink = (doc: { id: string; issuedAt: Date }) => linkUrl(deps.publicUrl, 'document', doc.id, daysAfter(doc.issuedAt, DOCUMENT_LINK_DAYS));
 
   return {
     async composePurchaseOrderEmail(input: { orderId: string }): Promise<string> {
@@ -76,10 +83,19 @@ export function createEmailActivities(deps: ActivityDeps) {
         where: { id: input.orderId },
         include: { lines: { include: { seller: true }, orderBy: { position: 'asc' } } },
       });
+      const paidAt = (order.paidAt ?? order.createdAt).toISOString();
+      // SUB-11: the buyer as this checkout declared it; the link works until the window closes.
+      const customerType = order.customerType ?? 'individual';
+      const deadline = withdrawalDeadline(paidAt, customerType, businessTimeZone());
       const message = templates.purchaseOrder({
         ...order,
-        paidAt: (order.paidAt ?? order.createdAt).toISOString(),
+        paidAt,
         lines: order.lines.map((l) => ({ ...l, seller: l.seller })),
+        orderUrl: `${deps.publicUrl}/orders/${order.id}`,
+        customerType,
+        withdrawalDays: customerType === 'business' ? WITHDRAWAL_DAYS.business : WITHDRAWAL_DAYS.individual,
+        withdrawalDeadline: deadline,
+        withdrawalUrl: linkUrl(deps.publicUrl, 'withdrawal', order.id, deadline),
       });
       return record(`order:${order.id}:purchase-order`, order.customerEmail, order.customerId, message);
     },
@@ -115,11 +131,14 @@ export function createEmailActivities(deps: ActivityDeps) {
 
     async composeLineRefundedEmail(input: { lineId: string }): Promise<string> {
       const { line, view, order, customer } = await loadLine(input.lineId);
+      // INV-1: the refund's credit note, issued with the refund before this e-mail.
+      const credit = await db.invoice.findUnique({ where: { id: creditNoteId(lineRefundId(line.id)) }, select: { id: true, number: true, issuedAt: true } });
       const message = templates.lineRefunded({
         ...view,
         orderNumber: order.number,
         status: line.status,
         reason: line.refusalReason ?? line.cancelReason ?? '',
+        creditNote: credit ? { number: credit.number, url: documentLink(credit) } : undefined,
       });
       return record(`line:${line.id}:refunded`, customer.email, customer.id, message);
     },
@@ -145,7 +164,7 @@ export function createEmailActivities(deps: ActivityDeps) {
         issuedAt: invoice.issuedAt.toISOString(),
         lines: JSON.parse(invoice.lines) as { description: string; totalCents: number }[],
         seller,
-        pdfUrl: `${deps.publicUrl}/invoices/${encodeURIComponent(invoice.id)}/pdf`,
+        pdfUrl: documentLink(invoice),
       });
       return record(`invoice:${invoice.id}:email`, customer.email, customer.id, message);
     },
@@ -153,15 +172,17 @@ export function createEmailActivities(deps: ActivityDeps) {
     /**
      * X-9: starts EmailDelivery:<id> for a recorded e-mail, beside the process that wrote it; an
      * e-mail already handed over keeps its delivery (the same id is never delivered twice).
+     * `summary` is what staff read in the Temporal UI ("E-mail: purchase order O-2026-000042"),
+     * from the process that wrote it: no secret, no address.
      */
-    async dispatchEmail(emailId: string): Promise<void> {
+    async dispatchEmail(emailId: string, summary?: string): Promise<void> {
       const ctx = Context.current();
       await ctx.client.workflow.start(emailDeliveryWorkflow, {
         workflowId: emailDeliveryWorkflowId(emailId),
         taskQueue: ctx.info.taskQueue,
         args: [emailId],
         workflowIdConflictPolicy: 'USE_EXISTING',
-        staticSummary: `E-mail ${emailId}`,
+        staticSummary: summary ?? `E-mail ${emailId}`,
       });
     },
 

@@ -12,6 +12,8 @@ import { keyedHash } from '../infra/hmac';
 import { checkoutInvoiceId, creditNoteId, takeCheckoutInvoice, takeInvoice as takeInvoiceIn, type InvoiceLineInput } from './invoices';
 import { chargeAttemptKey, checkoutPaymentId, paymentOutcome } from './payments';
 import { formatMoney, lineAmounts } from '../domain/money';
+import { formatDate, formatDateTime } from '../domain/time-format';
+import { daysAfter, deletionLinkSubject, DOCUMENT_LINK_DAYS, linkUrl, windowEnd, type LinkPurpose } from '../api/signed-links';
 
 export { checkoutInvoiceId, type InvoiceLineInput } from './invoices';
 
@@ -85,7 +87,8 @@ export type SubscriptionEmailKind =
   | 'withdrawn_customer'
   | 'withdrawn_seller';
 
-const day = (iso: string) => iso.slice(0, 10);
+/** A period's bound as the calendar day in the business time zone (SUB-2), as invoices show it. */
+const day = (iso: string) => formatDate(iso);
 
 export function createSubscriptionActivities(deps: ActivityDeps) {
   const { db, gateway } = deps;
@@ -93,8 +96,10 @@ export function createSubscriptionActivities(deps: ActivityDeps) {
 
   const takeInvoice = (input: Parameters<typeof takeInvoiceIn>[1]) => takeInvoiceIn(db, input);
 
-  const record = (id: string, to: string, customerId: string | null, subject: string, text: string): Promise<string> =>
-    recordEmail(db, { id, customerId, toAddress: to, subject, text });
+  const record = (id: string, to: string, customerId: string | null, subject: string, text: string, maskedText?: string): Promise<string> =>
+    recordEmail(db, { id, customerId, toAddress: to, subject, text, maskedText: maskedText === text ? null : maskedText });
+  /** A signed link for the customer's browser (api/signed-links.ts): a credential, hidden from staff. */
+  const signed = (purpose: LinkPurpose, subject: string, expiresAt: Date | string) => linkUrl(deps.publicUrl, purpose, subject, expiresAt);
 
   return {
     async loadSubscriptionTerms(input: { lineId: string }): Promise<SubscriptionTerms> {
@@ -317,8 +322,15 @@ export function createSubscriptionActivities(deps: ActivityDeps) {
       const line = await db.orderLine.findUniqueOrThrow({ where: { id: input.subscriptionId }, include: { order: true } });
       const code = Array.from({ length: DELETION_CODE_LENGTH }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]).join('');
       const name = `${line.name} (subscription ${line.id})`;
-      const body = (shown: string) =>
-        `You asked to delete ${name} immediately and for good.\nConfirmation code: ${shown}\nThe code is valid until ${input.expiresAt}; after 5 wrong tries it stops working and you can ask for a new one. No refund applies (except withdrawal within the legal period).`;
+      // The page of the link asks for the code: the code is in this e-mail only, never in the link.
+      const page = signed('deletion-confirmation', deletionLinkSubject(input.subscriptionId, input.request), input.expiresAt);
+      const body = (shown: string, link: string) =>
+        [
+          `You asked to delete ${name} immediately and for good.`,
+          `Confirmation code: ${shown}`,
+          `Confirm on this page, which asks for the code: ${link}`,
+          `The code is valid until ${formatDateTime(input.expiresAt)}; after 5 wrong tries it stops working and you can ask for a new one. No refund applies (except withdrawal within the legal period).`,
+        ].join('\n');
       await db.$transaction(async (tx) => {
         await tx.deletionCode.create({ data: { id, subscriptionId: input.subscriptionId, codeHash: deletionCodeHash(input.subscriptionId, code), expiresAt: new Date(input.expiresAt) } });
         // Earlier codes of this subscription stop working: only the latest is valid.
@@ -328,8 +340,8 @@ export function createSubscriptionActivities(deps: ActivityDeps) {
           customerId: line.order.customerId,
           toAddress: line.order.customerEmail,
           subject: `Confirmation code to delete ${name}`,
-          text: body(code),
-          maskedText: body(HIDDEN),
+          text: body(code, page),
+          maskedText: body(HIDDEN, HIDDEN),
         });
       });
       return emailId;
@@ -346,28 +358,61 @@ export function createSubscriptionActivities(deps: ActivityDeps) {
       const line = await db.orderLine.findUniqueOrThrow({ where: { id: input.subscriptionId }, include: { seller: true, order: { include: { customer: true } } } });
       const d = input.data ?? {};
       const buyer = line.order.customerName ?? line.order.customer?.name ?? line.order.customerEmail;
-      const link = `${deps.publicUrl}/subscriptions/${line.id}`;
       const money = (c: unknown) => formatMoney(Number(c), line.currency);
       const name = `${line.name} (subscription ${line.id})`;
-      const texts: Record<SubscriptionEmailKind, [string, string]> = {
-        renewed: [`Invoice ${d.invoiceNumber}: ${name} renewed`, `Your subscription ${name} was renewed for period ${d.period} (${day(String(d.periodStart))} to ${day(String(d.periodEnd))}).\nCharged: ${money(d.amountCents)} on the card ending ${d.cardLast4}.\nInvoice ${d.invoiceNumber} is available in your account: ${deps.publicUrl}/invoices/${encodeURIComponent(String(d.invoiceId))}/pdf`],
-        payment_failed: [`Payment failed: ${name}`, `The renewal payment of ${name} failed (${d.message}).\nYour subscription is past due. Update your card here: ${link}/card\nWe will retry ${d.nextRetryAt ? `on ${d.nextRetryAt}` : 'as soon as you replace your card'}; without payment the service ends on ${d.endsAt}.`],
-        ended_non_payment_customer: [`Subscription ended for non-payment: ${name}`, `No payment succeeded for ${name}: the subscription ended on ${d.endedAt} and the service is deleted.`],
-        ended_non_payment_seller: [`Subscription ended for non-payment: ${name}`, `The subscription ${name} of customer ${buyer} ended on ${d.endedAt} for non-payment. Please delete the service.`],
-        ended_seller: [`Subscription ended: ${name}`, `The subscription ${name} of customer ${buyer} ended on ${d.endedAt} (${String(d.reason).replace('_', ' ')}). Please delete the service.`],
-        renewal_reminder: [`Reminder: ${name} ends on ${day(String(d.dueAt))} unless renewed`, `Your subscription ${name} is in manual renewal and ends on ${d.dueAt} (in ${d.days} day(s)).\nPay the next period here: ${link}/pay-next-period`],
-        not_renewed: [`Subscription ended: ${name}`, `The period of ${name} ended on ${d.endedAt} unpaid: the service is deleted for good.`],
-        termination_confirmed: [`Termination confirmed: ${name}`, `Your termination of ${name} is registered. Effective date: ${d.effectiveAt}. No renewal happens after that date.`],
-        termination_withdrawn: [`Termination withdrawn: ${name}`, `Your termination of ${name} is withdrawn: the subscription renews as before (next due date ${d.nextDueAt}).`],
-        terminated: [`Subscription ended: ${name}`, `Your subscription ${name} ended on ${d.endedAt} as you requested.`],
-        deleted: [`Service deleted: ${name}`, `Your subscription ${name} was deleted on ${d.endedAt}.`],
-        withdrawn_customer: [`Withdrawal confirmed: ${name}`, `Your withdrawal from ${name} is registered on ${d.endedAt}. Refunded: ${money(d.amountCents)}.`],
-        withdrawn_seller: [`Customer withdrawal: ${name}`, `Customer ${buyer} withdrew from ${name} on ${d.endedAt}; the payments were refunded in full. Please delete the service.`],
-      };
-      const [subject, text] = texts[input.kind];
+      // Dates as the reader reads them: the business time zone, never raw ISO UTC.
+      const at = (v: unknown) => (v ? formatDateTime(String(v)) : 'a date to be set');
+      const on = (v: unknown) => (v ? formatDate(String(v)) : 'a date to be set');
+      const reason = String(d.reason).replace('_', ' ');
+      /** INV-1: the document links of this e-mail, valid DOCUMENT_LINK_DAYS from each document's issue. */
+      const documentLink = (doc: { id: string; issuedAt: Date }) => signed('document', doc.id, daysAfter(doc.issuedAt, DOCUMENT_LINK_DAYS));
+      const links: Record<string, string> = {};
+      if (input.kind === 'renewed') {
+        const invoice = await db.invoice.findUnique({ where: { id: String(d.invoiceId) } });
+        if (invoice) links.invoice = documentLink(invoice);
+      }
+      // SUB-5: until the past-due window ends (the last retry); SUB-6: until the period ends unpaid.
+      if (input.kind === 'payment_failed') links.card = signed('card-update', line.id, windowEnd(d.endsAt));
+      if (input.kind === 'renewal_reminder') links.pay = signed('manual-payment', line.id, windowEnd(d.dueAt));
+      let creditNotes: { number: string; id: string; issuedAt: Date }[] = [];
+      if (input.kind === 'withdrawn_customer') {
+        // INV-1: the credit notes of this line's withdrawal refunds (SUB-11), issued before this e-mail.
+        creditNotes = await db.invoice.findMany({ where: { kind: 'credit_note', refundId: { startsWith: `line:${line.id}:withdrawal:` } }, orderBy: { number: 'asc' } });
+      }
+      const days = Number(d.days);
+      const texts = (link: (url: string) => string): Record<SubscriptionEmailKind, [string, string]> => ({
+        renewed: [
+          `Invoice ${d.invoiceNumber}: ${name} renewed`,
+          `Your subscription ${name} was renewed for period ${d.period}, from ${on(d.periodStart)} to ${on(d.periodEnd)}.\nCharged: ${money(d.amountCents)} on the card ending ${d.cardLast4}.\n` +
+            (links.invoice ? `Invoice ${d.invoiceNumber} (PDF): ${link(links.invoice)}` : `Invoice ${d.invoiceNumber} is available in your account.`),
+        ],
+        payment_failed: [
+          `Payment failed: ${name}`,
+          `The renewal payment of ${name} failed (${d.message}).\nYour subscription is past due. Update your card here: ${link(links.card)}\nWe will retry ${d.nextRetryAt ? `on ${at(d.nextRetryAt)}` : 'as soon as you replace your card'}; without payment the service ends on ${at(d.endsAt)}.`,
+        ],
+        ended_non_payment_customer: [`Subscription ended for non-payment: ${name}`, `No payment succeeded for ${name}: the subscription ended on ${at(d.endedAt)} and the service is deleted.`],
+        ended_non_payment_seller: [`Subscription ended for non-payment: ${name}`, `The subscription ${name} of customer ${buyer} ended on ${at(d.endedAt)} for non-payment. Please delete the service.`],
+        ended_seller: [`Subscription ended: ${name}`, `The subscription ${name} of customer ${buyer} ended on ${at(d.endedAt)} (${reason}). Please delete the service.`],
+        renewal_reminder: [
+          `Reminder: ${name} ends on ${on(d.dueAt)} unless renewed`,
+          `Your subscription ${name} is in manual renewal and ends on ${at(d.dueAt)} (in ${days} ${days === 1 ? 'day' : 'days'}).\nPay the next period here: ${link(links.pay)}`,
+        ],
+        not_renewed: [`Subscription ended: ${name}`, `The period of ${name} ended on ${at(d.endedAt)} unpaid: the service is deleted for good.`],
+        termination_confirmed: [`Termination confirmed: ${name}`, `Your termination of ${name} is registered. Effective date: ${at(d.effectiveAt)}. No renewal happens after that date.`],
+        termination_withdrawn: [`Termination withdrawn: ${name}`, `Your termination of ${name} is withdrawn: the subscription renews as before (next due date ${at(d.nextDueAt)}).`],
+        terminated: [`Subscription ended: ${name}`, `Your subscription ${name} ended on ${at(d.endedAt)} as you requested.`],
+        deleted: [`Service deleted: ${name}`, `Your subscription ${name} was deleted on ${at(d.endedAt)}.`],
+        withdrawn_customer: [
+          `Withdrawal confirmed: ${name}`,
+          [`Your withdrawal from ${name} is registered on ${at(d.endedAt)}. Refunded: ${money(d.amountCents)}.`, ...creditNotes.map((c) => `Credit note ${c.number} (PDF): ${link(documentLink(c))}`)].join('\n'),
+        ],
+        withdrawn_seller: [`Customer withdrawal: ${name}`, `Customer ${buyer} withdrew from ${name} on ${at(d.endedAt)}; the payments were refunded in full. Please delete the service.`],
+      });
+      const [subject, text] = texts((url) => url)[input.kind];
+      const [, masked] = texts(() => HIDDEN)[input.kind];
       return input.to === 'customer'
-        ? record(input.key, line.order.customerEmail, line.order.customerId, subject, text)
-        : record(input.key, line.seller.contactEmail, null, subject, text);
+        ? record(input.key, line.order.customerEmail, line.order.customerId, subject, text, masked)
+        : record(input.key, line.seller.contactEmail, null, subject, text, masked);
     },
   };
 }

@@ -9,6 +9,7 @@ import { signInLink } from '../activities/email-templates';
 import { loadConfig } from '../infra/config';
 import { sha256 } from '../infra/hmac';
 import { emailDeliveryWorkflow, emailDeliveryWorkflowId } from '../workflows/email-delivery';
+import { emailSummary } from '../workflows/summaries';
 import { forgetKeys, hashKey, newApiKey, type Principal } from './auth';
 import type { ApiDeps } from './deps';
 import { Problem } from './problem';
@@ -62,7 +63,8 @@ export async function requestSignIn(deps: ApiDeps, rawEmail: string): Promise<vo
       taskQueue: deps.taskQueue,
       args: [emailId],
       workflowIdConflictPolicy: 'USE_EXISTING',
-      staticSummary: `E-mail ${emailId}: sign-in link`,
+      // No token, no address (docs/temporal-ui.md): the customer's id only.
+      staticSummary: emailSummary(`sign-in link for customer ${customer.id}`),
     });
   } catch (err) {
     // Nothing would ever send it: the link and its e-mail go, and the caller asks again (503).

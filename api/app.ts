@@ -6,13 +6,15 @@ import { resolvePrincipal } from './auth';
 import type { ApiDeps } from './deps';
 import { Problem, sendProblem } from './problem';
 import { installRateLimits } from './rate-limit';
-import { RouteTable } from './route';
+import { ResponseContractError, RouteTable } from './route';
 import { registerAccountRoutes } from './routes/account';
 import { registerCatalogRoutes } from './routes/catalog';
 import { registerEmailRoutes } from './routes/emails';
+import { linkErrorPages, registerLinkRoutes } from './routes/links';
 import { registerOrderRoutes } from './routes/orders';
 import { registerSubscriptionRoutes } from './routes/subscriptions';
 import { registerUpdateRoutes } from './routes/updates';
+import { registerListRoutes } from './routes/lists';
 
 export function createApp(deps: ApiDeps): express.Express {
   const app = express();
@@ -30,6 +32,8 @@ export function createApp(deps: ApiDeps): express.Express {
     next();
   });
   app.use(express.json({ limit: '100kb', strict: true }));
+  // The pages of e-mailed links post HTML forms (api/routes/links.ts); no other route takes one.
+  app.use('/links', express.urlencoded({ extended: false, limit: '10kb', parameterLimit: 20 }));
   // Before every route (the plain ones too): 429 over a limit, or for an address after too many 401s.
   const rateLimits = installRateLimits(app, deps.db, deps.rateLimits);
   app.use(rateLimits.middleware);
@@ -44,6 +48,8 @@ export function createApp(deps: ApiDeps): express.Express {
   registerEmailRoutes(routes, deps);
   registerSubscriptionRoutes(routes, deps);
   registerUpdateRoutes(routes, deps);
+  registerLinkRoutes(routes, deps);
+  registerListRoutes(routes, deps);
 
   const openapi = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
@@ -66,9 +72,18 @@ export function createApp(deps: ApiDeps): express.Express {
   app.get('/health', refuseBadKey, (_req, res) => {
     res.json({ status: 'ok' });
   });
+  for (const plain of ['/openapi.json', '/docs', '/health']) routes.allowMethod(plain, 'get');
   app.use(router);
+  // A browser opening an e-mailed link gets its refusals as readable pages, not problem documents.
+  app.use('/links', linkErrorPages);
 
   app.use((req: Request, res: Response) => {
+    // A path that exists with other methods: 405 naming them (RFC 9110), not a 404.
+    const allowed = routes.allowedMethods(req.path);
+    if (allowed && !allowed.includes(req.method)) {
+      res.set('Allow', allowed.join(', '));
+      return sendProblem(res, new Problem(405, 'method-not-allowed', 'Method not allowed', `${req.method} is not a method of ${req.path}; it has ${allowed.join(', ')}`), req.path);
+    }
     sendProblem(res, Problem.notFound(`no route ${req.method} ${req.path}`), req.path);
   });
   // Express 5 forwards errors of async handlers here; nothing escapes as an HTML 500.
@@ -79,6 +94,10 @@ export function createApp(deps: ApiDeps): express.Express {
     }
     const status = (err as { status?: number; statusCode?: number }).status ?? (err as { statusCode?: number }).statusCode;
     const type = (err as { type?: string }).type;
+    if (err instanceof ResponseContractError) {
+      console.error(`[api] ${req.method} ${req.path}: response contract broken: ${err.message}`);
+      return sendProblem(res, new Problem(500, 'response-contract', 'Internal error', 'the answer did not match its documented schema; this is our defect and it was logged'), req.path);
+    }
     if (err instanceof URIError) {
       return sendProblem(res, Problem.badRequest(routes.undecodableParams(req.path)), req.path);
     }

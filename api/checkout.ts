@@ -2,11 +2,14 @@
 // card with the gateway, record the order, start Order:<id> and wait for its one card charge.
 // Idempotency (the Idempotency-Key header) is the route's declaration (api/idempotency.ts); the
 // account the order goes to is api/accounts.ts's business.
+import { DateTime } from 'luxon';
+import { businessTimeZone } from '../domain/time-format';
 import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation } from '@temporalio/client';
 import { lineAmounts, sumAmounts } from '../domain/money';
 import { checkoutResultUpdate, orderWorkflow, orderWorkflowId, type CheckoutResult } from '../workflows/order';
-import { CustomerIdKey, OrderIdKey, StatusKey } from '../workflows/search-attributes';
+import { BusinessStatusKey, CustomerIdKey, OrderIdKey, OrderNumberKey } from '../workflows/search-attributes';
+import { orderSummary, type OrderAbout } from '../workflows/summaries';
 import { accountForCheckout, normalEmail, requireOwnAddress } from './accounts';
 import { orderToken, type Principal } from './auth';
 import { retryOnConflict } from '../infra/db';
@@ -28,7 +31,13 @@ export async function checkout(deps: ApiDeps, principal: Principal, input: Check
   const offers = await orderableOffers(deps, input);
   const card = await saveCard(deps, input.card);
   const order = await recordOrder(deps, principal, email, input, offers, card, idempotency);
-  const result = await awaitCharge(deps, order.id, order.customerId);
+  // What staff read in the Temporal UI: the lines are the offers, in order.
+  const about: OrderAbout = {
+    number: order.number,
+    customerName: input.customer.name,
+    lines: order.lines.map((l, i) => ({ lineId: l.id, position: i + 1, offerName: l.name, sellerName: offers[i].seller.legalName, billingPeriod: offers[i].billingPeriod })),
+  };
+  const result = await awaitCharge(deps, order.id, order.customerId, about);
   return answer(principal, result, order);
 }
 
@@ -50,7 +59,7 @@ export function checkoutIdempotency(deps: ApiDeps): IdempotencySpec<CheckoutInpu
     resume: async (orderId) => {
       // The first attempt stopped before answering: finish it, the same order and the same charge.
       const order = await loadRecordedOrder(deps, orderId);
-      const result = await awaitCharge(deps, order.id, order.customerId);
+      const result = await awaitCharge(deps, order.id, order.customerId, await recordedAbout(deps, orderId));
       return answer({ kind: 'anonymous' }, result, order);
     },
   };
@@ -145,7 +154,9 @@ async function recordOrder(
     deps.db.$transaction(async (tx) => {
       // The order number: the counter row stays locked until commit, so numbers follow the
       // order of commits and a rolled-back checkout gives its number back.
-      const year = createdAt.getUTCFullYear();
+      // The year in the business time zone, as invoice numbers take it: an order placed on
+      // 31 December at 23:30 in Paris is numbered in that year, not the next (UTC) one.
+      const year = DateTime.fromJSDate(createdAt).setZone(businessTimeZone()).year;
       const counter = await tx.counter.upsert({
         where: { name: `order:${year}` },
         create: { name: `order:${year}`, value: 1 },
@@ -222,17 +233,35 @@ async function loadRecordedOrder(deps: ApiDeps, orderId: string): Promise<Record
   return deps.db.order.findUniqueOrThrow({ where: { id: orderId }, include: { lines: { orderBy: { position: 'asc' } } } });
 }
 
+/** What staff read of a recorded order (a resumed checkout): its number, buyer's name and lines. */
+async function recordedAbout(deps: ApiDeps, orderId: string): Promise<OrderAbout> {
+  const order = await deps.db.order.findUniqueOrThrow({ where: { id: orderId }, include: { lines: { orderBy: { position: 'asc' }, include: { seller: true } } } });
+  const lines = order.lines.map((l) => ({ lineId: l.id, position: l.position, offerName: l.name, sellerName: l.seller.legalName, billingPeriod: l.billingPeriod }));
+  return { number: order.number, customerName: order.customerName, lines };
+}
+
 /** ORD-4: starts the order process (or joins it, if a first attempt already did) and waits for the charge. */
-async function awaitCharge(deps: ApiDeps, orderId: string, customerId: string | null): Promise<CheckoutResult> {
+async function awaitCharge(deps: ApiDeps, orderId: string, customerId: string | null, about: OrderAbout): Promise<CheckoutResult> {
   const start = new WithStartWorkflowOperation(orderWorkflow, {
     workflowId: orderWorkflowId(orderId),
     taskQueue: deps.taskQueue,
-    args: [{ orderId, ...(customerId ? { customerId } : {}) }],
+    args: [
+      {
+        orderId,
+        ...(customerId ? { customerId } : {}),
+        number: about.number,
+        lines: about.lines,
+        ...(deps.demoValidationWindowMinutes ? { validationWindowHours: deps.demoValidationWindowMinutes / 60 } : {}),
+      },
+    ],
     workflowIdConflictPolicy: 'USE_EXISTING',
+    // What staff read in the Temporal UI (docs/temporal-ui.md): number, lines, the buyer's name; no address.
+    staticSummary: orderSummary({ number: about.number, lineCount: about.lines.length, customerName: about.customerName }),
     typedSearchAttributes: [
       { key: OrderIdKey, value: orderId },
+      { key: OrderNumberKey, value: about.number },
       ...(customerId ? [{ key: CustomerIdKey, value: customerId }] : []),
-      { key: StatusKey, value: 'payment_pending' },
+      { key: BusinessStatusKey, value: 'payment_pending' },
     ],
   });
   try {

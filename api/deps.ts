@@ -15,4 +15,10 @@ export interface ApiDeps {
   rateLimits?: Partial<RateLimitConfig>;
   /** Where links in e-mails the API writes point (PUBLIC_URL; default from configuration). */
   publicUrl?: string;
+  /**
+   * Demo only: the sellers' validation window (ORD-6) in minutes instead of 48 hours, so that a
+   * person trying the system sees ORD-7's deadline fire. Set by scripts/start.ts from
+   * DEMO_VALIDATION_MINUTES; api/main.ts (production) never sets it.
+   */
+  demoValidationWindowMinutes?: number;
 }

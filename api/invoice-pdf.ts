@@ -1,4 +1,5 @@
 // INV-1: an invoice rendered as a PDF on demand, from its immutable row (never stored edited).
+import { formatDate } from '../domain/time-format';
 import PDFDocument from 'pdfkit';
 import { formatMoney } from '../domain/money';
 
@@ -29,8 +30,8 @@ export function renderInvoicePdf(inv: InvoicePdfInput): Promise<Buffer> {
     doc.fontSize(18).text(`${title} ${inv.number}`);
     doc.fontSize(10).text(
       inv.kind === 'credit_note'
-        ? `Issued ${inv.issuedAt.toISOString().slice(0, 10)}: refund of payment ${inv.paymentId}, correcting ${inv.creditedInvoiceId ?? 'the payment'}`
-        : `Issued ${inv.issuedAt.toISOString().slice(0, 10)}, paid (payment ${inv.paymentId})`,
+        ? `Issued ${formatDate(inv.issuedAt)}: refund of payment ${inv.paymentId}, correcting ${inv.creditedInvoiceId ?? 'the payment'}`
+        : `Issued ${formatDate(inv.issuedAt)}, paid (payment ${inv.paymentId})`,
     );
     doc.moveDown();
     doc.text(`Seller: ${inv.seller.legalName} (${inv.seller.name})`);

@@ -1,8 +1,11 @@
 // The embedded Temporal dev server: `temporal server start-dev` with its persistent file (the dev
-// server's own SQLite), the Web UI, and the custom search attributes staff filter on.
+// server's own SQLite), the Web UI, and the custom search attributes staff filter on. The start
+// flags register them on a new file only; on an existing file (data/temporal.db from before a
+// rename) the missing ones are added and the retired ones removed here.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Connection } from '@temporalio/client';
 import { allSearchAttributes } from '../workflows/search-attributes';
+import { ensureSearchAttributes } from './search-attributes-admin';
 import { temporalCliPath } from './temporal-binaries';
 
 export interface DevServer {
@@ -50,7 +53,11 @@ export async function startDevServer(opts: {
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1000 });
       await connection.workflowService.getSystemInfo({});
-      await connection.close();
+      try {
+        await ensureSearchAttributes(connection);
+      } finally {
+        await connection.close();
+      }
       break;
     } catch (err) {
       if (Date.now() > deadline) {

@@ -3,7 +3,7 @@
 import { connect as tcpConnect } from 'node:net';
 import { isGrpcServiceError, type Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
-import { allSearchAttributes } from '../workflows/search-attributes';
+import { allSearchAttributes, retiredSearchAttributes } from '../workflows/search-attributes';
 import { HOST } from './temporal-cluster-config';
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -78,11 +78,11 @@ export async function ensureNamespace(connection: Connection, namespace: string,
   }
 }
 
-/** The namespace exists and has every search attribute: nothing to register. */
+/** The namespace exists, has every search attribute and none of the retired ones: nothing to register. */
 export async function namespaceReady(connection: Connection, namespace: string): Promise<boolean> {
   try {
     const { customAttributes } = await call(connection, () => connection.operatorService.listSearchAttributes({ namespace }));
-    return allSearchAttributes.every((k) => customAttributes?.[k.name] !== undefined);
+    return allSearchAttributes.every((k) => customAttributes?.[k.name] !== undefined) && retiredSearchAttributes.every((name) => customAttributes?.[name] === undefined);
   } catch (err) {
     if (isGrpcServiceError(err) && err.code === 5 /* NOT_FOUND */) return false;
     throw err;

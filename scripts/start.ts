@@ -23,6 +23,14 @@ import { activityDepsFromConfig } from '../worker/activity-deps';
 import { createWorker } from '../worker/create-worker';
 import { EMBEDDED_METRICS_BIND_ADDRESS, installRuntime, metricsBindAddress, metricsUrl } from '../worker/metrics';
 
+/** DEMO_VALIDATION_MINUTES: a positive number of minutes (a demo of ORD-7), or unset. */
+function demoValidationMinutes(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const minutes = Number(value);
+  if (!Number.isFinite(minutes) || minutes <= 0 || minutes > 48 * 60) throw new Error(`DEMO_VALIDATION_MINUTES must be a number of minutes between 0 and 2880, not ${value}`);
+  return minutes;
+}
+
 async function main(): Promise<void> {
   mkdirSync(dataDir, { recursive: true });
   const embeddedDatabase = !process.env.DATABASE_URL;
@@ -84,7 +92,8 @@ async function main(): Promise<void> {
 
   const connection = await Connection.connect({ address: config.temporalAddress });
   const temporal = new Client({ connection, namespace: config.temporalNamespace, dataConverter });
-  const app = createApp({ db, temporal, gateway: createSandboxGateway(db), taskQueue: config.taskQueue, mailboxEnabled: embeddedSmtp });
+  const demoValidationWindowMinutes = demoValidationMinutes(process.env.DEMO_VALIDATION_MINUTES);
+  const app = createApp({ db, temporal, gateway: createSandboxGateway(db), taskQueue: config.taskQueue, mailboxEnabled: embeddedSmtp, demoValidationWindowMinutes });
   const server = await listenApi(app, config.apiPort);
   const codecServer = await startCodecServer({ db, codec, ...codecSettings });
 
@@ -103,7 +112,7 @@ Demo API keys (Authorization: Bearer <key>) and who holds them:
 ${demoKeyHolders()
   .map(({ key, holder }) => `  ${key.padEnd(26)}${holder}`)
   .join('\n')}
-Try: curl ${config.publicUrl}/offers
+${demoValidationWindowMinutes ? `Demo: sellers have ${demoValidationWindowMinutes} minute(s), not 48 hours, to answer new orders (DEMO_VALIDATION_MINUTES): ORD-7 fires then\n` : ''}Try: curl ${config.publicUrl}/offers
 Stop with Ctrl-C.`);
 
   stopOnSignal('start', async () => {

@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+bash scripts/setup-browser.sh
 # The cluster tests run the real Temporal server (built once from the Go module proxy).
 bash scripts/setup-temporal-server.sh
 npx tsc -p .

@@ -6,6 +6,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { devServerEnv } from './support/environments';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deletionLinkSubject, signLink } from '../api/signed-links';
 import { TEST_CARDS } from '../infra/sandbox-gateway';
 import { DEMO, DEMO_KEYS } from '../prisma/demo-data';
 import { checkoutBody } from './support/checkout';
@@ -195,6 +196,13 @@ interface RouteDef {
 }
 
 const UNKNOWN = 'unknown route';
+/** The form each link page posts (api/routes/links.ts), sent as JSON here. */
+const LINK_FORMS: Record<string, unknown> = {
+  'card-update': { number: '4242424242424242', expMonth: '12', expYear: '2030', cvc: '123' },
+  'manual-payment': {},
+  'deletion-confirmation': { code: 'ABCD1234' },
+  withdrawal: {},
+};
 const BAD_KEYS = { wrongKey: 401, malformedHeader: 401 } as const;
 /** Callers who pass the route's gate and own the line are sent to a decided line: 409 proves they got through. */
 const decisionPath = (command: string, deciders: Caller[]) => (p: Caller) =>
@@ -478,6 +486,74 @@ const ROUTES: RouteDef[] = [
       customerA: 201, customerB: 201, customerDemo: 201, ...BAD_KEYS, orderTokenA: 403,
     },
   },
+  // The list routes (api/routes/*-lists.ts): a customer's own, a seller's own, staff lookups.
+  ...['/me/orders', '/me/subscriptions', '/me/payments'].map((path): RouteDef => ({
+    route: `GET ${path}`,
+    method: 'GET',
+    path: () => path,
+    expected: {
+      anonymous: 401, admin: 403, ops: 403, support: 403, finance: 403,
+      sellerAcme: 403, sellerGlobex: 403, sellerInitech: 403,
+      customerA: 200, customerB: 200, customerDemo: 200, ...BAD_KEYS, orderTokenA: 403,
+    },
+  })),
+  ...['/seller/subscriptions', '/seller/documents'].map((path): RouteDef => ({
+    route: `GET ${path}`,
+    method: 'GET',
+    path: () => path,
+    expected: {
+      anonymous: 401, admin: 403, ops: 403, support: 403, finance: 403,
+      sellerAcme: 200, sellerGlobex: 200, sellerInitech: 200,
+      customerA: 403, customerB: 403, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
+    },
+  })),
+  {
+    route: 'GET /customers',
+    method: 'GET',
+    path: () => `/customers?email=${encodeURIComponent(EMAIL_A)}`,
+    expected: {
+      anonymous: 401, admin: 200, ops: 200, support: 200, finance: 200,
+      sellerAcme: 403, sellerGlobex: 403, sellerInitech: 403,
+      customerA: 403, customerB: 403, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
+    },
+  },
+  {
+    // Staff only: the order's own customer, and its order token, follow it by its id.
+    route: 'GET /orders/by-number/{number}',
+    method: 'GET',
+    path: () => `/orders/by-number/${f.orderA.number}`,
+    expected: {
+      anonymous: 401, admin: 200, ops: 200, support: 200, finance: 200,
+      sellerAcme: 403, sellerGlobex: 403, sellerInitech: 403,
+      customerA: 403, customerB: 403, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
+    },
+  },
+  // The signed links of e-mails (api/routes/links.ts): the link is the proof, whoever opens it
+  // (a bad key is still 401). Pages on customerB's running subscription and paid order; the
+  // commands on its ended subscription and customerA's unpaid order, refused after the gate (409).
+  ...(
+    [
+      ['GET', 'document', () => f.invoiceB, 200],
+      ['GET', 'card-update', () => f.runningB, 200],
+      ['POST', 'card-update', () => f.endedB, 409],
+      ['GET', 'manual-payment', () => f.runningB, 200],
+      ['POST', 'manual-payment', () => f.endedB, 409],
+      ['GET', 'deletion-confirmation', () => deletionLinkSubject(f.endedB, 1), 409],
+      ['POST', 'deletion-confirmation', () => deletionLinkSubject(f.endedB, 1), 409],
+      ['GET', 'withdrawal', () => f.orderB.orderId, 200],
+      ['POST', 'withdrawal', () => f.unpaidA, 409],
+    ] as const
+  ).map(([method, purpose, subject, status]): RouteDef => ({
+    route: `${method} /links/${purpose}/{token}`,
+    method,
+    path: () => `/links/${purpose}/${signLink(purpose, subject(), new Date(Date.now() + 3_600_000))}`,
+    body: method === 'POST' ? () => LINK_FORMS[purpose] : undefined,
+    expected: {
+      anonymous: status, admin: status, ops: status, support: status, finance: status,
+      sellerAcme: status, sellerGlobex: status, sellerInitech: status,
+      customerA: status, customerB: status, customerDemo: status, ...BAD_KEYS, orderTokenA: status,
+    },
+  })),
   {
     // No route: nothing to authorize, for anyone.
     route: UNKNOWN,
@@ -591,17 +667,17 @@ describe('X-6: sellers', () => {
   });
 
   it("X-6: /seller/lines returns only the calling seller's lines", async () => {
-    const ids = (res: HttpResponse) => res.body.map((l: { lineId: string }) => l.lineId);
+    const ids = (res: HttpResponse) => res.body.items.map((l: { lineId: string }) => l.lineId);
     const acme = await call('sellerAcme', 'GET', '/seller/lines');
     await expectStatus(acme, 200);
-    expect(acme.body.length).toBeGreaterThanOrEqual(2);
-    expect(acme.body.every((l: { sellerId: string }) => l.sellerId === DEMO.sellers.acme.id)).toBe(true);
+    expect(acme.body.items.length).toBeGreaterThanOrEqual(2);
+    expect(acme.body.items.every((l: { sellerId: string }) => l.sellerId === DEMO.sellers.acme.id)).toBe(true);
     expect(ids(acme)).toEqual(expect.arrayContaining([f.acmeA, f.acmeB]));
     expect(ids(acme)).not.toContain(f.globexA);
 
     const globex = await call('sellerGlobex', 'GET', '/seller/lines');
     await expectStatus(globex, 200);
-    expect(globex.body.every((l: { sellerId: string }) => l.sellerId === DEMO.sellers.globex.id)).toBe(true);
+    expect(globex.body.items.every((l: { sellerId: string }) => l.sellerId === DEMO.sellers.globex.id)).toBe(true);
     expect(ids(globex)).toEqual(expect.arrayContaining([f.globexA, f.globexB]));
     expect(ids(globex)).not.toContain(f.acmeA);
 
@@ -617,7 +693,7 @@ describe('X-6: sellers', () => {
     // A seller with no orders sees none, not everyone's.
     const initech = await call('sellerInitech', 'GET', '/seller/lines');
     await expectStatus(initech, 200);
-    expect(initech.body).toEqual([]);
+    expect(initech.body).toEqual({ items: [], nextCursor: null });
   });
 });
 
@@ -685,10 +761,10 @@ describe('X-6: staff by role', () => {
   it('X-6: support staff can read /ops/lines', async () => {
     const res = await call('support', 'GET', '/ops/lines?status=awaiting_validation');
     await expectStatus(res, 200);
-    expect(res.body.map((l: { lineId: string }) => l.lineId)).toEqual(expect.arrayContaining([f.acmeA, f.globexA]));
-    const overdue = await call('support', 'GET', '/ops/lines');
-    await expectStatus(overdue, 200);
-    expect(Array.isArray(overdue.body)).toBe(true);
+    expect(res.body.items.map((l: { lineId: string }) => l.lineId)).toEqual(expect.arrayContaining([f.acmeA, f.globexA]));
+    const all = await call('support', 'GET', '/ops/lines');
+    await expectStatus(all, 200);
+    expect(Array.isArray(all.body.items)).toBe(true);
   });
 });
 

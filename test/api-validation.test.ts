@@ -8,6 +8,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { devServerEnv } from './support/environments';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_EXTENSION_HOURS } from '../domain/order-line';
+import { deletionLinkSubject, signLink, type LinkPurpose } from '../api/signed-links';
 import { TEST_CARDS } from '../infra/sandbox-gateway';
 import { DEMO, DEMO_KEYS } from '../prisma/demo-data';
 import { checkoutBody } from './support/checkout';
@@ -87,7 +88,7 @@ async function subSnapshot(): Promise<SubSnapshot> {
   const db = sys.db;
   const res = await http(sys.apiUrl, 'GET', `/subscriptions/${sub.running}`, { key: sub.key });
   expect(res.status, JSON.stringify(res.body)).toBe(200);
-  expect(res.body.source).toBe('workflow');
+  expect(res.headers.get('x-state-source')).toBe('workflow');
   return {
     state: res.body,
     row: await db.subscription.findUnique({ where: { id: sub.running } }),
@@ -555,6 +556,58 @@ const CASES: Case[] = [
     ].map(([query, name]): Case => ({ route, name, method: 'GET', path: `${path}?${query}`, key, status: 400, fields: ['query.status'] })),
   ]),
 
+  // The list routes (api/pagination.ts): `limit` 1 to 100, an opaque `cursor`, filters from a
+  // set of values, no other query parameter.
+  ...(
+    [
+      ['GET /me/orders', '/me/orders', SUB_KEY, 'status', true],
+      ['GET /me/subscriptions', '/me/subscriptions', SUB_KEY, 'status', true],
+      ['GET /me/payments', '/me/payments', SUB_KEY, 'kind', true],
+      ['GET /seller/subscriptions', '/seller/subscriptions', DEMO_KEYS.sellerAcme, 'status', true],
+      ['GET /seller/documents', '/seller/documents', DEMO_KEYS.sellerAcme, 'kind', true],
+      ['GET /customers', '/customers?email=x5-subscriber@example.test', DEMO_KEYS.support, undefined, true],
+      ['GET /customers/{customerId}/invoices', '/customers/{SUB_CUSTOMER}/invoices', SUB_KEY, 'kind', false],
+      ['GET /ops/lines', '/ops/lines', DEMO_KEYS.ops, 'status', false],
+      ['GET /seller/lines', '/seller/lines', DEMO_KEYS.sellerAcme, 'status', false],
+    ] as const
+  ).flatMap(([route, path, key, filter, isNew]): Case[] => {
+    const q = (query: string) => `${path}${path.includes('?') ? '&' : '?'}${query}`;
+    return [
+      ...(isNew ? bodyCases(route, 'GET', path, key) : []),
+      ...[
+        ['limit=101', 'limit is over 100'],
+        ['limit=0', 'limit is 0'],
+        ['limit=-1', 'limit is negative'],
+        ['limit=ten', 'limit is not a number'],
+        ['limit=2.5', 'limit is not whole'],
+        ['limit=', 'limit is empty'],
+        ['limit=1&limit=2', 'limit given twice'],
+      ].map(([query, name]): Case => ({ route, name, method: 'GET', path: q(query), key, status: 400, fields: ['query.limit'] })),
+      ...[
+        ['cursor=nope', 'cursor is not one'],
+        [`cursor=${Buffer.from('{"l":"x","k":"2026-01-01T00:00:00.000Z","id":"a"}').toString('base64url')}`, "cursor is another list's"],
+        [`cursor=${long(1001)}`, 'cursor is too long'],
+      ].map(([query, name]): Case => ({ route, name, method: 'GET', path: q(query), key, status: 400, fields: ['query.cursor'] })),
+      { route, name: 'an unknown query parameter', method: 'GET', path: q('offset=10'), key, status: 400, fields: ['query.offset'] },
+      { route, name: 'limit and cursor both wrong, each named', method: 'GET', path: q('limit=500&cursor=%25'), key, status: 400, fields: ['query.limit', 'query.cursor'] },
+      ...(filter ? [{ route, name: `${filter} is not one of its values`, method: 'GET' as const, path: q(`${filter}=bogus`), key, status: 400, fields: [`query.${filter}`] }] : []),
+    ];
+  }),
+  { route: 'GET /customers', name: 'email is missing', method: 'GET', path: '/customers', key: DEMO_KEYS.support, status: 400, fields: ['query.email'] },
+  { route: 'GET /customers', name: 'email is longer than 254', method: 'GET', path: `/customers?email=${long(255)}`, key: DEMO_KEYS.support, status: 400, fields: ['query.email'] },
+  { route: 'GET /customers', name: 'email given twice', method: 'GET', path: '/customers?email=a@b.test&email=c@d.test', key: DEMO_KEYS.support, status: 400, fields: ['query.email'] },
+  // GET /orders/by-number/{number}
+  ...bodyCases('GET /orders/by-number/{number}', 'GET', '/orders/by-number/O-2026-000001', DEMO_KEYS.ops),
+  ...[
+    ['2026-000001', 'number without its prefix'],
+    ['O-26-000001', 'number with a short year'],
+    ['O-2026-1', 'number with a short sequence'],
+    [`O-2026-${'1'.repeat(13)}`, 'number with a long sequence'],
+    ['{ORDER}', 'number is an order id'],
+    ['%E0%A4%A', 'number is not valid percent-encoding'],
+  ].map(([number, name]): Case => ({ route: 'GET /orders/by-number/{number}', name, method: 'GET', path: `/orders/by-number/${number}`, key: DEMO_KEYS.ops, status: 400, fields: ['params.number'] })),
+  { route: 'GET /orders/by-number/{number}', name: 'no order has the number', method: 'GET', path: '/orders/by-number/O-2099-999999', key: DEMO_KEYS.ops, status: 404 },
+
   // GET /customers/{customerId}/emails
   ...bodyCases('GET /customers/{customerId}/emails', 'GET', '/customers/{CUSTOMER}/emails', DEMO_KEYS.support),
   ...[
@@ -581,6 +634,7 @@ const CASES: Case[] = [
   ...bodyCases('GET /offers', 'GET', '/offers', undefined),
 
   ...accountCases(),
+  ...linkCases(),
 
   // GET /updates/{workflowId}/{updateId}: where a command's outcome appears.
   ...bodyCases('GET /updates/{workflowId}/{updateId}', 'GET', '/updates/OrderLine%3A{ACME_LINE}/no-such-update', DEMO_KEYS.admin),
@@ -602,8 +656,9 @@ const CASES: Case[] = [
   { route: UNKNOWN, name: 'GET /nope', method: 'GET', path: '/nope', status: 404 },
   { route: UNKNOWN, name: 'GET /orders without an id', method: 'GET', path: '/orders', key: DEMO_KEYS.admin, status: 404 },
   { route: UNKNOWN, name: 'POST /nope with a valid body', method: 'POST', path: '/nope', body: { a: 1 }, status: 404 },
-  { route: UNKNOWN, name: 'PUT /checkout', method: 'PUT', path: '/checkout', body: checkoutBody(), status: 404 },
-  { route: UNKNOWN, name: 'DELETE /orders/{orderId}', method: 'DELETE', path: '/orders/{ORDER}', key: DEMO_KEYS.admin, status: 404 },
+  // A path that exists with other methods: 405 (with Allow, test/api-contract.test.ts).
+  { route: UNKNOWN, name: 'PUT /checkout', method: 'PUT', path: '/checkout', body: checkoutBody(), status: 405 },
+  { route: UNKNOWN, name: 'DELETE /orders/{orderId}', method: 'DELETE', path: '/orders/{ORDER}', key: DEMO_KEYS.admin, status: 405 },
   { route: UNKNOWN, name: 'POST /nope with malformed JSON', method: 'POST', path: '/nope', rawBody: '{"a":', status: 400, fields: ['body'] },
   { route: UNKNOWN, name: 'POST /nope with a body over 100kb', method: 'POST', path: '/nope', rawBody: OVERSIZED, status: 413, fields: ['body'] },
 ];
@@ -672,8 +727,104 @@ function accountCases(): Case[] {
   return [...signIn, ...page, ...exchange, ...keys];
 }
 
+/**
+ * The signed links of e-mails (api/routes/links.ts), opened without a key: {LINK:<purpose>:<what>}
+ * is a valid link, {EXPIRED:<purpose>:<what>} one past its expiry, {ALTERED:<purpose>:<what>} one
+ * with a changed signature; <what> names a fixture (SUB, ENDED, SUB_ORDER, UNPAID_ORDER, INVOICE).
+ * Every case on the running subscription or its order is refused: the control on the ended
+ * subscription or the unpaid order (409) shows the link and the body got through.
+ */
+function linkCases(): Case[] {
+  const purposes: [LinkPurpose, string, string][] = [
+    ['document', 'INVOICE', 'INVOICE'],
+    ['card-update', 'SUB', 'ENDED'],
+    ['manual-payment', 'SUB', 'ENDED'],
+    ['deletion-confirmation', 'SUB', 'ENDED'],
+    ['withdrawal', 'SUB_ORDER', 'UNPAID_ORDER'],
+  ];
+  const badTokens: [string, string][] = [
+    ['not-a-token', 'token is not a link token'],
+    ['a.1.abc', 'token has a short signature'],
+    [`${'a'.repeat(401)}.1.${'0'.repeat(64)}`, 'token is too long'],
+    [`a%20b.1.${'0'.repeat(64)}`, 'token has a space'],
+    ['%00', 'token is a NUL byte'],
+    ['%E0%A4%A', 'token is not valid percent-encoding'],
+  ];
+  const forms: Partial<Record<LinkPurpose, { valid: Record<string, unknown>; required: string[]; wrong: [string, unknown, string[]][] }>> = {
+    'card-update': {
+      valid: { number: '4242424242424242', expMonth: '12', expYear: '2030', cvc: '123' },
+      required: ['number', 'expMonth', 'expYear', 'cvc'],
+      wrong: [
+        ['number has letters', { number: '4242abcd4242abcd', expMonth: '12', expYear: '2030', cvc: '123' }, ['body.number']],
+        ['expMonth is 13', { number: '4242424242424242', expMonth: '13', expYear: '2030', cvc: '123' }, ['body.expMonth']],
+        ['expMonth is a JSON number', { number: '4242424242424242', expMonth: 12, expYear: '2030', cvc: '123' }, ['body.expMonth']],
+        ['expYear is 1999', { number: '4242424242424242', expMonth: '12', expYear: '1999', cvc: '123' }, ['body.expYear']],
+        ['cvc has 2 digits', { number: '4242424242424242', expMonth: '12', expYear: '2030', cvc: '12' }, ['body.cvc']],
+      ],
+    },
+    'manual-payment': { valid: {}, required: [], wrong: [['a field that looks plausible', { amountCents: 100 }, ['body.amountCents']]] },
+    'deletion-confirmation': {
+      valid: { code: 'ABCD1234' },
+      required: ['code'],
+      wrong: [
+        ['code is 3 characters', { code: 'ABC' }, ['body.code']],
+        ['code is a number', { code: 12345678 }, ['body.code']],
+        ['code is an array', { code: ['ABCD1234'] }, ['body.code']],
+      ],
+    },
+    withdrawal: { valid: {}, required: [], wrong: [['a reason is not accepted', { reason: 'changed my mind' }, ['body.reason']]] },
+  };
+  return purposes.flatMap(([purpose, what, control]): Case[] => {
+    const get = `GET /links/${purpose}/{token}`;
+    const path = `/links/${purpose}/{LINK:${purpose}:${what}}`;
+    const cases: Case[] = [
+      ...bodyCases(get, 'GET', path, undefined),
+      ...badTokens.map(([token, name]): Case => ({ route: get, name, method: 'GET', path: `/links/${purpose}/${token}`, status: 400, fields: ['params.token'] })),
+      { route: get, name: 'an unknown query parameter', method: 'GET', path: `${path}?next=%2Fadmin`, status: 400, fields: ['query.next'] },
+      { route: get, name: 'an altered signature', method: 'GET', path: `/links/${purpose}/{ALTERED:${purpose}:${what}}`, status: 404, fields: ['params.token'] },
+      { route: get, name: 'a link of another purpose', method: 'GET', path: `/links/${purpose}/{LINK:${purpose === 'document' ? 'withdrawal' : 'document'}:${what}}`, status: 404, fields: ['params.token'] },
+      { route: get, name: 'an expired link', method: 'GET', path: `/links/${purpose}/{EXPIRED:${purpose}:${what}}`, status: 410, fields: ['params.token'] },
+    ];
+    const form = forms[purpose];
+    if (!form) return cases;
+    const post = `POST /links/${purpose}/{token}`;
+    const c = (name: string, rest: Partial<Case> & Pick<Case, 'status'>): Case => ({ route: post, name, method: 'POST', path, ...rest });
+    return [
+      ...cases,
+      ...postBodyCases(post, path, undefined, form.valid, form.required),
+      ...form.wrong.map(([name, body, fields]) => c(name, { body, status: 400, fields })),
+      ...badTokens.slice(0, 2).map(([token, name]) => c(name, { path: `/links/${purpose}/${token}`, body: form.valid, status: 400, fields: ['params.token'] })),
+      c('an altered signature', { path: `/links/${purpose}/{ALTERED:${purpose}:${what}}`, body: form.valid, status: 404, fields: ['params.token'] }),
+      c('an expired link', { path: `/links/${purpose}/{EXPIRED:${purpose}:${what}}`, body: form.valid, status: 410, fields: ['params.token'] }),
+      c('a repeated form field', {
+        rawBody: Object.entries(form.valid).map(([k, v]) => `${k}=${v}&${k}=${v}`).join('&') || 'extra=1',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        status: 400,
+        fields: Object.keys(form.valid).length > 0 ? Object.keys(form.valid).map((k) => `body.${k}`) : ['body.extra'],
+      }),
+      c('a valid form on the ended subscription or the unpaid order (control: refused after the link)', {
+        path: `/links/${purpose}/{LINK:${purpose}:${control}}`,
+        rawBody: new URLSearchParams(form.valid as Record<string, string>).toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        status: 409,
+      }),
+    ];
+  });
+}
+
+/** The subject a link of the table names (see linkCases). */
+function linkSubject(purpose: string, what: string): string {
+  const subjects: Record<string, string> = { SUB: sub.running, ENDED: sub.ended, SUB_ORDER: sub.runningOrder, UNPAID_ORDER: sub.unpaidOrder, INVOICE: sub.invoice };
+  const id = subjects[what];
+  return purpose === 'deletion-confirmation' ? deletionLinkSubject(id, 1) : id;
+}
+
 function resolvePath(path: string): string {
   return path
+    .replace(/\{(LINK|EXPIRED|ALTERED):([a-z-]+):([A-Z_]+)\}/g, (_m, kind: string, purpose: LinkPurpose, what: string) => {
+      const token = signLink(purpose, linkSubject(purpose, what), new Date(Date.now() + (kind === 'EXPIRED' ? -60_000 : 3_600_000)));
+      return kind === 'ALTERED' ? `${token.slice(0, -1)}${token.endsWith('0') ? '1' : '0'}` : token;
+    })
     .replaceAll('{ORDER}', order.orderId)
     .replaceAll('{ACME_LINE}', acmeLine)
     .replaceAll('{GLOBEX_LINE}', globexLine)
@@ -704,7 +855,7 @@ function rawRequest(baseUrl: string, method: string, path: string, opts: { key?:
         } catch {
           // not JSON: keep the text
         }
-        resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), body });
+        resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), body, headers: new Headers(Object.entries(res.headers).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(v)] as [string, string]]))) });
       });
     });
     req.on('error', reject);

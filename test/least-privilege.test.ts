@@ -160,9 +160,14 @@ describe('ACC-1, X-6: support reads a customer\'s e-mails with their secrets mas
       expect(instructions).not.toContain('Kx7-PLmq-29ab');
       expect(instructions).not.toContain('abc123def456');
       expect(instructions).toBe(['Acme Cloud has activated "Acme Mail Pro".', '', 'Access instructions:', HIDDEN].join('\n'));
-      // Every other e-mail of the customer (the purchase order, invoices) holds no secret: unchanged.
+      // The purchase order's only secret is its signed withdrawal link (api/signed-links.ts: it
+      // withdraws without a key): staff read it hidden, the rest as the customer does.
       const purchaseOrder = find(staff.body, `order:${order.orderId}:purchase-order`);
-      if (purchaseOrder) expect(purchaseOrder.text).toBe(find(own.body, `order:${order.orderId}:purchase-order`).text);
+      if (purchaseOrder) {
+        const ownText = find(own.body, `order:${order.orderId}:purchase-order`).text;
+        expect(ownText).toMatch(/\/links\/withdrawal\//);
+        expect(purchaseOrder.text).toBe(ownText.replace(/\S+\/links\/withdrawal\/\S+/, HIDDEN));
+      }
     }
   });
 });

@@ -60,7 +60,7 @@ describe('seller validation deadline', () => {
     expect((await lineState(sys.apiUrl, order, line.lineId)).status).toBe('overdue');
 
     const list = await http(sys.apiUrl, 'GET', '/ops/lines?status=overdue', { key: DEMO_KEYS.ops });
-    expect(list.body.map((l: { lineId: string }) => l.lineId)).toContain(line.lineId);
+    expect(list.body.items.map((l: { lineId: string }) => l.lineId)).toContain(line.lineId);
     // The audit log has the change once, by the system, from the line's workflow.
     const audit = await sys.db.auditLog.findMany({ where: { entityId: line.lineId, action: 'line.overdue' } });
     expect(audit).toHaveLength(1);

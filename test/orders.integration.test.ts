@@ -38,8 +38,8 @@ describe('order process over HTTP, SMTP and a Temporal dev server', () => {
     expect((await emailSent(sys.db, `line:${globexLine.lineId}:to-validate`)).received[0].toAddrs).toBe('contact@globex.test');
 
     const acmeView = await http(sys.apiUrl, 'GET', '/seller/lines?status=awaiting_validation', { key: DEMO_KEYS.sellerAcme });
-    expect(acmeView.body.map((l: { lineId: string }) => l.lineId)).toContain(acmeLine.lineId);
-    expect(acmeView.body.map((l: { lineId: string }) => l.lineId)).not.toContain(globexLine.lineId);
+    expect(acmeView.body.items.map((l: { lineId: string }) => l.lineId)).toContain(acmeLine.lineId);
+    expect(acmeView.body.items.map((l: { lineId: string }) => l.lineId)).not.toContain(globexLine.lineId);
 
     // ORD-6: each seller accepts with access instructions.
     for (const [line, key, text] of [
@@ -62,8 +62,19 @@ describe('order process over HTTP, SMTP and a Temporal dev server', () => {
     const steps = view.body.timeline.done.map((s: { step: string }) => s.step);
     expect(steps.slice(0, 2)).toEqual(['order.created', 'order.paid']);
     expect(steps.filter((s: string) => s === 'line.accepted')).toHaveLength(2);
-    expect(view.body.timeline.next).toEqual([]);
     expect(view.body.timeline.actionNeeded).toBeNull();
+    // ACC-2: the next steps are the two automatic renewals, dated in words in Paris time.
+    const later = await eventually(async () => {
+      const v = await http(sys.apiUrl, 'GET', `/orders/${order.orderId}`, { key: customerKey });
+      return v.body.timeline.next.length === 2 ? v : undefined;
+    }, 20_000, 'both subscriptions in the timeline');
+    const nextSteps = later.body.timeline.next as { label: string; rule: string; subscriptionId: string; dueAt: string }[];
+    expect(nextSteps.map((n) => n.rule)).toEqual(['SUB-3', 'SUB-3']);
+    expect(nextSteps.map((n) => n.subscriptionId).sort()).toEqual([acmeLine.lineId, globexLine.lineId].sort());
+    expect(nextSteps.find((n) => n.subscriptionId === acmeLine.lineId)!.label).toMatch(/^Automatic renewal of "Acme Mail Pro" on \d{1,2} \w+ \d{4}, \d{2}:\d{2} \(Paris time\)$/);
+    const invoiceStep = later.body.timeline.done.find((s: { step: string }) => s.step === 'invoice.issued');
+    expect(invoiceStep.document).toMatchObject({ kind: 'invoice', number: expect.stringMatching(/^INV-/) });
+    expect(invoiceStep.label).toBe(`Invoice issued: ${invoiceStep.document.number}`);
 
     // ACC-1: the customer lists every e-mail it was sent, the sign-in link it got its key from
     // included (X-8: checkout gives no key).
@@ -83,7 +94,7 @@ describe('order process over HTTP, SMTP and a Temporal dev server', () => {
     // Staff can filter the line workflows in the Temporal UI by search attributes.
     const found = await eventually(async () => {
       const ids: string[] = [];
-      for await (const wf of env.client.workflow.list({ query: `WorkflowType = "orderLineWorkflow" AND OrderId = "${order.orderId}" AND \`Status\` = "active"` })) ids.push(wf.workflowId);
+      for await (const wf of env.client.workflow.list({ query: `WorkflowType = "orderLineWorkflow" AND OrderId = "${order.orderId}" AND BusinessStatus = "active"` })) ids.push(wf.workflowId);
       return ids.length === 2 ? ids : undefined;
     }, 20_000, 'search attributes');
     expect(found.sort()).toEqual([`OrderLine:${acmeLine.lineId}`, `OrderLine:${globexLine.lineId}`].sort());

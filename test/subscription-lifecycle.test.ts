@@ -8,6 +8,7 @@ import { TEST_CARDS } from '../infra/sandbox-gateway';
 import { DEMO } from '../prisma/demo-data';
 import { dueDate } from '../domain/calendar';
 import { plusDays } from '../domain/subscription';
+import { formatDateTime } from '../domain/time-format';
 import {
   payNextPeriodUpdate,
   subscriptionStateQuery,
@@ -157,7 +158,8 @@ describe('failed renewal payments', () => {
       hardDeclined: false,
     });
     const failed = await emailSent(sys.db, `sub:${line.lineId}:period:2:payment-failed:1`);
-    expect(failed.email.text).toContain(`/subscriptions/${line.lineId}/card`);
+    // A signed card-update link (api/signed-links.ts) that opens in a browser, not an API route.
+    expect(failed.email.text).toMatch(/\/links\/card-update\/[A-Za-z0-9_.-]+/);
 
     await sleepUntil(due, DAY + MINUTE); // first retry, same card: declined again
     await waitState(env.client, line.lineId, (x) => x.pastDue?.attempts.length === 2);
@@ -223,7 +225,7 @@ describe('termination', () => {
     expect(answer.effectiveAt).toBe(due);
     expect(answer.state.pendingTermination).toMatchObject({ effectiveAt: due });
     const mail = await emailSent(sys.db, `sub:${line.lineId}:termination:${answer.state.pendingTermination!.requestedAt}`);
-    expect(mail.email.text).toContain(due);
+    expect(mail.email.text).toContain(formatDateTime(due)); // in Paris time, as the customer reads it
     await sleepUntil(due, MINUTE);
     const s = await waitState(env.client, line.lineId, (x) => x.status === 'terminated');
     expect(s).toMatchObject({ endReason: 'terminated', endedAt: due, paidPeriods: 1 });

@@ -40,7 +40,7 @@ describe('X-9: an SMTP outage delays mail, never orders, answers or deadlines', 
       await waitForLineStatus(sys.db, globex.lineId, 'awaiting_validation', 10_000);
       // Listed for the seller although its notice could not be sent.
       const listed = await http(sys.apiUrl, 'GET', '/seller/lines?status=awaiting_validation', { key: DEMO_KEYS.sellerAcme });
-      expect(listed.body.map((l: { lineId: string }) => l.lineId)).toContain(acme.lineId);
+      expect(listed.body.items.map((l: { lineId: string }) => l.lineId)).toContain(acme.lineId);
       // The seller's notice is recorded right after the line's state, and stays queued.
       const notice = await eventually(async () => (await sys.db.email.findUnique({ where: { id: `line:${acme.lineId}:to-validate` } })) ?? undefined, 10_000, 'notice recorded');
       expect(notice.status).toBe('queued');

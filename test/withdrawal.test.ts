@@ -56,7 +56,7 @@ describe('withdrawal of an order', () => {
     const res = await withdraw(order.orderId, order.customerApiKey!);
     expect(res.status, JSON.stringify(res.body)).toBe(422);
     expect(res.body.reason).toBe('WithdrawalPeriodOver');
-    expect(res.body.detail).toContain('14 days for a individual customer');
+    expect(res.body.detail).toContain('14 days for an individual customer');
     expect(await sys.db.refund.count({ where: { lineId: { in: [acme.lineId, globex.lineId] } } })).toBe(0);
     expect((await sys.db.orderLine.findUniqueOrThrow({ where: { id: globex.lineId } })).status).toBe('overdue');
     expect((await waitState(env.client, acme.lineId, () => true)).status).toBe('active');

@@ -1,24 +1,39 @@
 // EmailDelivery:<emailId> — sends one e-mail of the outbox (X-2), beside the process that wrote it
 // (X-9). The process records the e-mail and starts this workflow detached: it goes on at once,
 // and an SMTP outage delays the mail, never the process, its answers or its deadlines.
-import { db, mail } from './activity-options';
+import { setCurrentDetails } from '@temporalio/workflow';
+import { db, mail, type ActivityCalls } from './activity-options';
+import { currentDetails } from './current-details';
+import { emailSummary } from './summaries';
 
 export function emailDeliveryWorkflowId(emailId: string): string {
   return `EmailDelivery:${emailId}`;
 }
 
 export async function emailDeliveryWorkflow(emailId: string): Promise<void> {
+  const title = `E-mail ${emailId}`;
+  setCurrentDetails(
+    currentDetails({ title, state: 'being sent over SMTP (X-2): retried until the mail server takes it', awaiting: 'the mail server to accept the message' }),
+  );
   // Retried until the SMTP server takes it; the outbox row makes a resend a no-op once sent.
-  await mail.deliverEmail(emailId);
+  await mail('X-2: send the e-mail over SMTP (retried until the server takes it)').deliverEmail(emailId);
+  setCurrentDetails(currentDetails({ title, state: 'sent (X-2): the mail server took it' }));
+}
+
+/** Which e-mail, for staff: the rule that sends it and what it is ("purchase order O-2026-000042"). */
+export interface EmailAbout {
+  rule: string;
+  what: string;
 }
 
 /**
  * Records an e-mail in the outbox (the compose activity returns its business key), then hands its
  * delivery to EmailDelivery:<key> (started by an activity, not as a child: the process neither
  * waits for the delivery nor owns it) and goes on. An e-mail already handed over (the same key
- * composed again by another process) is not sent twice.
+ * composed again by another process) is not sent twice. `about` names the activities and the
+ * delivery's summary in the Temporal UI.
  */
-export async function sendEmail(recorded: Promise<string>): Promise<void> {
-  const emailId = await recorded;
-  await db.dispatchEmail(emailId);
+export async function sendEmail(about: EmailAbout, compose: (calls: ActivityCalls) => Promise<string>): Promise<void> {
+  const emailId = await compose(db(`${about.rule}: record the e-mail: ${about.what}`));
+  await db(`X-9: hand the e-mail to its delivery: ${about.what}`).dispatchEmail(emailId, emailSummary(about.what));
 }

@@ -9,6 +9,7 @@ import {
   condition,
   defineQuery,
   defineUpdate,
+  setCurrentDetails,
   setHandler,
   startChild,
   upsertSearchAttributes,
@@ -22,17 +23,27 @@ import {
   type LineStatus,
 } from '../domain/order-line';
 import { db, refunds } from './activity-options';
+import { currentDetails, localTime, timerSummary, type Deadline } from './current-details';
 import { sendEmail } from './email-delivery';
-import { CustomerIdKey, DueAtKey, NextDueAtKey, OrderIdKey, SellerIdKey, StatusKey } from './search-attributes';
+import { BusinessStatusKey, CustomerIdKey, DueAtKey, NextDueAtKey, OrderIdKey, OrderNumberKey, SellerIdKey } from './search-attributes';
 import { subscriptionWorkflow, subscriptionWorkflowId } from './subscription';
+import { subscriptionSummary, type OrderLineLabel } from './summaries';
 
 export interface OrderLineInput {
   orderId: string;
+  /**
+   * The order number and what the line is, for staff in the Temporal UI (names, no secret). The
+   * Order always passes them; an input recorded before them (test/fixtures) shows ids instead.
+   */
+  orderNumber?: string;
+  label?: OrderLineLabel;
   lineId: string;
   sellerId: string;
   customerId: string;
   /** Payment time (ISO): the 48-hour window and the subscription anchor start here (ORD-8). */
   paidAt: string;
+  /** Demo only (DEMO_VALIDATION_MINUTES): the ORD-6 window instead of 48 hours. */
+  validationWindowHours?: number;
 }
 
 export interface OrderLineState {
@@ -82,13 +93,18 @@ export async function orderLineWorkflow(input: OrderLineInput): Promise<OrderLin
     sellerId: input.sellerId,
     status: 'awaiting_validation',
     paidAt: input.paidAt,
-    validationDueAt: addHours(input.paidAt, VALIDATION_WINDOW_HOURS),
+    validationDueAt: addHours(input.paidAt, input.validationWindowHours ?? VALIDATION_WINDOW_HOURS),
     deadlinesMissed: 0,
     extensions: [],
   };
   let decision: Decision | undefined;
   let deadlineMoved = false;
   const workflowId = workflowInfo().workflowId;
+  const orderNumber = input.orderNumber ?? input.orderId;
+  const label: OrderLineLabel = input.label ?? { lineId: input.lineId, position: Number(/_(\d+)$/.exec(input.lineId)?.[1] ?? 1), offerName: input.lineId, sellerName: input.sellerId, billingPeriod: 'unknown' };
+  const line = `line ${label.position} of ${orderNumber}`;
+  const seller = `seller ${label.sellerName}`;
+  const deadline = (): Deadline => ({ rule: 'ORD-7', what: `${seller} must answer`, at: state.validationDueAt });
 
   // --- setup: commands and state --------------------------------------------------------------
   const refuseUnlessOpen = (): void => {
@@ -150,7 +166,7 @@ export async function orderLineWorkflow(input: OrderLineInput): Promise<OrderLin
       state.validationDueAt = newDueAt;
       state.status = 'awaiting_validation';
       deadlineMoved = true;
-      await db.recordValidationExtended({
+      await db(`ORD-7: record ops' extension of ${line} by ${cmd.hours} h`).recordValidationExtended({
         lineId: state.lineId,
         orderId: state.orderId,
         workflowId,
@@ -183,28 +199,54 @@ export async function orderLineWorkflow(input: OrderLineInput): Promise<OrderLin
 
   function publishStatus(): void {
     upsertSearchAttributes([
-      { key: StatusKey, value: state.status },
+      { key: BusinessStatusKey, value: state.status },
       { key: DueAtKey, value: new Date(state.validationDueAt) },
     ]);
+    showDetails();
+  }
+
+  /** What staff read in the Temporal UI: the state, the deadline and who must act (ORD-6, ORD-7). */
+  function showDetails(carryingOut?: string): void {
+    const facts = [`paid ${localTime(state.paidAt)}; the seller's window runs from then (ORD-7)`];
+    const last = state.extensions.at(-1);
+    if (last) facts.push(`ops granted more hours ${state.extensions.length} time(s), last ${last.hours} h on ${localTime(last.at)} (ORD-7)`);
+    if (state.deadlinesMissed > 0) facts.push(`deadlines missed: ${state.deadlinesMissed}`);
+    if (state.decidedBy) facts.push(`decided by ${state.decidedBy} on ${localTime(state.decidedAt!)} (X-4)`);
+    const title = `Line ${label.position} of ${orderNumber} · ${label.offerName} · ${label.sellerName}`;
+    const open = `accept (with access instructions) or refuse (with a reason), from ${seller}`;
+    const states: Record<LineStatus, { state: string; deadline?: Deadline; awaiting?: string }> = {
+      awaiting_validation: { state: "awaiting the seller's validation (ORD-6)", deadline: deadline(), awaiting: `${open}; ops may cancel or grant more hours` },
+      overdue: {
+        state: `overdue since ${localTime(state.validationDueAt)} (ORD-7): ops alerted and the customer told`,
+        awaiting: `${open}; or, from ops, cancel (full refund) or grant more hours`,
+      },
+      active: { state: `active (ORD-6): access instructions e-mailed, subscription ${subscriptionWorkflowId(state.lineId)} started (ORD-8)` },
+      refused: { state: 'refused by the seller (ORD-6): refunded in full, customer e-mailed' },
+      cancelled: { state: `cancelled ${decision?.by.startsWith('customer:') ? "by the customer's withdrawal (SUB-11)" : 'by ops (ORD-7)'}: refunded in full, customer e-mailed` },
+    };
+    const now = carryingOut ? { state: carryingOut } : states[state.status];
+    setCurrentDetails(currentDetails({ title, state: now.state, deadline: now.deadline ?? null, awaiting: now.awaiting ?? null, facts }));
   }
 
   // --- run: the process ----------------------------------------------------------------------
   publishStatus();
-  await db.markLineAwaitingValidation({
+  await db(`ORD-6: hand ${line} to ${seller} for validation`).markLineAwaitingValidation({
     lineId: state.lineId,
     orderId: state.orderId,
     workflowId,
     at: state.paidAt,
     validationDueAt: state.validationDueAt,
   });
-  await sendEmail(db.composeSellerLineToValidateEmail({ lineId: state.lineId, validationDueAt: state.validationDueAt }));
+  await sendEmail({ rule: 'ORD-5', what: `${line} to validate, to ${seller}` }, (a) =>
+    a.composeSellerLineToValidateEmail({ lineId: state.lineId, validationDueAt: state.validationDueAt }),
+  );
 
   while (!decision) {
     deadlineMoved = false;
     if (state.status === 'awaiting_validation') {
       const remainingMs = Date.parse(state.validationDueAt) - Date.now();
       if (remainingMs > 0) {
-        await condition(() => decision !== undefined || deadlineMoved, remainingMs);
+        await condition(() => decision !== undefined || deadlineMoved, remainingMs, { summary: timerSummary(deadline()) });
       }
       if (decision || deadlineMoved) continue;
       await becomeOverdue();
@@ -223,21 +265,22 @@ export async function orderLineWorkflow(input: OrderLineInput): Promise<OrderLin
     state.deadlinesMissed += 1;
     publishStatus();
     const round = state.deadlinesMissed;
-    await db.markLineOverdue({
+    await db(`ORD-7: mark ${line} overdue (round ${round})`).markLineOverdue({
       lineId: state.lineId,
       orderId: state.orderId,
       workflowId,
       at: state.validationDueAt,
       round,
     });
-    await sendEmail(db.composeOverdueOpsAlertEmail({ lineId: state.lineId, round }));
-    await sendEmail(db.composeOverdueCustomerEmail({ lineId: state.lineId, round }));
+    await sendEmail({ rule: 'ORD-7', what: `ops alert: ${line} overdue (round ${round})` }, (a) => a.composeOverdueOpsAlertEmail({ lineId: state.lineId, round }));
+    await sendEmail({ rule: 'ORD-7', what: `${seller} is late on ${line} (round ${round})` }, (a) => a.composeOverdueCustomerEmail({ lineId: state.lineId, round }));
   }
 
   async function carryOut(d: Decision): Promise<void> {
     const at = new Date().toISOString();
+    showDetails(`${decisionStatus(d)} by ${d.by}: being carried out (ORD-6)`);
     if (d.kind === 'accept') {
-      await db.activateLine({
+      await db(`ORD-6: activate ${line} (accepted by ${seller})`).activateLine({
         lineId: state.lineId,
         orderId: state.orderId,
         workflowId,
@@ -246,26 +289,33 @@ export async function orderLineWorkflow(input: OrderLineInput): Promise<OrderLin
         accessInstructionsId: d.accessInstructionsId,
       });
       state.accessInstructionsId = d.accessInstructionsId;
-      await sendEmail(db.composeAccessInstructionsEmail({ lineId: state.lineId }));
+      await sendEmail({ rule: 'ORD-6', what: `access instructions for ${line}` }, (a) => a.composeAccessInstructionsEmail({ lineId: state.lineId }));
       // The subscription lives on for years after this workflow completes (SUB-1, ORD-8).
       await startChild(subscriptionWorkflow, {
         workflowId: subscriptionWorkflowId(state.lineId),
-        args: [{ subscriptionId: state.lineId, orderId: state.orderId, customerId: input.customerId, sellerId: state.sellerId, anchor: state.paidAt }],
+        args: [{ subscriptionId: state.lineId, orderId: state.orderId, orderNumber, customerId: input.customerId, sellerId: state.sellerId, anchor: state.paidAt }],
         parentClosePolicy: ParentClosePolicy.ABANDON,
+        staticSummary: subscriptionSummary({ offerName: label.offerName, billingPeriod: label.billingPeriod, orderNumber }),
         typedSearchAttributes: [
           { key: OrderIdKey, value: state.orderId },
+          { key: OrderNumberKey, value: orderNumber },
           { key: CustomerIdKey, value: input.customerId },
           { key: SellerIdKey, value: state.sellerId },
-          { key: StatusKey, value: 'active' },
+          { key: BusinessStatusKey, value: 'active' },
           { key: NextDueAtKey, value: new Date(state.paidAt) },
         ],
       });
     } else {
-      const refund = await refunds.refundLine({ lineId: state.lineId, reason: d.kind === 'refuse' ? 'refused_by_seller' : d.by.startsWith('customer:') ? 'withdrawal' : 'cancelled_by_ops', at });
+      const [rule, why] = d.kind === 'refuse' ? ['ORD-6', 'refused by the seller'] : d.by.startsWith('customer:') ? ['SUB-11', 'withdrawn by the customer'] : ['ORD-7', 'cancelled by ops'];
+      const refund = await refunds(`${rule}: refund ${line} in full (${why})`).refundLine({
+        lineId: state.lineId,
+        reason: d.kind === 'refuse' ? 'refused_by_seller' : d.by.startsWith('customer:') ? 'withdrawal' : 'cancelled_by_ops',
+        at,
+      });
       state.refundId = refund.refundId;
       if (d.kind === 'refuse') state.refusalReason = d.reason;
       else state.cancelReason = d.reason;
-      await db.closeLineUnfulfilled({
+      await db(`${rule}: close ${line} as ${decisionStatus(d)}`).closeLineUnfulfilled({
         lineId: state.lineId,
         orderId: state.orderId,
         workflowId,
@@ -275,7 +325,7 @@ export async function orderLineWorkflow(input: OrderLineInput): Promise<OrderLin
         reason: d.reason,
         refundId: refund.refundId,
       });
-      await sendEmail(db.composeLineRefundedEmail({ lineId: state.lineId }));
+      await sendEmail({ rule, what: `refund of ${line} (${why})` }, (a) => a.composeLineRefundedEmail({ lineId: state.lineId }));
     }
     state.decidedAt = at;
     state.decidedBy = d.by;

@@ -4,15 +4,19 @@
 // workflow (full refund), a running subscription is withdrawn through its Update (full refund,
 // service ends), a subscription already ended otherwise (e.g. deleted, SUB-10) has its payments
 // refunded here; lines refused or cancelled were already refunded. Returns one outcome per line.
-import { allHandlersFinished, condition, defineUpdate, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import { formatDateTime, withArticle } from '../domain/time-format';
+import { allHandlersFinished, condition, defineUpdate, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { withdrawalDeadline, WITHDRAWAL_DAYS } from '../domain/subscription';
-import { db, refunds } from './activity-options';
+import { db, refunds, summarized } from './activity-options';
+import { currentDetails, localTime, type Details } from './current-details';
 import { sendEmail } from './email-delivery';
+import { BusinessStatusKey } from './search-attributes';
 
 export interface OrderWithdrawalInput {
   orderId: string;
   customerId: string;
+  /** The order number, for what staff read in the Temporal UI; the order id stands in without it. */
+  orderNumber?: string;
 }
 
 export type LineWithdrawalOutcome =
@@ -47,7 +51,7 @@ export function orderWithdrawalWorkflowId(orderId: string): string {
  * Carrying out one line waits on the line's own workflow (refund included): a longer timeout,
  * and a heartbeat so that an attempt lost with a crashed worker is retried within seconds.
  */
-const lines = proxyActivities<Activities>({
+const lines = summarized({
   startToCloseTimeout: '2 minutes',
   heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
@@ -64,10 +68,21 @@ export async function orderWithdrawalWorkflow(input: OrderWithdrawalInput): Prom
   return done;
 }
 
+/** What staff read in the Temporal UI (business state, who acts) and the BusinessStatus they filter on. */
+function show(input: OrderWithdrawalInput, status: 'withdrawing' | 'withdrawn' | 'refused', d: Omit<Details, 'title'>): void {
+  upsertSearchAttributes([{ key: BusinessStatusKey, value: status }]);
+  setCurrentDetails(currentDetails({ title: `Withdrawal from ${input.orderNumber ?? input.orderId} by customer ${input.customerId}`, ...d }));
+}
+
 async function withdraw(input: OrderWithdrawalInput): Promise<OrderWithdrawalResult> {
   const { orderId, customerId } = input;
-  const order = await db.loadOrderWithdrawal({ orderId });
-  if (!order.paidAt) return { status: 'refused', orderId, reason: 'this order was never paid: there is nothing to withdraw from', deadline: null };
+  const number = input.orderNumber ?? orderId;
+  show(input, 'withdrawing', { state: 'checking the withdrawal window (SUB-11)' });
+  const order = await db(`SUB-11: load ${number} and its lines`).loadOrderWithdrawal({ orderId });
+  if (!order.paidAt) {
+    show(input, 'refused', { state: 'refused: the order was never paid (SUB-11)' });
+    return { status: 'refused', orderId, reason: 'this order was never paid: there is nothing to withdraw from', deadline: null };
+  }
 
   // --- the window, once (SUB-11), as of the request: the workflow's start is when the server took it,
   // so a withdrawal asked in time counts even if a worker outage delays it past the deadline.
@@ -75,19 +90,26 @@ async function withdraw(input: OrderWithdrawalInput): Promise<OrderWithdrawalRes
   const deadline = withdrawalDeadline(order.paidAt, order.customerType, order.timeZone);
   if (Date.parse(acceptedAt) >= Date.parse(deadline)) {
     const days = order.customerType === 'business' ? WITHDRAWAL_DAYS.business : WITHDRAWAL_DAYS.individual;
+    show(input, 'refused', { state: `refused (SUB-11): asked ${localTime(acceptedAt)}, after the ${days}-day window closed ${localTime(deadline)}` });
     return {
       status: 'refused',
       orderId,
       deadline,
-      reason: `the withdrawal period (${days} days for a ${order.customerType} customer) ended on ${deadline}; the seller's refund policy may still apply`,
+      reason: `the withdrawal period (${days} days for ${withArticle(order.customerType)} customer) ended on ${formatDateTime(deadline, order.timeZone)}; the seller's refund policy may still apply`,
     };
   }
 
   // --- each line -------------------------------------------------------------------------------
   const at = new Date().toISOString();
   const results: LineWithdrawal[] = [];
-  for (const lineId of order.lineIds) {
-    const step = await lines.withdrawOrderLine({ lineId, customerId, reason: WITHDRAWAL_REASON, acceptedAt });
+  const window = `asked ${localTime(acceptedAt)}, within the window closing ${localTime(deadline)} (SUB-11)`;
+  for (const [i, lineId] of order.lineIds.entries()) {
+    show(input, 'withdrawing', {
+      state: `withdrawing: ${i} of ${order.lineIds.length} lines done (SUB-11)`,
+      awaiting: `line ${i + 1} (${lineId}): its own workflow cancels or withdraws it, refunded in full`,
+      facts: [window, ...results.map((r) => `${r.lineId}: ${r.outcome}`)],
+    });
+    const step = await lines(`SUB-11: withdraw line ${i + 1} of ${number} (${lineId})`).withdrawOrderLine({ lineId, customerId, reason: WITHDRAWAL_REASON, acceptedAt });
     switch (step.kind) {
       case 'cancelled':
         results.push({ lineId, outcome: 'cancelled', message: `not yet validated by the seller: cancelled and refunded in full (${step.refundId ?? 'refund recorded'})` });
@@ -97,9 +119,9 @@ async function withdraw(input: OrderWithdrawalInput): Promise<OrderWithdrawalRes
         break;
       case 'ended': {
         // Ended otherwise (SUB-10 deletion: "no refund, except under SUB-11"): refund every payment.
-        const refund = await refunds.refundLineWithdrawal({ lineId, at });
-        await sendEmail(
-          db.composeSubscriptionEmail({ key: `sub:${lineId}:withdrawn:customer`, subscriptionId: lineId, to: 'customer', kind: 'withdrawn_customer', data: { endedAt: at, amountCents: refund.amountCents } }),
+        const refund = await refunds(`SUB-11: refund every payment of line ${i + 1} of ${number} (ended before: ${step.endReason})`).refundLineWithdrawal({ lineId, at });
+        await sendEmail({ rule: 'SUB-11', what: `withdrawal of line ${i + 1} of ${number} confirmed, to the customer` }, (a) =>
+          a.composeSubscriptionEmail({ key: `sub:${lineId}:withdrawn:customer`, subscriptionId: lineId, to: 'customer', kind: 'withdrawn_customer', data: { endedAt: at, amountCents: refund.amountCents } }),
         );
         results.push({ lineId, outcome: 'refunded_after_end', message: `subscription already ended (${step.endReason}); refunded ${refund.amountCents} cents` });
         break;
@@ -118,5 +140,6 @@ async function withdraw(input: OrderWithdrawalInput): Promise<OrderWithdrawalRes
         break;
     }
   }
+  show(input, 'withdrawn', { state: `withdrawn (SUB-11): ${results.length} line(s) carried out, each outcome below`, facts: [window, ...results.map((r) => `${r.lineId}: ${r.outcome}`)] });
   return { status: 'withdrawn', orderId, withdrawnAt: at, deadline, lines: results };
 }

@@ -10,20 +10,29 @@ import {
   defineQuery,
   defineUpdate,
   executeChild,
+  setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { LineStatus } from '../domain/order-line';
+import { VALIDATION_WINDOW_HOURS, addHours, type LineStatus } from '../domain/order-line';
 import { GATEWAY_UNAVAILABLE, db, gatewayGaveUp, payments } from './activity-options';
+import { currentDetails, localTime, type Details } from './current-details';
 import { sendEmail } from './email-delivery';
 import { orderLineWorkflow, orderLineWorkflowId } from './order-line';
-import { CustomerIdKey, OrderIdKey, SellerIdKey, StatusKey } from './search-attributes';
+import { BusinessStatusKey, CustomerIdKey, OrderIdKey, OrderNumberKey, SellerIdKey } from './search-attributes';
+import { orderLineSummary, type OrderLineLabel } from './summaries';
 
 export interface OrderInput {
   orderId: string;
   /** Known at checkout for a signed-in customer or an existing address; else set at capture. */
   customerId?: string;
+  /** The order number (O-2026-000042): staff find the order and its lines by it. */
+  number: string;
+  /** What each line is, for its child's summary and the details staff read (names, no secret). */
+  lines: OrderLineLabel[];
+  /** Demo only (DEMO_VALIDATION_MINUTES): the ORD-6 window instead of 48 hours. */
+  validationWindowHours?: number;
 }
 
 export type OrderStatus = 'payment_pending' | 'payment_failed' | 'paid' | 'completed';
@@ -54,6 +63,15 @@ export function orderWorkflowId(orderId: string): string {
 export async function orderWorkflow(input: OrderInput): Promise<OrderState> {
   const workflowId = workflowInfo().workflowId;
   const state: OrderState = { orderId: input.orderId, status: 'payment_pending', lines: [] };
+  const number = input.number;
+  const labelOf = (lineId: string, sellerId: string, i: number): OrderLineLabel =>
+    input.lines.find((l) => l.lineId === lineId) ?? { lineId, position: i + 1, offerName: lineId, sellerName: sellerId, billingPeriod: 'unknown' };
+  const sellerName = (sellerId: string): string => {
+    const line = state.lines.find((l) => l.sellerId === sellerId);
+    return (line && input.lines.find((l) => l.lineId === line.lineId)?.sellerName) ?? sellerId;
+  };
+  const show = (d: Omit<Details, 'title'>): void => setCurrentDetails(currentDetails({ title: `Order ${number}`, ...d }));
+  show({ state: 'awaiting the card charge for the first period of every line (ORD-4)', awaiting: "the payment gateway's answer" });
 
   // --- setup ---------------------------------------------------------------------------------
   setHandler(orderStateQuery, () => state);
@@ -69,18 +87,21 @@ export async function orderWorkflow(input: OrderInput): Promise<OrderState> {
 
   // --- run -----------------------------------------------------------------------------------
   const at = new Date().toISOString();
-  const charge = await payments.chargeOrder({ orderId: input.orderId, workflowId, at }).catch(async (err: unknown) => {
-    // The gateway was unreachable for the whole retry limit (below its key lifetime): the order
-    // fails as a decline would, with the reason (ORD-4); nothing reaches the sellers.
-    if (!gatewayGaveUp(err)) throw err;
-    return db.failOrderCharge({ orderId: input.orderId, workflowId, at, ...GATEWAY_UNAVAILABLE });
-  });
+  const charge = await payments(`ORD-4: one card charge for the first period of every line of ${number}`)
+    .chargeOrder({ orderId: input.orderId, workflowId, at })
+    .catch(async (err: unknown) => {
+      // The gateway was unreachable for the whole retry limit (below its key lifetime): the order
+      // fails as a decline would, with the reason (ORD-4); nothing reaches the sellers.
+      if (!gatewayGaveUp(err)) throw err;
+      return db(`ORD-4: record the charge of ${number} as failed (gateway unreachable)`).failOrderCharge({ orderId: input.orderId, workflowId, at, ...GATEWAY_UNAVAILABLE });
+    });
   state.lines = charge.lines.map((l) => ({ ...l, status: charge.status === 'captured' ? 'awaiting_validation' : 'payment_failed' }));
 
   if (charge.status === 'declined') {
     state.status = 'payment_failed';
     state.failure = charge.failure;
-    upsertSearchAttributes([{ key: StatusKey, value: state.status }]);
+    upsertSearchAttributes([{ key: BusinessStatusKey, value: state.status }]);
+    show({ state: `payment failed (ORD-4): ${charge.failure?.code ?? 'declined'}; nothing was sent to the sellers` });
     await condition(allHandlersFinished);
     return state;
   }
@@ -90,40 +111,80 @@ export async function orderWorkflow(input: OrderInput): Promise<OrderState> {
   // The account exists from the capture on (a new address's account is created by it).
   const customerId = charge.customerId;
   upsertSearchAttributes([
-    { key: StatusKey, value: state.status },
+    { key: BusinessStatusKey, value: state.status },
     { key: CustomerIdKey, value: customerId },
   ]);
+  const paidAt = `paid ${localTime(charge.paidAt)}`;
+  show({ state: `paid (ORD-4): issuing the invoices and e-mailing the purchase order (INV-1, ORD-5)`, facts: [paidAt] });
 
   // INV-1: each seller's invoice for its share of the captured payment, numbered at payment
   // (before any seller decides), then e-mailed with the purchase order.
-  const invoices: string[] = [];
+  const invoices: { invoiceId: string; sellerId: string }[] = [];
   for (const sellerId of new Set(state.lines.map((l) => l.sellerId))) {
-    invoices.push((await db.issueCheckoutInvoice({ orderId: input.orderId, sellerId })).invoiceId);
+    const issued = await db(`INV-1: issue the invoice of ${sellerName(sellerId)} for ${number}`).issueCheckoutInvoice({ orderId: input.orderId, sellerId });
+    invoices.push({ invoiceId: issued.invoiceId, sellerId });
   }
 
-  await sendEmail(db.composePurchaseOrderEmail({ orderId: input.orderId }));
-  for (const invoiceId of invoices) await sendEmail(db.composeInvoiceEmail({ invoiceId }));
+  await sendEmail({ rule: 'ORD-5', what: `purchase order ${number}` }, (a) => a.composePurchaseOrderEmail({ orderId: input.orderId }));
+  for (const { invoiceId, sellerId } of invoices) {
+    await sendEmail({ rule: 'INV-1', what: `invoice of ${sellerName(sellerId)} for ${number}` }, (a) => a.composeInvoiceEmail({ invoiceId }));
+  }
+
+  // What staff read while the sellers decide: each line's state as its child reports it.
+  const labels = state.lines.map((l, i) => labelOf(l.lineId, l.sellerId, i));
+  const showDecisions = (): void => {
+    const open = state.lines.filter((l) => l.status === 'awaiting_validation');
+    const sellers = [...new Set(open.map((l) => sellerName(l.sellerId)))];
+    show({
+      state: `paid: ${state.lines.length - open.length} of ${state.lines.length} lines decided by their sellers (ORD-6)`,
+      // The first deadline of each line; ops may extend a line (its own workflow shows the new one).
+      deadline: open.length > 0 ? { rule: 'ORD-7', what: `${sellers.join(', ')} must answer`, at: addHours(charge.paidAt, input.validationWindowHours ?? VALIDATION_WINDOW_HOURS) } : null,
+      awaiting: open.length > 0 ? `accept or refuse each open line, from ${sellers.map((s) => `seller ${s}`).join(', ')}` : null,
+      facts: [paidAt, ...state.lines.map((l, i) => `line ${labels[i].position} · ${labels[i].offerName} · ${labels[i].sellerName}: ${l.status}`)],
+    });
+  };
+  showDecisions();
 
   await Promise.all(
-    state.lines.map(async (line) => {
+    state.lines.map(async (line, i) => {
+      const label = labels[i];
       const outcome = await executeChild(orderLineWorkflow, {
         workflowId: orderLineWorkflowId(line.lineId),
-        args: [{ orderId: input.orderId, lineId: line.lineId, sellerId: line.sellerId, customerId, paidAt: charge.paidAt }],
+        args: [
+          {
+            orderId: input.orderId,
+            orderNumber: number,
+            label,
+            lineId: line.lineId,
+            sellerId: line.sellerId,
+            customerId,
+            paidAt: charge.paidAt,
+            ...(input.validationWindowHours ? { validationWindowHours: input.validationWindowHours } : {}),
+          },
+        ],
         // A line outlives a cancelled or reset order process: its deadline is its own.
         parentClosePolicy: ParentClosePolicy.ABANDON,
+        staticSummary: orderLineSummary(number, label),
         typedSearchAttributes: [
           { key: OrderIdKey, value: input.orderId },
+          { key: OrderNumberKey, value: number },
           { key: CustomerIdKey, value: customerId },
           { key: SellerIdKey, value: line.sellerId },
-          { key: StatusKey, value: 'awaiting_validation' },
+          { key: BusinessStatusKey, value: 'awaiting_validation' },
         ],
       });
       line.status = outcome.status;
+      showDecisions();
     }),
   );
 
   state.status = 'completed';
-  upsertSearchAttributes([{ key: StatusKey, value: state.status }]);
+  upsertSearchAttributes([{ key: BusinessStatusKey, value: state.status }]);
+  const count = (s: string) => state.lines.filter((l) => l.status === s).length;
+  show({
+    state: `completed: every line decided (ORD-6): ${count('active')} active, ${count('refused')} refused, ${count('cancelled')} cancelled`,
+    facts: [paidAt, ...state.lines.map((l, i) => `line ${labels[i].position} · ${labels[i].offerName} · ${labels[i].sellerName}: ${l.status}`)],
+  });
   await condition(allHandlersFinished);
   return state;
 }

@@ -1,13 +1,26 @@
-// Custom search attributes that let staff filter processes in the Temporal Web UI
-// (e.g. `Status = "overdue"`). Registered by the start command and the test servers.
+// Custom search attributes that let staff filter processes in the Temporal Web UI (conventions:
+// docs/temporal-ui.md), e.g. `BusinessStatus = "overdue"`, `OrderNumber = "O-2026-000042"`,
+// `CustomerId = "cus_…"`. Registered by the start command, the cluster and the test servers
+// (infra/dev-server.ts, infra/search-attributes-admin.ts). Plain text on the server (it indexes
+// them): ids, numbers, statuses and dates only, never a name, an e-mail address or a secret.
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 
 export const OrderIdKey = defineSearchAttributeKey('OrderId', SearchAttributeType.KEYWORD);
+/** The order number customers and staff quote (O-2026-000042): on the Order, its lines and subscriptions. */
+export const OrderNumberKey = defineSearchAttributeKey('OrderNumber', SearchAttributeType.KEYWORD);
+/** The account's id (never its e-mail): on every process of a customer. */
 export const CustomerIdKey = defineSearchAttributeKey('CustomerId', SearchAttributeType.KEYWORD);
 export const SellerIdKey = defineSearchAttributeKey('SellerId', SearchAttributeType.KEYWORD);
-export const StatusKey = defineSearchAttributeKey('Status', SearchAttributeType.KEYWORD);
+/**
+ * The process's business state (awaiting_validation, overdue, past_due, …). Not `Status`: the UI
+ * and the visibility store read a bare `Status` as Temporal's own execution status.
+ */
+export const BusinessStatusKey = defineSearchAttributeKey('BusinessStatus', SearchAttributeType.KEYWORD);
 export const DueAtKey = defineSearchAttributeKey('DueAt', SearchAttributeType.DATETIME);
 
 export const NextDueAtKey = defineSearchAttributeKey('NextDueAt', SearchAttributeType.DATETIME);
 
-export const allSearchAttributes = [OrderIdKey, CustomerIdKey, SellerIdKey, StatusKey, DueAtKey, NextDueAtKey];
+export const allSearchAttributes = [OrderIdKey, OrderNumberKey, CustomerIdKey, SellerIdKey, BusinessStatusKey, DueAtKey, NextDueAtKey];
+
+/** Custom search attributes of earlier versions, removed where a server still has them. */
+export const retiredSearchAttributes = ['Status'];

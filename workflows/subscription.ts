@@ -13,6 +13,7 @@ import {
   defineQuery,
   defineUpdate,
   makeContinueAsNewFunc,
+  setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -31,14 +32,18 @@ import {
   type SubscriptionStatus,
 } from '../domain/subscription';
 import { lineAmounts } from '../domain/money';
+import { formatDateTime, withArticle } from '../domain/time-format';
 import type { RenewalChargeResult, SubscriptionEmailKind } from '../activities/subscriptions';
 import { GATEWAY_UNAVAILABLE, db, gatewayGaveUp, payments, refunds } from './activity-options';
+import { currentDetails, localTime, timerSummary, type Deadline } from './current-details';
 import { sendEmail } from './email-delivery';
-import { NextDueAtKey, StatusKey } from './search-attributes';
+import { BusinessStatusKey, NextDueAtKey } from './search-attributes';
 
 export interface SubscriptionInput {
   subscriptionId: string;
   orderId: string;
+  /** The order number (O-2026-000042), for what staff read in the Temporal UI; the order id stands in without it. */
+  orderNumber?: string;
   customerId: string;
   sellerId: string;
   /** Payment time of the order (ISO): the renewal anchor (ORD-8). */
@@ -160,6 +165,26 @@ interface Queued {
   error?: unknown;
 }
 
+/** The rule behind each end (SUB-5, SUB-6, SUB-7, SUB-10, SUB-11), as staff read it. */
+const END_RULE: Record<EndReason, string> = { non_payment: 'SUB-5', not_renewed: 'SUB-6', terminated: 'SUB-7', deleted: 'SUB-10', withdrawn: 'SUB-11' };
+
+/** The rule that sends each e-mail, for its summary in the Temporal UI. */
+const EMAIL_RULE: Record<SubscriptionEmailKind, string> = {
+  renewed: 'SUB-3',
+  payment_failed: 'SUB-5',
+  ended_non_payment_customer: 'SUB-5',
+  ended_non_payment_seller: 'SUB-5',
+  ended_seller: 'SUB-7',
+  renewal_reminder: 'SUB-6',
+  not_renewed: 'SUB-6',
+  termination_confirmed: 'SUB-7',
+  termination_withdrawn: 'SUB-9',
+  terminated: 'SUB-7',
+  deleted: 'SUB-10',
+  withdrawn_customer: 'SUB-11',
+  withdrawn_seller: 'SUB-11',
+};
+
 const refuse = (message: string, type: string): never => {
   throw ApplicationFailure.nonRetryable(message, type);
 };
@@ -170,9 +195,12 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
   const id = input.subscriptionId;
   let state!: SubscriptionState;
   let internal!: Internal;
+  /** A date in a message the customer reads: in the subscription's time zone, in words (never raw ISO). */
+  const when = (iso: string | null): string => (iso ? formatDateTime(iso, state.timeZone) : 'a date to be set');
   const ended = (): boolean => state.status === 'terminated';
   const queue: Queued[] = [];
   let periodAdvanced = false;
+  const orderNumber = input.orderNumber ?? input.orderId;
 
   // A continued run has its state before any handler is registered: setHandler delivers the
   // commands that arrived with the run's first task at once, to validators that need the state.
@@ -196,20 +224,20 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
       if (c.mode === state.renewalMode) refuse(`renewal is already ${c.mode}`, 'NothingToChange');
     },
     terminate: () => {
-      if (state.pendingTermination) refuse(`a termination is already pending, effective ${state.pendingTermination.effectiveAt}`, 'TerminationPending');
+      if (state.pendingTermination) refuse(`a termination is already pending, effective ${when(state.pendingTermination.effectiveAt)}`, 'TerminationPending');
     },
     withdrawTermination: () => {
       if (!state.pendingTermination) refuse('no termination is pending', 'NoPendingTermination');
       if (Date.now() >= Date.parse(state.pendingTermination!.effectiveAt)) {
-        refuse(`the termination took effect on ${state.pendingTermination!.effectiveAt}`, 'SubscriptionEnded');
+        refuse(`the termination took effect on ${when(state.pendingTermination!.effectiveAt)}`, 'SubscriptionEnded');
       }
     },
     payNext: () => {
       if (state.pastDue) return; // pays the overdue period
       const current = periodIndexAt(state.anchor, state.billingPeriod, nowIso(), state.timeZone) + 1;
-      if (state.paidPeriods > current) refuse(`the next period is already paid (until ${state.nextDueAt})`, 'AlreadyPaid');
+      if (state.paidPeriods > current) refuse(`the next period is already paid (until ${when(state.nextDueAt)})`, 'AlreadyPaid');
       if (state.pendingTermination && Date.parse(state.pendingTermination.effectiveAt) <= Date.parse(state.nextDueAt!)) {
-        refuse(`the subscription ends on ${state.pendingTermination.effectiveAt} (termination pending)`, 'TerminationPending');
+        refuse(`the subscription ends on ${when(state.pendingTermination.effectiveAt)} (termination pending)`, 'TerminationPending');
       }
     },
     card: (c) => {
@@ -226,7 +254,7 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
       const acceptedAt = c.acceptedAt ? Date.parse(c.acceptedAt) : Date.now();
       if (acceptedAt >= Date.parse(state.withdrawalDeadline)) {
         refuse(
-          `the withdrawal period (${state.customerType === 'business' ? 7 : 14} days for a ${state.customerType} customer) ended on ${state.withdrawalDeadline}; the seller's refund policy may still apply`,
+          `the withdrawal period (${state.customerType === 'business' ? 7 : 14} days for ${withArticle(state.customerType)} customer) ended on ${when(state.withdrawalDeadline)}; the seller's refund policy may still apply`,
           'WithdrawalPeriodOver',
         );
       }
@@ -234,7 +262,7 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
   };
   const validate = (cmd: Command): void => {
     if (!state) refuse('the subscription is starting: retry in a moment', 'NotReady');
-    if (state.status === 'terminated') refuse(`the subscription has ended (${state.endReason}) on ${state.endedAt}`, 'SubscriptionEnded');
+    if (state.status === 'terminated') refuse(`the subscription has ended (${state.endReason}) on ${when(state.endedAt)}`, 'SubscriptionEnded');
     (validators[cmd.kind] as (c: Command) => void)(cmd);
   };
 
@@ -258,16 +286,20 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
   on(withdrawUpdate, (c) => ({ kind: 'withdraw', acceptedAt: c.acceptedAt }));
 
   // --- run -----------------------------------------------------------------------------------
-  if (!input.carried) await start();
+  if (!input.carried) {
+    setCurrentDetails(currentDetails({ title: `Subscription ${id} of ${orderNumber}`, state: 'starting: loading its terms and issuing the checkout invoice (SUB-1, INV-1)' }));
+    await start();
+  }
   publish();
 
   while (!ended() && !periodAdvanced && !workflowInfo().continueAsNewSuggested) {
-    const wakeAt = nextWakeAt();
-    const waitMs = wakeAt - Date.now();
-    if (waitMs > 0 && queue.length === 0) await condition(() => queue.length > 0, waitMs);
+    const wake = nextWake();
+    const waitMs = wake.at - Date.now();
+    showDetails();
+    if (waitMs > 0 && queue.length === 0) await condition(() => queue.length > 0, waitMs, { summary: timerSummary(wake.deadline) });
     // Commands accepted before the deadline are carried out before it; those accepted after it
     // (e.g. delivered together with the timer after a worker outage) wait until it is handled.
-    await drainQueue(wakeAt);
+    await drainQueue(wake.at);
     if (ended()) break;
     await onTime();
   }
@@ -278,16 +310,19 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
     if (queue.length === 0) break;
     await drainQueue();
   }
+  showDetails();
   if (ended()) return view();
   state.run.maxHistoryLength = Math.max(state.run.maxHistoryLength, workflowInfo().historyLength);
+  // SDK 1.24's ContinueAsNewOptions has no staticSummary: the list's summary is the first run's;
+  // every run shows its title in its current details.
   const next = makeContinueAsNewFunc<typeof subscriptionWorkflow>({ typedSearchAttributes: workflowInfo().typedSearchAttributes });
   return next({ ...input, carried: { state, internal } });
 
   // --- steps ---------------------------------------------------------------------------------
   async function start(): Promise<void> {
-    const t = await db.loadSubscriptionTerms({ lineId: id });
+    const t = await db(`SUB-1: load the terms of subscription ${id} (${orderNumber})`).loadSubscriptionTerms({ lineId: id });
     const firstDue = dueDate(input.anchor, t.billingPeriod, 1, t.timeZone);
-    const invoice = await db.issueCheckoutInvoice({ orderId: input.orderId, sellerId: input.sellerId });
+    const invoice = await db(`INV-1: the checkout invoice of ${t.name} (${orderNumber})`).issueCheckoutInvoice({ orderId: input.orderId, sellerId: input.sellerId });
     state = {
       subscriptionId: id,
       orderId: input.orderId,
@@ -328,13 +363,66 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
     );
   }
 
-  function nextWakeAt(): number {
+  /** The next thing due (due date, reminder, retry, end of the retries) and what it is, for the timer's summary and staff. */
+  function nextWake(): { at: number; deadline: Deadline } {
+    const zone = state.timeZone;
     if (state.status === 'active') {
-      return Math.min(Date.parse(state.nextDueAt!), ...reminderTimes().map((r) => Date.parse(r.at)));
+      const due = state.nextDueAt!;
+      let wake = { at: Date.parse(due), deadline: dueDeadline(due) };
+      for (const r of reminderTimes()) {
+        if (Date.parse(r.at) < wake.at) wake = { at: Date.parse(r.at), deadline: { rule: 'SUB-6', what: `remind the customer to pay period ${state.paidPeriods + 1} (due in ${r.days} day(s))`, word: 'on', at: r.at, zone } };
+      }
+      return wake;
     }
     const pd = state.pastDue!;
     const retry = pd.nextRetryAt && state.renewalMode === 'auto' && !pd.hardDeclined ? Date.parse(pd.nextRetryAt) : Infinity;
-    return Math.min(retry, Date.parse(pd.endsAt));
+    return retry < Date.parse(pd.endsAt)
+      ? { at: retry, deadline: { rule: 'SUB-5', what: `retry the charge of period ${pd.period}`, word: 'on', at: pd.nextRetryAt!, zone } }
+      : { at: Date.parse(pd.endsAt), deadline: { rule: 'SUB-5', what: `period ${pd.period} must be paid or the service ends (non-payment)`, at: pd.endsAt, zone } };
+  }
+
+  /** What the due date of the period after the paid ones brings (SUB-3, SUB-6, SUB-7, SUB-8), as dueDateReached decides it. */
+  function dueDeadline(due: string): Deadline {
+    const n = state.paidPeriods + 1;
+    const zone = state.timeZone;
+    if (state.pendingTermination && Date.parse(state.pendingTermination.effectiveAt) <= Date.parse(due)) {
+      return { rule: 'SUB-7', what: 'the termination takes effect: the service ends', word: 'on', at: due, zone };
+    }
+    if (state.renewalMode === 'manual' && !withinCommitment(due)) return { rule: 'SUB-6', what: `period ${n} must be paid or the service ends`, at: due, zone };
+    if (state.renewalMode === 'manual') return { rule: 'SUB-8', what: `charge period ${n} on the saved card unless paid (commitment)`, word: 'on', at: due, zone };
+    return { rule: 'SUB-3', what: `charge renewal of period ${n}`, word: 'on', at: due, zone };
+  }
+
+  /** What staff read in the Temporal UI: state, next deadline in the business time zone, who must act. */
+  function showDetails(): void {
+    const title = `Subscription ${state.name} · ${state.billingPeriod} · ${orderNumber}`;
+    const zone = state.timeZone;
+    const facts = [`${state.paidPeriods} period(s) paid; anchor ${localTime(state.anchor, zone)} (ORD-8)`, `run ${state.run.number} (SUB-12: continues as new after each renewal)`];
+    if (state.commitmentEnd) facts.push(`commitment until ${localTime(state.commitmentEnd, zone)} (SUB-8)`);
+    if (state.pendingTermination) facts.push(`termination requested ${localTime(state.pendingTermination.requestedAt, zone)}, effective ${localTime(state.pendingTermination.effectiveAt, zone)} (SUB-7); the customer may withdraw it until then (SUB-9)`);
+    if (!ended() && Date.now() < Date.parse(state.withdrawalDeadline)) facts.push(`withdrawal possible until ${localTime(state.withdrawalDeadline, zone)} (SUB-11)`);
+    if (ended()) {
+      setCurrentDetails(currentDetails({ title, state: `ended (${state.endReason}, ${END_RULE[state.endReason!]}) on ${localTime(state.endedAt!, zone)}`, facts }));
+      return;
+    }
+    const customer = `customer ${state.customerId}`;
+    let stateText: string;
+    let awaiting: string | null;
+    if (state.status === 'past_due') {
+      const pd = state.pastDue!;
+      stateText = `past due (SUB-5): the charge of period ${pd.period} failed ${pd.attempts.length} time(s)${pd.hardDeclined ? ', hard decline: no retry until the card is replaced' : ''}`;
+      awaiting = `a new card (SUB-4) or payment of period ${pd.period}, from ${customer}`;
+    } else if (state.renewalMode === 'manual') {
+      stateText = `active, manual renewal (SUB-6): paid until ${localTime(state.nextDueAt!, zone)}`;
+      awaiting = `payment of the next period, from ${customer} (reminders 30, 7 and 1 day(s) before)`;
+    } else {
+      stateText = `active, automatic renewal (SUB-1): paid until ${localTime(state.nextDueAt!, zone)}`;
+      awaiting = null;
+    }
+    if (state.deletionRequest) {
+      awaiting = `${awaiting ? `${awaiting}; ` : ''}the e-mailed deletion code, from ${customer}, until ${localTime(state.deletionRequest.expiresAt, zone)} (SUB-10)`;
+    }
+    setCurrentDetails(currentDetails({ title, state: stateText, deadline: nextWake().deadline, awaiting, facts }));
   }
 
   async function onTime(): Promise<void> {
@@ -385,9 +473,9 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
   async function attemptRenewal(trigger: string): Promise<'captured' | 'declined'> {
     const n = state.paidPeriods + 1;
     const at = nowIso();
-    const price = await db.currentOfferPrice({ offerId: state.offerId });
+    const price = await db(`SUB-3: the price in force for period ${n}`).currentOfferPrice({ offerId: state.offerId });
     internal.chargeAttempts += 1;
-    const res: RenewalChargeResult = await payments.chargeRenewal({
+    const res: RenewalChargeResult = await payments(`SUB-3: charge renewal of period ${n} (${trigger.replace(/_/g, ' ')}, attempt ${internal.chargeAttempts})`).chargeRenewal({
       subscriptionId: id,
       orderId: state.orderId,
       period: n,
@@ -413,7 +501,7 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
       state.currency = price.currency;
       const start = state.nextDueAt!;
       const endAt = dueDate(state.anchor, state.billingPeriod, n, state.timeZone);
-      const invoice = await db.issueRenewalInvoice({ subscriptionId: id, period: n, periodStart: start, periodEnd: endAt, priceCents: price.priceCents, vatRateBp: price.vatRateBp, at });
+      const invoice = await db(`INV-1: invoice period ${n}`).issueRenewalInvoice({ subscriptionId: id, period: n, periodStart: start, periodEnd: endAt, priceCents: price.priceCents, vatRateBp: price.vatRateBp, at });
       state.paidPeriods = n;
       state.periods.push({ n, start, end: endAt, paymentId: res.paymentId, amountCents: res.amountCents, invoiceNumber: invoice.number });
       if (state.periods.length > 24) state.periods.splice(0, state.periods.length - 24);
@@ -508,6 +596,7 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
         item.error = err;
       }
       item.done = true;
+      showDetails();
     }
   }
 
@@ -522,7 +611,7 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
         internal.remindersFrom = at;
         internal.remindersSent = [];
         await recordChange(`mode:${at}`, 'subscription.renewal_mode', actor, { mode: cmd.mode });
-        return answer(state.nextDueAt, cmd.mode === 'manual' ? `manual renewal: pay before ${state.nextDueAt}` : `automatic renewal on ${state.nextDueAt}`);
+        return answer(state.nextDueAt, cmd.mode === 'manual' ? `manual renewal: pay before ${when(state.nextDueAt)}` : `automatic renewal on ${when(state.nextDueAt)}`);
       }
       case 'terminate': {
         const effectiveAt = terminationEffectiveAt({
@@ -536,20 +625,20 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
         state.pendingTermination = { requestedAt: at, effectiveAt };
         await recordChange(`terminate:${at}`, 'subscription.termination_requested', actor, { effectiveAt });
         await email('customer', 'termination_confirmed', `sub:${id}:termination:${at}`, { effectiveAt });
-        return answer(effectiveAt, `the subscription ends on ${effectiveAt}`);
+        return answer(effectiveAt, `the subscription ends on ${when(effectiveAt)}`);
       }
       case 'withdrawTermination': {
         state.pendingTermination = null;
         await recordChange(`termination-withdrawn:${at}`, 'subscription.termination_withdrawn', actor);
         await email('customer', 'termination_withdrawn', `sub:${id}:termination-withdrawn:${at}`, { nextDueAt: state.nextDueAt });
-        return answer(state.nextDueAt, `termination withdrawn: next renewal on ${state.nextDueAt}`);
+        return answer(state.nextDueAt, `termination withdrawn: next renewal on ${when(state.nextDueAt)}`);
       }
       case 'payNext': {
         const outcome = await attemptRenewal('paid_by_customer');
         if (outcome === 'declined') {
           refuse(`the card was declined: ${state.pastDue?.attempts.at(-1)?.message ?? ''}`, 'PaymentDeclined');
         }
-        return answer(state.nextDueAt, `paid until ${state.nextDueAt}`);
+        return answer(state.nextDueAt, `paid until ${when(state.nextDueAt)}`);
       }
       case 'card': {
         internal.cardId = cmd.card.cardId;
@@ -568,16 +657,16 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
         state.deletionRequest = { requestedAt: at, expiresAt };
         await recordChange(`deletion-requested:${count}`, 'subscription.deletion_requested', actor, { expiresAt });
         // The code is drawn, stored hashed and e-mailed by the activity: it never reaches this history.
-        await sendEmail(db.issueDeletionCode({ subscriptionId: id, request: count, expiresAt }));
-        return answer(null, `a confirmation code was e-mailed; valid until ${expiresAt}`);
+        await sendEmail({ rule: 'SUB-10', what: `deletion code (request ${count}) for ${state.name}, to the customer` }, (a) => a.issueDeletionCode({ subscriptionId: id, request: count, expiresAt }));
+        return answer(null, `a confirmation code was e-mailed; valid until ${when(expiresAt)}`);
       }
       case 'confirmDeletion': {
-        await db.checkDeletionConfirmed({ subscriptionId: id, request: cmd.request });
+        await db(`SUB-10: check deletion request ${cmd.request} was confirmed with its code`).checkDeletionConfirmed({ subscriptionId: id, request: cmd.request });
         await end('deleted', at); // SUB-10: at once, no refund
         return answer(at, `deleted on ${at}`);
       }
       case 'withdraw': {
-        const refund = await refunds.refundLineWithdrawal({ lineId: id, at }); // SUB-11
+        const refund = await refunds(`SUB-11: refund every payment of ${state.name} (withdrawal)`).refundLineWithdrawal({ lineId: id, at }); // SUB-11
         await end('withdrawn', at);
         const data = { endedAt: at, amountCents: refund.amountCents };
         await email('customer', 'withdrawn_customer', `sub:${id}:withdrawn:customer`, data);
@@ -593,13 +682,14 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
 
   function publish(): void {
     upsertSearchAttributes([
-      { key: StatusKey, value: state.status },
+      { key: BusinessStatusKey, value: state.status },
       { key: NextDueAtKey, value: state.nextDueAt ? new Date(state.nextDueAt) : new Date(state.endedAt ?? Date.now()) },
     ]);
+    showDetails();
   }
 
   async function recordChange(key: string, action: string, actor: string, data?: Record<string, unknown>): Promise<void> {
-    await db.recordSubscription({
+    await db(`X-4: record ${action}`).recordSubscription({
       snapshot: {
         subscriptionId: id,
         orderId: state.orderId,
@@ -621,6 +711,9 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
   }
 
   async function email(to: 'customer' | 'seller', kind: SubscriptionEmailKind, key: string, data: Record<string, string | number | null>): Promise<void> {
-    await sendEmail(db.composeSubscriptionEmail({ key, subscriptionId: id, to, kind, data }));
+    const rule = kind === 'ended_seller' && state.endReason ? END_RULE[state.endReason] : EMAIL_RULE[kind];
+    await sendEmail({ rule, what: `${kind.replace(/_/g, ' ')}: ${state.name} (${orderNumber}), to the ${to}` }, (a) =>
+      a.composeSubscriptionEmail({ key, subscriptionId: id, to, kind, data }),
+    );
   }
 }

@@ -49,7 +49,7 @@ export function registerAccountRoutes(routes: RouteTable, deps: ApiDeps): void {
     summary: 'The page a sign-in link opens: a button exchanges the token (a GET alone never does, so mail scanners that open links use nothing up)',
     allow: allow.anyone,
     query: z.object({ token }).strict(),
-    responses: { 200: { description: 'HTML page' } },
+    responses: { 200: { description: 'HTML page', contentType: 'text/html' } },
     handler: async () => ({ status: 200, body: Buffer.from(SIGN_IN_PAGE), contentType: 'text/html; charset=utf-8', headers: { 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' } }),
   });
 

@@ -1,7 +1,9 @@
 // The public catalog: what can be ordered, and which terms version each seller asks to accept.
 import { allow } from '../auth';
 import type { ApiDeps } from '../deps';
+import { offerView } from '../response-schemas';
 import type { RouteTable } from '../route';
+import { z } from '../zod';
 
 export function registerCatalogRoutes(routes: RouteTable, deps: ApiDeps): void {
   routes.add({
@@ -10,7 +12,7 @@ export function registerCatalogRoutes(routes: RouteTable, deps: ApiDeps): void {
     tag: 'catalog',
     summary: 'Published offers of approved sellers, with the current terms version (ORD-3)',
     allow: allow.anyone,
-    responses: { 200: { description: 'Offers' } },
+    responses: { 200: { description: 'Offers, by id', schema: z.array(offerView) } },
     handler: async () => {
       const offers = await deps.db.offer.findMany({
         where: { published: true, seller: { status: 'approved' } },

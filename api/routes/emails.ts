@@ -5,6 +5,7 @@ import type { ApiDeps } from '../deps';
 import { Problem } from '../problem';
 import type { RouteTable } from '../route';
 import { emailTextFor } from '../visibility';
+import { emailView, mailboxMessage } from '../response-schemas';
 import { z } from '../zod';
 
 export function registerEmailRoutes(routes: RouteTable, deps: ApiDeps): void {
@@ -15,7 +16,7 @@ export function registerEmailRoutes(routes: RouteTable, deps: ApiDeps): void {
     summary: 'Every e-mail sent to a customer, newest first (ACC-1); staff read them with sign-in links, codes and access instructions masked',
     allow: allow.anyOf(allow.customer, allow.staff('support')),
     params: z.object({ customerId: z.string().regex(/^cus_[A-Za-z0-9_-]{1,80}$/, 'must be a cus_… id') }),
-    responses: { 200: { description: 'E-mails' } },
+    responses: { 200: { description: 'E-mails, newest first', schema: z.array(emailView) } },
     handler: async ({ principal, params }) => {
       if (principal.kind === 'customer' && principal.customerId !== params.customerId) {
         throw Problem.forbidden('these e-mails are not yours');
@@ -50,7 +51,7 @@ export function registerEmailRoutes(routes: RouteTable, deps: ApiDeps): void {
     summary: 'Messages received by the embedded SMTP server (development setup only)',
     allow: allow.staff('support'),
     query: z.object({ to: z.string().max(254).optional() }),
-    responses: { 200: { description: 'Received messages, newest first' } },
+    responses: { 200: { description: 'Received messages, newest first (at most 200)', schema: z.array(mailboxMessage) } },
     handler: async ({ query }) => {
       if (!deps.mailboxEnabled) throw Problem.notFound('no embedded mailbox: mail goes to SMTP_URL');
       const messages = await deps.db.mailboxMessage.findMany({

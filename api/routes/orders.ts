@@ -20,6 +20,7 @@ import { WorkflowUpdateFailedError, WorkflowUpdateStage, type WorkflowUpdateHand
 import { pendingAnswer, runUpdate } from '../temporal-errors';
 import { buildTimeline } from '../timeline';
 import { lineAsSeenBy, type LineOwners } from '../visibility';
+import { checkoutAnswer, lineState, orderView, pendingCommand } from '../response-schemas';
 import { z } from '../zod';
 
 const id = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[A-Za-z0-9_-]{1,80}$`), `must be a ${prefix}_… id`);
@@ -45,19 +46,6 @@ const checkoutBody = z
   })
   .strict()
   .openapi('CheckoutRequest');
-
-
-const lineSummary = z.object({
-  lineId: z.string(),
-  offerId: z.string(),
-  sellerId: z.string(),
-  name: z.string(),
-  status: z.string(),
-  totalCents: z.number().int(),
-  validationDueAt: z.string().nullable(),
-});
-
-const statusFilter = z.object({ status: z.enum(['awaiting_validation', 'overdue', 'active', 'refused', 'cancelled']).optional() });
 
 /** X-6: who may see a line, and who may decide on it. */
 interface LineRow {
@@ -125,6 +113,7 @@ export function registerOrderRoutes(routes: RouteTable, deps: ApiDeps): void {
       201: {
         description:
           'Paid order. Anonymous buyers get an orderToken (Bearer) that follows this order only, whether or not the address has an account (X-8); the account itself is reached by signing in (POST /auth/sign-in)',
+        schema: checkoutAnswer,
       },
       402: { description: 'Card declined: nothing is charged, nothing reaches the sellers, no account is created' },
     },
@@ -138,7 +127,7 @@ export function registerOrderRoutes(routes: RouteTable, deps: ApiDeps): void {
     summary: 'An order, its lines and its timeline (ACC-2); also with the order token of an anonymous checkout',
     allow: allow.anyOf(allow.customer, allow.staff('ops', 'support', 'finance'), (p) => p.kind === 'order'),
     params: orderParams,
-    responses: { 200: { description: 'The order' } },
+    responses: { 200: { description: 'The order', schema: orderView } },
     handler: async ({ principal, params }) => {
       const order = await deps.db.order.findUnique({
         where: { id: params.orderId },
@@ -148,6 +137,7 @@ export function registerOrderRoutes(routes: RouteTable, deps: ApiDeps): void {
       if (principal.kind === 'customer' && principal.customerId !== order.customerId) throw Problem.forbidden('this order is not yours');
       if (principal.kind === 'order' && principal.orderId !== order.id) throw Problem.forbidden('this token follows another order');
       const audit = await deps.db.auditLog.findMany({ where: { orderId: order.id }, orderBy: [{ at: 'asc' }, { id: 'asc' }] });
+      const subscriptions = await deps.db.subscription.findMany({ where: { orderId: order.id }, orderBy: { id: 'asc' } });
       return {
         status: 200,
         body: {
@@ -166,7 +156,7 @@ export function registerOrderRoutes(routes: RouteTable, deps: ApiDeps): void {
           failure: order.failureCode ? { code: order.failureCode, message: order.failureMessage } : null,
           // X-6: trimmed per caller (api/visibility.ts) should the view ever carry access instructions or actors.
           lines: order.lines.map((l) => lineAsSeenBy(principal, { sellerId: l.sellerId, customerId: order.customerId }, lineView(l))),
-          timeline: buildTimeline(order, audit, principal),
+          timeline: buildTimeline(order, audit, principal, subscriptions),
         },
       };
     },
@@ -179,25 +169,30 @@ export function registerOrderRoutes(routes: RouteTable, deps: ApiDeps): void {
     summary: 'Live state of one line, from its workflow',
     allow: allow.authenticated,
     params: lineParams,
-    responses: { 200: { description: 'The line state' } },
+    responses: {
+      200: {
+        description: 'The line state. The X-State-Source header says where it was read: `workflow` (live) or `database` (a line whose process ended or has not begun)',
+        schema: lineState,
+      },
+    },
     handler: async ({ principal, params }) => {
       const line = await loadLine(deps, params.orderId, params.lineId, principal);
       // X-6: access instructions only for the line's customer and seller, ops and admin; staff
       // actors named to staff only (api/visibility.ts).
       const seen = <T extends object>(view: T) => lineAsSeenBy(principal, line, view);
       if (line.status === 'awaiting_payment' || line.status === 'payment_failed') {
-        return { status: 200, body: seen({ ...lineView(line), source: 'database' }) };
+        return { status: 200, body: seen({ ...lineView(line), orderId: line.orderId }), headers: { 'x-state-source': 'database' } };
       }
       try {
         const state = await lineHandle(line.id).query(orderLineStateQuery);
-        return { status: 200, body: seen({ ...state, source: 'workflow' }) };
+        return { status: 200, body: seen(state), headers: { 'x-state-source': 'workflow' } };
       } catch (err) {
         // A decided line's workflow has completed and the read model holds its final state. A
         // query on a completed workflow replays its whole history, which the SDK (1.24) can fail
         // with a nondeterminism error after a worker died mid-task while an update arrived (see
         // README, "Known SDK defect"): answer from the database instead of failing for ever.
         if (isUndecided(line.status as LineStatus)) throw err;
-        return { status: 200, body: seen({ ...lineView(line), source: 'database' }) };
+        return { status: 200, body: seen({ ...lineView(line), orderId: line.orderId }), headers: { 'x-state-source': 'database' } };
       }
     },
   });
@@ -218,8 +213,8 @@ export function registerOrderRoutes(routes: RouteTable, deps: ApiDeps): void {
       params: lineParams,
       body,
       responses: {
-        200: { description: 'The line state after the command' },
-        202: { description: 'Accepted, still being carried out: the outcome will be at statusUrl (GET /updates/…)' },
+        200: { description: 'The line state after the command', schema: lineState },
+        202: { description: 'Accepted, still being carried out: the outcome will be at statusUrl (GET /updates/…)', schema: pendingCommand },
         409: { description: 'The line is already decided' },
       },
       handler: async ({ principal, params, body: input }) => {
@@ -275,41 +270,5 @@ export function registerOrderRoutes(routes: RouteTable, deps: ApiDeps): void {
     z.object({ hours: z.number().int().min(1).max(MAX_EXTENSION_HOURS) }).strict().openapi('ExtendValidation'),
     (lineId, p, b) => lineHandle(lineId).startUpdate(extendValidationUpdate, { args: [{ staffId: actorOf(p).replace('staff:', ''), hours: b.hours }], waitForStage: WorkflowUpdateStage.ACCEPTED }),
   );
-
-  routes.add({
-    method: 'get',
-    path: '/ops/lines',
-    tag: 'ops',
-    summary: 'Lines by status for staff, e.g. every overdue line (ORD-7)',
-    allow: allow.staff('ops', 'support'),
-    query: statusFilter,
-    responses: { 200: { description: 'Lines, oldest deadline first', schema: z.array(lineSummary) } },
-    handler: async ({ query }) => {
-      const lines = await deps.db.orderLine.findMany({
-        where: { status: query.status ?? 'overdue' },
-        orderBy: [{ validationDueAt: 'asc' }, { id: 'asc' }],
-        take: 500,
-      });
-      return { status: 200, body: lines.map((l) => ({ ...lineView(l), orderId: l.orderId })) };
-    },
-  });
-
-  routes.add({
-    method: 'get',
-    path: '/seller/lines',
-    tag: 'sellers',
-    summary: "The calling seller's own lines (X-6)",
-    allow: allow.seller,
-    query: statusFilter,
-    responses: { 200: { description: 'Lines', schema: z.array(lineSummary) } },
-    handler: async ({ principal, query }) => {
-      const sellerId = principal.kind === 'seller' ? principal.sellerId : '';
-      const lines = await deps.db.orderLine.findMany({
-        where: { sellerId, ...(query.status ? { status: query.status } : { status: { not: 'awaiting_payment' } }) },
-        orderBy: [{ validationDueAt: 'asc' }, { id: 'asc' }],
-        take: 500,
-      });
-      return { status: 200, body: lines.map((l) => ({ ...lineView(l), orderId: l.orderId })) };
-    },
-  });
+  // GET /ops/lines and GET /seller/lines: api/routes/line-lists.ts (paginated lists).
 }

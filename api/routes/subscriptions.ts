@@ -2,30 +2,27 @@
 // invoices (INV-1). State comes from the workflow's Query; commands are Updates whose validators
 // refuse with a reason (mapped to 409/422 by runUpdate). X-6: only the owning customer commands;
 // the owning seller and staff may read.
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { orderWithdrawalResultUpdate, orderWithdrawalWorkflow, orderWithdrawalWorkflowId, type OrderWithdrawalResult } from '../../workflows/order-withdrawal';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import {
-  confirmDeletionUpdate,
-  payNextPeriodUpdate,
   requestDeletionUpdate,
   setRenewalModeUpdate,
   subscriptionStateQuery,
   subscriptionWorkflowId,
   terminateUpdate,
-  updateCardUpdate,
   withdrawTerminationUpdate,
   type EffectiveAnswer,
 } from '../../workflows/subscription';
-import { randomUUID } from 'node:crypto';
 import { DELETION_CODE_LENGTH } from '../../activities/subscriptions';
 import { allow, type Principal } from '../auth';
-import { confirmDeletionCode, MAX_CODE_ATTEMPTS } from '../deletion-confirmation';
+import { MAX_CODE_ATTEMPTS } from '../deletion-confirmation';
+import { startCardUpdate, startDeletionConfirmation, startPayNextPeriod, withdrawOrder } from '../subscription-commands';
 import type { ApiDeps } from '../deps';
 import { renderInvoicePdf } from '../invoice-pdf';
 import { Problem } from '../problem';
 import type { RouteTable } from '../route';
 import { WorkflowUpdateStage, type WorkflowUpdateHandle } from '@temporalio/client';
 import { pendingAnswer, runUpdate } from '../temporal-errors';
+import { pendingCommand, subscriptionAnswer, subscriptionState, withdrawalAnswer } from '../response-schemas';
 import { z } from '../zod';
 
 const subscriptionParams = z.object({ subscriptionId: z.string().regex(/^lin_[A-Za-z0-9_-]{1,80}$/, 'must be a lin_… id') });
@@ -62,15 +59,35 @@ export function registerSubscriptionRoutes(routes: RouteTable, deps: ApiDeps): v
     summary: 'Live state of a subscription (SUB-13)',
     allow: allow.authenticated,
     params: subscriptionParams,
-    responses: { 200: { description: 'Status, next due date, price, renewal mode, card, commitment, pending termination, paid periods' } },
+    responses: {
+      200: {
+        description:
+          'Status, next due date, price, renewal mode, card, commitment, pending termination, paid periods. The X-State-Source header says where it was read: `workflow` (live) or `database` (its process has ended)',
+        schema: subscriptionState,
+      },
+    },
     handler: async ({ principal, params }) => {
       const sub = await load(params.subscriptionId, principal, false);
       try {
         const state = await handle(sub.id).query(subscriptionStateQuery);
-        return { status: 200, body: { ...state, source: 'workflow' } };
+        return { status: 200, body: state, headers: { 'x-state-source': 'workflow' } };
       } catch (err) {
         if (!(err instanceof WorkflowNotFoundError)) throw err;
-        return { status: 200, body: { ...sub, source: 'database' } };
+        const row = {
+          subscriptionId: sub.id,
+          orderId: sub.orderId,
+          customerId: sub.customerId,
+          sellerId: sub.sellerId,
+          offerId: sub.offerId,
+          status: sub.status,
+          renewalMode: sub.renewalMode,
+          card: { last4: sub.cardLast4 },
+          paidPeriods: sub.paidPeriods,
+          nextDueAt: sub.nextDueAt?.toISOString() ?? null,
+          endedAt: sub.endedAt?.toISOString() ?? null,
+          endReason: sub.endReason,
+        };
+        return { status: 200, body: row, headers: { 'x-state-source': 'database' } };
       }
     },
   });
@@ -85,8 +102,8 @@ export function registerSubscriptionRoutes(routes: RouteTable, deps: ApiDeps): v
       params: subscriptionParams,
       body,
       responses: {
-        200: { description: 'The answer with the effective date and the new state' },
-        202: { description: 'Accepted, still being carried out: the outcome will be at statusUrl (GET /updates/…)' },
+        200: { description: 'The answer with the effective date and the new state', schema: subscriptionAnswer },
+        202: { description: 'Accepted, still being carried out: the outcome will be at statusUrl (GET /updates/…)', schema: pendingCommand },
         409: { description: 'Refused in this state' },
         422: { description: 'Refused, with the reason' },
       },
@@ -102,42 +119,14 @@ export function registerSubscriptionRoutes(routes: RouteTable, deps: ApiDeps): v
   );
   command('terminate', 'Terminate: stops renewal, effective per SUB-7/SUB-8', empty, (id) => handle(id).startUpdate(terminateUpdate, { waitForStage: WorkflowUpdateStage.ACCEPTED }));
   command('withdraw-termination', 'Withdraw a pending termination (SUB-9)', empty, (id) => handle(id).startUpdate(withdrawTerminationUpdate, { waitForStage: WorkflowUpdateStage.ACCEPTED }));
-  command('pay-next-period', 'Pay the next period now (SUB-6) or the overdue one (SUB-5)', empty, (id) => handle(id).startUpdate(payNextPeriodUpdate, { waitForStage: WorkflowUpdateStage.ACCEPTED }));
-  command('card', 'Replace the saved card (SUB-4); a past-due payment is retried at once (SUB-5)', z.object({ card }).strict(), async (id, b) => {
-    // An ended subscription takes no card: refused before the card reaches the gateway (the
-    // workflow's validator still has the last word, and a card it refuses is removed again).
-    const sub = await deps.db.subscription.findUniqueOrThrow({ where: { id } });
-    if (sub.status === 'terminated') {
-      throw Problem.conflict(`the subscription has ended (${sub.endReason}) on ${sub.endedAt?.toISOString()}`, { reason: 'SubscriptionEnded' });
-    }
-    const saved = await deps.gateway.saveCard(b.card);
-    if ('error' in saved) {
-      throw Problem.unprocessable('invalid-card', 'Invalid card', saved.error, { errors: [{ field: 'body.card.number', message: saved.error }] });
-    }
-    // The token stays in the database; the workflow gets the card's id (X-7).
-    const cardId = `card_${randomUUID()}`;
-    await deps.db.paymentCard.create({ data: { id: cardId, customerId: sub.customerId, token: saved.token, last4: saved.last4, brand: saved.brand } });
-    try {
-      return await handle(id).startUpdate(updateCardUpdate, { args: [{ cardId, last4: saved.last4 }], waitForStage: WorkflowUpdateStage.ACCEPTED });
-    } catch (err) {
-      // Only a refusal (the validator) means the workflow will never use it; after a timeout the
-      // Update may have been accepted, and the card stays.
-      if (err instanceof WorkflowUpdateFailedError) {
-        await deps.db.paymentCard.delete({ where: { id: cardId } });
-        await deps.gateway.deleteCard(saved.token);
-      }
-      throw err;
-    }
-  });
+  command('pay-next-period', 'Pay the next period now (SUB-6) or the overdue one (SUB-5)', empty, (id) => startPayNextPeriod(deps, id));
+  command('card', 'Replace the saved card (SUB-4); a past-due payment is retried at once (SUB-5)', z.object({ card }).strict(), (id, b) => startCardUpdate(deps, id, b.card, 'body.card.number'));
   command('deletion', 'Ask for immediate deletion: a one-time code is e-mailed (SUB-10)', empty, (id) => handle(id).startUpdate(requestDeletionUpdate, { waitForStage: WorkflowUpdateStage.ACCEPTED }));
   command(
     'deletion/confirm',
     `Confirm immediate deletion with the e-mailed code (SUB-10); ${MAX_CODE_ATTEMPTS} wrong codes and it must be requested again`,
-    z.object({ code: z.string().trim().length(DELETION_CODE_LENGTH) }).strict(),
-    async (id, b) => {
-      const request = await confirmDeletionCode(deps, id, b.code);
-      return handle(id).startUpdate(confirmDeletionUpdate, { args: [{ request }], waitForStage: WorkflowUpdateStage.ACCEPTED });
-    },
+    z.object({ code: z.string().trim().length(DELETION_CODE_LENGTH).describe(`the ${DELETION_CODE_LENGTH}-character code of the e-mail; spaces around it are ignored`) }).strict(),
+    (id, b) => startDeletionConfirmation(deps, id, b.code),
   );
 
   routes.add({
@@ -149,7 +138,7 @@ export function registerSubscriptionRoutes(routes: RouteTable, deps: ApiDeps): v
     params: z.object({ orderId: z.string().regex(/^ord_[A-Za-z0-9_-]{1,80}$/, 'must be a ord_… id') }),
     body: empty,
     responses: {
-      200: { description: 'Per-line outcomes: undecided lines cancelled, running subscriptions withdrawn, ended ones refunded, all in full' },
+      200: { description: 'Per-line outcomes: undecided lines cancelled, running subscriptions withdrawn, ended ones refunded, all in full', schema: withdrawalAnswer },
       409: { description: 'The order was never paid' },
       422: { description: 'Refused after the window, with the reason' },
     },
@@ -157,67 +146,13 @@ export function registerSubscriptionRoutes(routes: RouteTable, deps: ApiDeps): v
       const order = await deps.db.order.findUnique({ where: { id: params.orderId } });
       if (!order) throw Problem.notFound(`no order ${params.orderId}`);
       if (principal.kind !== 'customer' || principal.customerId !== order.customerId) throw Problem.forbidden('this order is not yours');
-      if (!order.paidAt) throw Problem.conflict('this order was never paid: there is nothing to withdraw from');
       // Driven from the order's lines by OrderWithdrawal:<orderId>; a repeat gets the same result.
-      const workflowId = orderWithdrawalWorkflowId(order.id);
-      try {
-        await deps.temporal.workflow.start(orderWithdrawalWorkflow, {
-          workflowId,
-          taskQueue: deps.taskQueue,
-          args: [{ orderId: order.id, customerId: order.customerId }],
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          workflowIdConflictPolicy: 'USE_EXISTING',
-        });
-      } catch (err) {
-        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err; // done before: same result
-      }
-      const handle = deps.temporal.workflow.getHandle<typeof orderWithdrawalWorkflow>(workflowId);
-      let result: OrderWithdrawalResult;
-      try {
-        // An Update that answers once the withdrawal is carried out; once the workflow has closed, its result.
-        result = await handle.executeUpdate(orderWithdrawalResultUpdate);
-      } catch (err) {
-        if (!(err instanceof WorkflowNotFoundError) && !(err instanceof WorkflowUpdateFailedError) && !isClosedError(err)) throw err;
-        result = await handle.result();
-      }
-      if (result.status === 'refused') {
-        throw Problem.unprocessable('command-refused', 'Command refused', result.reason, { reason: 'WithdrawalPeriodOver', deadline: result.deadline });
-      }
+      const result = await withdrawOrder(deps, order);
       return { status: 200, body: result };
     },
   });
 
-  routes.add({
-    method: 'get',
-    path: '/customers/:customerId/invoices',
-    tag: 'invoices',
-    summary: "A customer's invoices and credit notes (INV-1)",
-    allow: allow.anyOf(allow.customer, allow.staff('finance', 'support')),
-    params: z.object({ customerId: z.string().regex(/^cus_[A-Za-z0-9_-]{1,80}$/, 'must be a cus_… id') }),
-    responses: { 200: { description: 'Invoices, newest first' } },
-    handler: async ({ principal, params }) => {
-      if (principal.kind === 'customer' && principal.customerId !== params.customerId) throw Problem.forbidden('these invoices are not yours');
-      const invoices = await deps.db.invoice.findMany({ where: { customerId: params.customerId }, orderBy: [{ issuedAt: 'desc' }, { number: 'desc' }] });
-      return {
-        status: 200,
-        body: invoices.map((i) => ({
-          invoiceId: i.id,
-          kind: i.kind,
-          number: i.number,
-          creditedInvoiceId: i.creditedInvoiceId,
-          sellerId: i.sellerId,
-          orderId: i.orderId,
-          paymentId: i.paymentId,
-          currency: i.currency,
-          exclVatCents: i.exclVatCents,
-          vatCents: i.vatCents,
-          totalCents: i.totalCents,
-          issuedAt: i.issuedAt.toISOString(),
-          pdf: `/invoices/${encodeURIComponent(i.id)}/pdf`,
-        })),
-      };
-    },
-  });
+  // GET /customers/:customerId/invoices: api/routes/document-lists.ts (a paginated list).
 
   routes.add({
     method: 'get',
@@ -229,7 +164,7 @@ export function registerSubscriptionRoutes(routes: RouteTable, deps: ApiDeps): v
     // invoices to answer it but leaves the documents to the customer and finance.
     allow: allow.anyOf(allow.customer, allow.seller, allow.staff('finance')),
     params: z.object({ invoiceId: z.string().min(1).max(300) }),
-    responses: { 200: { description: 'The document (application/pdf)' } },
+    responses: { 200: { description: 'The document', contentType: 'application/pdf' } },
     handler: async ({ principal, params }) => {
       const inv = await deps.db.invoice.findUnique({ where: { id: params.invoiceId } });
       if (!inv) throw Problem.notFound(`no invoice ${params.invoiceId}`);
@@ -250,7 +185,3 @@ export function registerSubscriptionRoutes(routes: RouteTable, deps: ApiDeps): v
   });
 }
 
-/** An Update sent to a workflow that has already completed is refused by the server this way. */
-function isClosedError(err: unknown): boolean {
-  return err instanceof Error && /already completed|workflow execution already completed|not found/i.test(err.message);
-}

@@ -7,6 +7,7 @@ import { Problem } from '../problem';
 import type { RouteTable } from '../route';
 import { awaitOutcome, pendingAnswer } from '../temporal-errors';
 import { z } from '../zod';
+import { lineState, pendingCommand, subscriptionAnswer } from '../response-schemas';
 
 const POLL_WAIT_MS = 5_000;
 
@@ -34,7 +35,10 @@ export function registerUpdateRoutes(routes: RouteTable, deps: ApiDeps): void {
       workflowId: z.string().regex(/^(OrderLine|Subscription):lin_[A-Za-z0-9_-]{1,80}$/, 'an OrderLine:… or Subscription:… workflow id'),
       updateId: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'an update id'),
     }),
-    responses: { 200: { description: 'The command’s answer, as its route would have given it' }, 202: { description: 'Still being carried out' } },
+    responses: {
+      200: { description: 'The command’s answer, as its route would have given it', schema: z.union([lineState, subscriptionAnswer]) },
+      202: { description: 'Still being carried out', schema: pendingCommand },
+    },
     handler: async ({ principal, params }) => {
       const [kind, lineId] = params.workflowId.split(':') as ['OrderLine' | 'Subscription', string];
       const line = await mayRead(principal, kind, lineId);

@@ -6,7 +6,9 @@ import { DateTime } from 'luxon';
 import { dueDate } from '../../domain/calendar';
 import type { Db } from '../../infra/db';
 import { createSandboxGateway } from '../../infra/sandbox-gateway';
+import { BusinessStatusKey, CustomerIdKey, NextDueAtKey, OrderIdKey, OrderNumberKey, SellerIdKey } from '../../workflows/search-attributes';
 import { subscriptionWorkflow, subscriptionWorkflowId } from '../../workflows/subscription';
+import { subscriptionSummary } from '../../workflows/summaries';
 import { seedPaidLine } from '../../test/support/subscriptions';
 
 export interface DueSubscription {
@@ -27,10 +29,21 @@ export async function startSubscriptionsDueSoon(db: Db, client: Client, taskQueu
   }
   const due: DueSubscription[] = [];
   for (const line of lines) {
+    // As the OrderLine workflow starts it: the summary and search attributes staff see (docs/temporal-ui.md).
+    const order = await db.order.findUniqueOrThrow({ where: { id: line.orderId }, include: { lines: true } });
     await client.workflow.start(subscriptionWorkflow, {
       taskQueue,
       workflowId: subscriptionWorkflowId(line.lineId),
-      args: [{ subscriptionId: line.lineId, orderId: line.orderId, customerId: line.customerId, sellerId: line.sellerId, anchor: line.paidAt }],
+      args: [{ subscriptionId: line.lineId, orderId: line.orderId, orderNumber: order.number, customerId: line.customerId, sellerId: line.sellerId, anchor: line.paidAt }],
+      staticSummary: subscriptionSummary({ offerName: order.lines[0].name, billingPeriod: order.lines[0].billingPeriod, orderNumber: order.number }),
+      typedSearchAttributes: [
+        { key: OrderIdKey, value: line.orderId },
+        { key: OrderNumberKey, value: order.number },
+        { key: CustomerIdKey, value: line.customerId },
+        { key: SellerIdKey, value: line.sellerId },
+        { key: BusinessStatusKey, value: 'active' },
+        { key: NextDueAtKey, value: new Date(line.paidAt) },
+      ],
     });
     due.push({ lineId: line.lineId, dueAt: dueDate(line.paidAt, 'monthly', 1, TIME_ZONE) });
   }

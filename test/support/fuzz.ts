@@ -6,6 +6,7 @@
 // - fast-check arbitraries that break a valid request body a little (drop a field, change its
 //   type, add an unknown one, nest it deeper, huge numbers), so the fuzzer gets past the first
 //   validation layer, and a shape check that says when such a body is invalid for sure.
+import { expectDocumented } from './openapi-check';
 import { createHash } from 'node:crypto';
 import { request, type IncomingHttpHeaders } from 'node:http';
 import pg from 'pg';
@@ -31,8 +32,17 @@ export interface RawResponse {
   json: any;
 }
 
-/** One request on its own connection: a response that closes the socket cannot affect the next. */
-export function sendRaw(baseUrl: string, req: RawRequest, timeoutMs = 60_000): Promise<RawResponse> {
+/**
+ * One request on its own connection: a response that closes the socket cannot affect the next.
+ * Its answer is checked against /openapi.json (X-5).
+ */
+export async function sendRaw(baseUrl: string, req: RawRequest, timeoutMs = 60_000): Promise<RawResponse> {
+  const res = await sendOnce(baseUrl, req, timeoutMs);
+  await expectDocumented(baseUrl, req.method, req.path, { status: res.status, contentType: res.contentType, body: res.json });
+  return res;
+}
+
+function sendOnce(baseUrl: string, req: RawRequest, timeoutMs: number): Promise<RawResponse> {
   const url = new URL(baseUrl);
   const headers: Record<string, string | string[]> = { ...req.headers };
   if (req.body !== undefined) headers['content-length'] = String(Buffer.byteLength(req.body));
@@ -509,3 +519,56 @@ export const rawSegment: fc.Arbitrary<string> = fc.string({
   minLength: 1,
   maxLength: 30,
 });
+
+// --- list routes -------------------------------------------------------------------------------------
+
+/** The query parameters the list routes know (api/pagination.ts and their filters), for the X-5 fuzzer. */
+export const LIST_QUERY_KEYS = ['limit', 'cursor', 'status', 'kind'];
+
+/**
+ * Valid query strings of a list route: nothing, a limit on the edges of its range (1 to 100), a
+ * value of each filter or none, and the parameters the route requires.
+ */
+export function listQueryArb(filters: Record<string, readonly string[]> = {}, required: fc.Arbitrary<Record<string, string>> = fc.constant({})): fc.Arbitrary<string> {
+  const limit = fc.option(fc.constantFrom('1', '2', '20', '99', '100'), { nil: undefined });
+  const values = fc.record(Object.fromEntries(Object.entries(filters).map(([k, vs]) => [k, fc.option(fc.constantFrom(...vs), { nil: undefined })])));
+  return fc.tuple(required, values, limit).map(([req, f, l]) => {
+    const all: Record<string, string | undefined> = { ...req, ...f, limit: l };
+    const pairs = Object.entries(all).filter((p): p is [string, string] => p[1] !== undefined);
+    return new URLSearchParams(pairs).toString();
+  });
+}
+
+/** Who a list's caller is, as far as its items go. */
+export interface ListCaller {
+  kind: string;
+  customerId?: string;
+  sellerId?: string;
+}
+
+/**
+ * X-6 on a list's answer (a 2xx of one of the list routes): every item is the caller's own. A
+ * customer's orders, subscriptions and documents name it; its payments name one of its orders; a
+ * seller's lines, subscriptions and documents name it. Staff lists (and other routes) are not
+ * owner-bound: true. `customerOfOrder` maps an order to its account, as the fixtures know it.
+ */
+export function listItemsAreOwn(op: string, caller: ListCaller, body: unknown, customerOfOrder: (orderId: string) => string | undefined): boolean {
+  const items = (body as { items?: Record<string, unknown>[] } | undefined)?.items;
+  const own = (check: (item: Record<string, unknown>) => boolean) => Array.isArray(items) && items.every(check);
+  switch (op) {
+    case 'GET /me/orders':
+    case 'GET /me/subscriptions':
+      return own((i) => i.customerId === caller.customerId);
+    case 'GET /me/payments':
+      return own((i) => customerOfOrder(String(i.orderId)) === caller.customerId);
+    case 'GET /customers/{customerId}/invoices':
+      // Staff read any customer's documents; a customer only its own.
+      return caller.kind === 'staff' || own((i) => i.customerId === caller.customerId);
+    case 'GET /seller/lines':
+    case 'GET /seller/subscriptions':
+    case 'GET /seller/documents':
+      return own((i) => i.sellerId === caller.sellerId);
+    default:
+      return true;
+  }
+}

@@ -1,8 +1,11 @@
-// A small JSON client for the API under test.
+// A small JSON client for the API under test. Every answer is checked against /openapi.json (X-5).
+import { expectDocumented } from './openapi-check';
+
 export interface HttpResponse<T = any> {
   status: number;
   contentType: string;
   body: T;
+  headers: Headers;
 }
 
 export async function http<T = any>(
@@ -29,7 +32,9 @@ export async function http<T = any>(
   } catch {
     // not JSON: keep the text
   }
-  return { status: res.status, contentType: res.headers.get('content-type') ?? '', body: body as T };
+  const answer = { status: res.status, contentType: res.headers.get('content-type') ?? '', body: body as T, headers: res.headers };
+  await expectDocumented(baseUrl, method, path, answer);
+  return answer;
 }
 
 /** Polls until `check` returns a value (or throws after the timeout). */

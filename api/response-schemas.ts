@@ -1,0 +1,208 @@
+// The bodies of the API's answers, as /openapi.json documents them. RouteTable parses every 2xx
+// body through its route's schema before sending it: a field that is not listed here (workflow
+// bookkeeping such as `run` or `historyLength`, a row's internal columns) never reaches a caller,
+// and a body that does not match is our defect, answered 500 and logged (api/route.ts).
+import { z } from './zod';
+
+const iso = z.string().describe('ISO 8601, UTC');
+
+/** 202 of a command still being carried out (api/temporal-errors.ts pendingAnswer). */
+export const pendingCommand = z
+  .object({
+    status: z.literal('accepted'),
+    message: z.string(),
+    workflowId: z.string(),
+    updateId: z.string(),
+    statusUrl: z.string().describe('GET it for the outcome: 200 once carried out, 202 while it runs'),
+  })
+  .openapi('PendingCommand');
+
+export const lineStatus = z.enum(['awaiting_payment', 'payment_failed', 'awaiting_validation', 'overdue', 'active', 'refused', 'cancelled', 'terminated']);
+
+/**
+ * One order line: its workflow's live state, or (for a line whose process ended or never began)
+ * the database's view of it, which lacks the workflow-only fields.
+ */
+export const lineState = z
+  .object({
+    orderId: z.string(),
+    lineId: z.string(),
+    sellerId: z.string(),
+    offerId: z.string().optional(),
+    name: z.string().optional(),
+    status: lineStatus,
+    totalCents: z.number().int().optional(),
+    paidAt: iso.optional(),
+    validationDueAt: iso.nullable(),
+    deadlinesMissed: z.number().int().optional(),
+    extensions: z.array(z.object({ by: z.string(), hours: z.number().int(), at: iso, newDueAt: iso })).optional(),
+    decidedAt: iso.optional(),
+    decidedBy: z.string().optional(),
+    accessInstructionsId: z.string().optional(),
+    accessInstructionsHidden: z.literal(true).optional(),
+    refusalReason: z.string().optional(),
+    cancelReason: z.string().optional(),
+    refundId: z.string().optional(),
+  })
+  .openapi('LineState');
+
+const paidPeriod = z.object({ n: z.number().int(), start: iso, end: iso, paymentId: z.string(), amountCents: z.number().int(), invoiceNumber: z.string() });
+const pastDue = z.object({
+  period: z.number().int(),
+  dueAt: iso,
+  retryAt: z.array(iso),
+  nextRetryAt: iso.nullable(),
+  endsAt: iso,
+  hardDeclined: z.boolean(),
+  attempts: z.array(z.object({ at: iso, trigger: z.string(), code: z.string(), message: z.string(), hard: z.boolean() })),
+});
+
+/**
+ * A subscription (SUB-13): its workflow's live state; once its process has ended, the database's
+ * row (the fields marked optional are then absent). Never its run bookkeeping.
+ */
+export const subscriptionState = z
+  .object({
+    subscriptionId: z.string(),
+    orderId: z.string(),
+    customerId: z.string(),
+    sellerId: z.string(),
+    offerId: z.string(),
+    name: z.string().optional(),
+    customerType: z.enum(['individual', 'business']).optional(),
+    status: z.enum(['active', 'past_due', 'terminated']),
+    renewalMode: z.enum(['auto', 'manual']),
+    billingPeriod: z.enum(['monthly', 'annual']).optional(),
+    timeZone: z.string().optional(),
+    anchor: iso.optional(),
+    priceCents: z.number().int().optional(),
+    vatRateBp: z.number().int().optional(),
+    currency: z.string().optional(),
+    card: z.object({ last4: z.string() }),
+    commitmentEnd: iso.nullable().optional(),
+    pendingTermination: z.object({ requestedAt: iso, effectiveAt: iso }).nullable().optional(),
+    paidPeriods: z.number().int(),
+    periods: z.array(paidPeriod).optional(),
+    nextDueAt: iso.nullable(),
+    pastDue: pastDue.nullable().optional(),
+    withdrawalDeadline: iso.optional(),
+    deletionRequest: z.object({ requestedAt: iso, expiresAt: iso }).nullable().optional(),
+    endedAt: iso.nullable(),
+    endReason: z.enum(['non_payment', 'not_renewed', 'terminated', 'deleted', 'withdrawn']).nullable(),
+  })
+  .openapi('SubscriptionState');
+
+export const subscriptionAnswer = z
+  .object({ state: subscriptionState, effectiveAt: iso.nullable().optional(), message: z.string() })
+  .openapi('SubscriptionCommandAnswer');
+
+export const withdrawalAnswer = z
+  .object({
+    status: z.literal('withdrawn'),
+    orderId: z.string(),
+    withdrawnAt: iso,
+    deadline: iso,
+    lines: z.array(
+      z.object({
+        lineId: z.string(),
+        outcome: z.enum(['cancelled', 'withdrawn', 'refunded_after_end', 'already_withdrawn', 'already_refunded', 'nothing_paid', 'refused']),
+        message: z.string(),
+      }),
+    ),
+  })
+  .openapi('WithdrawalAnswer');
+
+export const checkoutAnswer = z
+  .object({
+    orderId: z.string(),
+    number: z.string(),
+    customerId: z.string().optional().describe('only for a signed-in customer'),
+    orderToken: z.string().optional().describe('only for an anonymous buyer: a Bearer token that reads this order (X-8)'),
+    status: z.literal('paid'),
+    paidAt: iso,
+    currency: z.string(),
+    totalExclVatCents: z.number().int(),
+    totalVatCents: z.number().int(),
+    totalCents: z.number().int(),
+    lines: z.array(z.object({ lineId: z.string(), offerId: z.string(), sellerId: z.string(), name: z.string(), totalCents: z.number().int() })),
+  })
+  .openapi('CheckoutAnswer');
+
+const timelineEntry = z.object({
+  at: iso,
+  step: z.string().describe('the audit action, e.g. line.accepted'),
+  label: z.string().describe('what happened, in words'),
+  by: z.string(),
+  lineId: z.string().optional(),
+  subscriptionId: z.string().optional(),
+  document: z.object({ kind: z.enum(['invoice', 'credit_note']), id: z.string(), number: z.string() }).optional(),
+});
+
+const nextStep = z.object({
+  label: z.string(),
+  lineId: z.string().optional(),
+  subscriptionId: z.string().optional(),
+  dueAt: iso.optional(),
+  rule: z.string().optional().describe('the SPEC rule id that sets the date'),
+});
+
+export const timeline = z.object({ done: z.array(timelineEntry), next: z.array(nextStep), actionNeeded: z.string().nullable() }).openapi('Timeline');
+
+export const orderView = z
+  .object({
+    orderId: z.string(),
+    number: z.string(),
+    customerId: z.string().nullable().optional().describe('not shown to an order token (X-8)'),
+    status: z.string(),
+    createdAt: iso,
+    paidAt: iso.nullable(),
+    currency: z.string(),
+    totalExclVatCents: z.number().int(),
+    totalVatCents: z.number().int(),
+    totalCents: z.number().int(),
+    card: z.object({ last4: z.string() }),
+    failure: z.object({ code: z.string().nullable(), message: z.string().nullable() }).nullable(),
+    lines: z.array(
+      z.object({
+        lineId: z.string(),
+        offerId: z.string(),
+        sellerId: z.string(),
+        name: z.string(),
+        status: lineStatus,
+        totalCents: z.number().int(),
+        validationDueAt: iso.nullable(),
+        accessInstructionsHidden: z.literal(true).optional(),
+      }),
+    ),
+    timeline,
+  })
+  .openapi('Order');
+
+export const offerView = z
+  .object({
+    offerId: z.string(),
+    name: z.string(),
+    priceCents: z.number().int(),
+    currency: z.string(),
+    vatRateBp: z.number().int(),
+    billingPeriod: z.string(),
+    commitmentMonths: z.number().int(),
+    seller: z.object({ sellerId: z.string(), name: z.string(), termsVersion: z.string().nullable() }),
+  })
+  .openapi('Offer');
+
+export const emailView = z
+  .object({
+    id: z.string(),
+    to: z.string(),
+    subject: z.string(),
+    text: z.string().describe('secrets shown as [hidden] to anyone but the addressee'),
+    status: z.string(),
+    createdAt: iso,
+    sentAt: iso.nullable(),
+  })
+  .openapi('Email');
+
+export const mailboxMessage = z
+  .object({ id: z.number().int(), messageId: z.string(), fromAddr: z.string(), toAddrs: z.string(), subject: z.string(), text: z.string(), receivedAt: iso, copies: z.number().int() })
+  .openapi('MailboxMessage');

@@ -1,0 +1,94 @@
+// INV-1 documents listed from the Invoice table: a customer's invoices and credit notes (its own,
+// or any customer's for finance and support staff), and those a seller issued (X-6). Each links
+// to its PDF (GET /invoices/{invoiceId}/pdf).
+import type { Invoice, Prisma } from '@prisma/client';
+import { allow } from '../auth';
+import type { ApiDeps } from '../deps';
+import { afterCursor, listQuery, oneOf, pageOf, toPage, type CursorPosition } from '../pagination';
+import { Problem } from '../problem';
+import type { RouteTable } from '../route';
+import { z } from '../zod';
+
+const DOCUMENT_KINDS = ['invoice', 'credit_note'] as const;
+
+export const documentItem = z
+  .strictObject({
+    invoiceId: z.string(),
+    kind: z.string().openapi({ description: DOCUMENT_KINDS.join(' | ') }),
+    number: z.string(),
+    /** A credit note's: the invoice it corrects. */
+    creditedInvoiceId: z.string().nullable(),
+    sellerId: z.string(),
+    customerId: z.string(),
+    orderId: z.string(),
+    paymentId: z.string(),
+    currency: z.string(),
+    exclVatCents: z.number().int(),
+    vatCents: z.number().int(),
+    totalCents: z.number().int(),
+    issuedAt: z.string(),
+    pdf: z.string(),
+  })
+  .openapi('DocumentListItem');
+export const documentPage = pageOf(documentItem).openapi('DocumentPage');
+
+function view(i: Invoice): z.infer<typeof documentItem> {
+  return {
+    invoiceId: i.id,
+    kind: i.kind,
+    number: i.number,
+    creditedInvoiceId: i.creditedInvoiceId,
+    sellerId: i.sellerId,
+    customerId: i.customerId,
+    orderId: i.orderId,
+    paymentId: i.paymentId,
+    currency: i.currency,
+    exclVatCents: i.exclVatCents,
+    vatCents: i.vatCents,
+    totalCents: i.totalCents,
+    issuedAt: i.issuedAt.toISOString(),
+    pdf: `/invoices/${encodeURIComponent(i.id)}/pdf`,
+  };
+}
+
+async function documentPageOf(deps: ApiDeps, list: string, owner: Prisma.InvoiceWhereInput, q: { kind?: string; limit: number; cursor?: CursorPosition }) {
+  const rows = await deps.db.invoice.findMany({
+    where: { AND: [owner, q.kind ? { kind: q.kind } : {}, afterCursor(q.cursor, 'issuedAt')] },
+    orderBy: [{ issuedAt: 'desc' }, { id: 'desc' }],
+    take: q.limit + 1,
+  });
+  return toPage(list, rows, q.limit, (i) => ({ at: i.issuedAt, id: i.id }), view);
+}
+
+const ORDER = 'newest first (issued at, then id)';
+
+export function registerDocumentListRoutes(routes: RouteTable, deps: ApiDeps): void {
+  routes.add({
+    method: 'get',
+    path: '/customers/:customerId/invoices',
+    tag: 'invoices',
+    summary: `A customer's invoices and credit notes, ${ORDER}, filterable by kind (INV-1): the customer's own, or for finance and support staff`,
+    allow: allow.anyOf(allow.customer, allow.staff('finance', 'support')),
+    params: z.object({ customerId: z.string().regex(/^cus_[A-Za-z0-9_-]{1,80}$/, 'must be a cus_… id') }),
+    query: listQuery('customer-documents', { kind: oneOf(DOCUMENT_KINDS) }),
+    responses: { 200: { description: 'A page of documents', schema: documentPage } },
+    handler: async ({ principal, params, query }) => {
+      if (principal.kind === 'customer' && principal.customerId !== params.customerId) throw Problem.forbidden('these invoices are not yours');
+      return { status: 200, body: await documentPageOf(deps, 'customer-documents', { customerId: params.customerId }, query) };
+    },
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/seller/documents',
+    tag: 'sellers',
+    summary: `The invoices and credit notes issued in the calling seller's name, ${ORDER}, filterable by kind (INV-1, X-6)`,
+    allow: allow.seller,
+    query: listQuery('seller-documents', { kind: oneOf(DOCUMENT_KINDS) }),
+    responses: { 200: { description: 'A page of documents', schema: documentPage } },
+    handler: async ({ principal, query }) => {
+      const sellerId = principal.kind === 'seller' ? principal.sellerId : '';
+      return { status: 200, body: await documentPageOf(deps, 'seller-documents', { sellerId }, query) };
+    },
+  });
+}

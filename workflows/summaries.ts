@@ -1,0 +1,48 @@
+// The static summaries staff read in the Temporal Web UI's workflow list (conventions:
+// docs/temporal-ui.md), one per kind of process, used by every start site (the API, the
+// activities and the parent workflows) so each process reads the same wherever it is started.
+// One line of plain text: the order number, the offer, the seller, the buyer's name; never a
+// secret (card data, codes, access instructions, sign-in tokens) nor an e-mail address.
+
+/** What a line is, for staff (names, not secrets): carried in the Order's and OrderLine's inputs. */
+export interface OrderLineLabel {
+  lineId: string;
+  /** 1-based, as on the purchase order. */
+  position: number;
+  offerName: string;
+  /** The seller's legal name, as on its invoices. */
+  sellerName: string;
+  billingPeriod: string;
+}
+
+/** What the checkout knows of an order for staff: its number, the buyer's name, its lines. */
+export interface OrderAbout {
+  number: string;
+  customerName?: string | null;
+  lines: OrderLineLabel[];
+}
+
+/** "Order O-2026-000042 · 2 lines · Jane Doe". */
+export function orderSummary(o: { number: string; lineCount: number; customerName?: string | null }): string {
+  return [`Order ${o.number}`, `${o.lineCount} line${o.lineCount === 1 ? '' : 's'}`, o.customerName?.trim() || undefined].filter(Boolean).join(' · ');
+}
+
+/** "Line 1 of O-2026-000042 · Acme Mail Pro · Acme Cloud SAS". */
+export function orderLineSummary(orderNumber: string, line: OrderLineLabel): string {
+  return `Line ${line.position} of ${orderNumber} · ${line.offerName} · ${line.sellerName}`;
+}
+
+/** "Subscription Acme Mail Pro · monthly · O-2026-000042". */
+export function subscriptionSummary(s: { offerName: string; billingPeriod: string; orderNumber: string }): string {
+  return `Subscription ${s.offerName} · ${s.billingPeriod} · ${s.orderNumber}`;
+}
+
+/** "Withdrawal from O-2026-000042". */
+export function withdrawalSummary(orderNumber: string): string {
+  return `Withdrawal from ${orderNumber}`;
+}
+
+/** "E-mail: purchase order O-2026-000042". */
+export function emailSummary(what: string): string {
+  return `E-mail: ${what}`;
+}
