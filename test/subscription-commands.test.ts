@@ -1,6 +1,7 @@
 // Customer commands over the HTTP API on the time-skipping server: checkout to renewal end to end
 // (ORD-8, SUB-1), manual renewal with reminders and payment in advance (SUB-6), immediate deletion
 // (SUB-10), withdrawal (SUB-11), authorization (X-6), invoices and their PDF (INV-1).
+import { formatDateTime } from '../domain/time-format';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { useTestSystem } from './support/environments';
 import { DateTime } from 'luxon';
@@ -138,7 +139,8 @@ describe('termination and card over the API', () => {
     const twice = await api('POST', sub(line, 'terminate'), line.customerKey);
     expect(twice.status).toBe(409);
     expect(twice.body).toMatchObject({ reason: 'TerminationPending' });
-    expect(twice.body.detail).toContain(due);
+    // The date as a person reads it, in Paris time (the JSON field above stays ISO UTC).
+    expect(twice.body.detail).toContain(`effective ${formatDateTime(due, 'Europe/Paris')}`);
     const undone = await api('POST', sub(line, 'withdraw-termination'), line.customerKey);
     expect(undone.status).toBe(200);
     expect(undone.body.state.pendingTermination).toBeNull();
@@ -216,7 +218,7 @@ describe('withdrawal', () => {
       const res = await api('POST', `/orders/${line.orderId}/withdraw`, line.customerKey);
       expect(res.status).toBe(422);
       expect(res.body.reason).toBe('WithdrawalPeriodOver');
-      expect(res.body.detail).toContain(`${days} days for a ${type} customer`);
+      expect(res.body.detail).toContain(`${days} days for ${type === 'individual' ? 'an' : 'a'} ${type} customer`);
       expect((await waitState(env.client, line.lineId, () => true)).status).toBe('active');
       expect(await sys.db.refund.count({ where: { lineId: line.lineId } })).toBe(0);
       await deleteNow(env.client, sys, line);
@@ -241,7 +243,9 @@ describe('invoices', () => {
     expect([...groups.keys()].some((k) => k.startsWith('CN-'))).toBe(true);
     const renewal = invoices.find((i) => i.id.startsWith('sub:'))!;
     const n = Number(/period:(\d+)$/.exec(renewal.id)![1]);
-    const again = await acts.issueRenewalInvoice({ subscriptionId: renewal.id.split(':')[1], period: n, periodStart: '', periodEnd: '', priceCents: 1, vatRateBp: 0, at: new Date().toISOString() });
+    // A repeat with other facts (the period's dates, the price) still returns the first number.
+    const renewalStart = new Date().toISOString();
+    const again = await acts.issueRenewalInvoice({ subscriptionId: renewal.id.split(':')[1], period: n, periodStart: renewalStart, periodEnd: renewalStart, priceCents: 1, vatRateBp: 0, at: new Date().toISOString() });
     expect(again.number).toBe(renewal.number);
     expect(await sys.db.invoice.count()).toBe(invoices.length);
   });

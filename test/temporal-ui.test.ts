@@ -22,11 +22,15 @@ useTestSystem('dev-server', (e, s) => {
   sys = s;
 });
 
-/** The list as the UI shows it for a visibility query, once `count` entries are there (visibility is eventually consistent). */
+/**
+ * The list as the UI shows it for a visibility query, once `count` entries are there (visibility
+ * is eventually consistent). Scoped to this file's task queue: the dev server is shared by every
+ * test file of a run, each with its own database, so order numbers repeat across files.
+ */
 async function list(query: string, count: number): Promise<WorkflowExecutionInfo[]> {
   return eventually(async () => {
     const found: WorkflowExecutionInfo[] = [];
-    for await (const wf of env.client.workflow.list({ query })) found.push(wf);
+    for await (const wf of env.client.workflow.list({ query: `TaskQueue = "${sys.taskQueue}" AND ${query}` })) found.push(wf);
     return found.length === count ? found : undefined;
   }, 20_000, `${count} workflow(s) for ${query}`);
 }
