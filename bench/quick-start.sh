@@ -6,6 +6,8 @@
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
+# Readable by others: the embedded PostgreSQL runs initdb as an unprivileged user when started as root.
+chmod 755 "$work"
 trap 'kill -- -"$pid" 2>/dev/null || true; sleep 2; rm -rf "$work"' EXIT
 
 git clone -q "$repo" "$work/clone"
