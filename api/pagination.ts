@@ -19,7 +19,8 @@ export interface CursorPosition {
 
 const cursorPayload = z.strictObject({
   l: z.string().min(1).max(50),
-  k: z.iso.datetime(),
+  // A year PostgreSQL's timestamp holds and a list can have: a crafted cursor is a 400, not a 500.
+  k: z.iso.datetime().refine((k) => /^(19[7-9]\d|2\d{3})-/.test(k), 'not a time a list holds'),
   id: z.string().min(1).max(500),
 });
 

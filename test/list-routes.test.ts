@@ -298,6 +298,9 @@ describe('X-5: pagination (limit, cursor) on every list', () => {
     const foreign = await get(a.key, withQuery('/me/payments', { cursor: ordersCursor }));
     await expectProblem(foreign, 400, 'query.cursor');
     expect(foreign.body.errors[0].message).toContain('another list');
+    // A well-formed cursor at a time PostgreSQL cannot hold (year 0000) is refused too, not a 500.
+    const yearZero = Buffer.from(JSON.stringify({ l: 'my-payments', k: '0000-01-01T00:00:00.000Z', id: 'x' })).toString('base64url');
+    await expectProblem(await get(a.key, withQuery('/me/payments', { cursor: yearZero })), 400, 'query.cursor');
     // A misspelt filter never lists everything.
     for (const [key, path] of [
       [a.key, '/me/orders?state=paid'],

@@ -37,7 +37,7 @@ import type { RenewalChargeResult, SubscriptionEmailKind } from '../activities/s
 import { GATEWAY_UNAVAILABLE, db, gatewayGaveUp, payments, refunds } from './activity-options';
 import { currentDetails, localTime, timerSummary, type Deadline } from './current-details';
 import { sendEmail } from './email-delivery';
-import { BusinessStatusKey, NextDueAtKey } from './search-attributes';
+import { BusinessStatusKey, NextDueAtKey, retiredSearchAttributes } from './search-attributes';
 
 export interface SubscriptionInput {
   subscriptionId: string;
@@ -315,7 +315,12 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
   state.run.maxHistoryLength = Math.max(state.run.maxHistoryLength, workflowInfo().historyLength);
   // SDK 1.24's ContinueAsNewOptions has no staticSummary: the list's summary is the first run's;
   // every run shows its title in its current details.
-  const next = makeContinueAsNewFunc<typeof subscriptionWorkflow>({ typedSearchAttributes: workflowInfo().typedSearchAttributes });
+  // A run started before a rename carries the retired attribute (`Status`): passed on, the server
+  // would refuse the continue-as-new once the attribute is removed, so only current ones go on.
+  const carriedAttributes = workflowInfo()
+    .typedSearchAttributes.getAll()
+    .filter((pair) => !retiredSearchAttributes.includes(pair.key.name));
+  const next = makeContinueAsNewFunc<typeof subscriptionWorkflow>({ typedSearchAttributes: carriedAttributes });
   return next({ ...input, carried: { state, internal } });
 
   // --- steps ---------------------------------------------------------------------------------
