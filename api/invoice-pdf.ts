@@ -2,6 +2,7 @@
 import { formatDate } from '../domain/time-format';
 import PDFDocument from 'pdfkit';
 import { formatMoney } from '../domain/money';
+import type { Db } from '../infra/db';
 
 export interface InvoicePdfInput {
   kind: string;
@@ -50,4 +51,19 @@ export function renderInvoicePdf(inv: InvoicePdfInput): Promise<Buffer> {
     doc.text(`Total incl. VAT: ${m(inv.totalCents)}`);
     doc.end();
   });
+}
+
+/**
+ * A stored invoice or credit note as a PDF download (the authenticated route and the e-mail link):
+ * rendered from its row, with its seller and customer, under a file name made of its number.
+ */
+export async function invoicePdfDownload(db: Db, inv: Omit<InvoicePdfInput, 'lines' | 'seller' | 'customer'> & { lines: string; sellerId: string; customerId: string }, headers: Record<string, string> = {}) {
+  const [seller, customer] = await Promise.all([db.seller.findUniqueOrThrow({ where: { id: inv.sellerId } }), db.customer.findUniqueOrThrow({ where: { id: inv.customerId } })]);
+  const pdf = await renderInvoicePdf({ ...inv, lines: JSON.parse(inv.lines), seller, customer });
+  return {
+    status: 200,
+    body: pdf,
+    contentType: 'application/pdf',
+    headers: { ...headers, 'content-disposition': `attachment; filename="${inv.number.replace(/[^A-Za-z0-9._-]/g, '_')}.pdf"` },
+  };
 }

@@ -5,6 +5,7 @@ import { allow } from '../auth';
 import type { ApiDeps } from '../deps';
 import { afterCursor, listQuery, oneOf, pageOf, toPage, type CursorPosition } from '../pagination';
 import type { RouteTable } from '../route';
+import { lineView } from './orders';
 import { z } from '../zod';
 
 /** Every status an OrderLine row takes (checkout, payment, the seller's decision, its subscription's end). */
@@ -31,19 +32,8 @@ export const linePage = pageOf(lineItem).openapi('LinePage');
 
 type LineRow = Prisma.OrderLineGetPayload<{ include: { order: { select: { number: true; createdAt: true } } } }>;
 
-function lineView(l: LineRow): z.infer<typeof lineItem> {
-  return {
-    lineId: l.id,
-    orderId: l.orderId,
-    orderNumber: l.order.number,
-    orderedAt: l.order.createdAt.toISOString(),
-    offerId: l.offerId,
-    sellerId: l.sellerId,
-    name: l.name,
-    status: l.status,
-    totalCents: l.totalCents,
-    validationDueAt: l.validationDueAt?.toISOString() ?? null,
-  };
+function lineListItem(l: LineRow): z.infer<typeof lineItem> {
+  return { ...lineView(l), orderId: l.orderId, orderNumber: l.order.number, orderedAt: l.order.createdAt.toISOString() };
 }
 
 async function linePageOf(deps: ApiDeps, list: string, where: Prisma.OrderLineWhereInput, q: { limit: number; cursor?: CursorPosition }) {
@@ -53,7 +43,7 @@ async function linePageOf(deps: ApiDeps, list: string, where: Prisma.OrderLineWh
     orderBy: [{ order: { createdAt: 'desc' } }, { id: 'desc' }],
     take: q.limit + 1,
   });
-  return toPage(list, rows, q.limit, (l) => ({ at: l.order.createdAt, id: l.id }), lineView);
+  return toPage(list, rows, q.limit, (l) => ({ at: l.order.createdAt, id: l.id }), lineListItem);
 }
 
 const ORDER = "newest first (its order's created at, then the line id)";

@@ -13,7 +13,7 @@ import { businessTimeZone, formatDateTime } from '../../domain/time-format';
 import type { EffectiveAnswer } from '../../workflows/subscription';
 import { allow } from '../auth';
 import type { ApiDeps } from '../deps';
-import { renderInvoicePdf } from '../invoice-pdf';
+import { invoicePdfDownload } from '../invoice-pdf';
 import { confirmDeletion, payNextPeriod, replaceCard, withdrawOrder } from '../subscription-commands';
 import * as pages from '../link-pages';
 import { Problem } from '../problem';
@@ -133,17 +133,7 @@ export function registerLinkRoutes(routes: RouteTable, deps: ApiDeps): void {
       const invoiceId = subjectOf('document', params.token);
       const inv = await deps.db.invoice.findUnique({ where: { id: invoiceId } });
       if (!inv) throw Problem.notFound(`no document ${invoiceId}`);
-      const [seller, customer] = await Promise.all([
-        deps.db.seller.findUniqueOrThrow({ where: { id: inv.sellerId } }),
-        deps.db.customer.findUniqueOrThrow({ where: { id: inv.customerId } }),
-      ]);
-      const pdf = await renderInvoicePdf({ ...inv, lines: JSON.parse(inv.lines), seller, customer });
-      return {
-        status: 200,
-        body: pdf,
-        contentType: 'application/pdf',
-        headers: { ...pages.PAGE_HEADERS, 'content-disposition': `attachment; filename="${inv.number.replace(/[^A-Za-z0-9._-]/g, '_')}.pdf"` },
-      };
+      return invoicePdfDownload(deps.db, inv, pages.PAGE_HEADERS);
     },
   });
 

@@ -86,7 +86,8 @@ function requireUndecided(line: { id: string; status: string }): void {
   }
 }
 
-function lineView(l: { id: string; offerId: string; sellerId: string; name: string; status: string; totalCents: number; validationDueAt: Date | null }) {
+/** A line as the API shows it (orders and the line lists). */
+export function lineView(l: { id: string; offerId: string; sellerId: string; name: string; status: string; totalCents: number; validationDueAt: Date | null }) {
   return {
     lineId: l.id,
     offerId: l.offerId,

@@ -17,7 +17,7 @@ import { allow, type Principal } from '../auth';
 import { MAX_CODE_ATTEMPTS } from '../deletion-confirmation';
 import { startCardUpdate, startDeletionConfirmation, startPayNextPeriod, withdrawOrder } from '../subscription-commands';
 import type { ApiDeps } from '../deps';
-import { renderInvoicePdf } from '../invoice-pdf';
+import { invoicePdfDownload } from '../invoice-pdf';
 import { Problem } from '../problem';
 import type { RouteTable } from '../route';
 import { WorkflowUpdateStage, type WorkflowUpdateHandle } from '@temporalio/client';
@@ -170,17 +170,7 @@ export function registerSubscriptionRoutes(routes: RouteTable, deps: ApiDeps): v
       if (!inv) throw Problem.notFound(`no invoice ${params.invoiceId}`);
       if (principal.kind === 'customer' && principal.customerId !== inv.customerId) throw Problem.forbidden('this invoice is not yours');
       if (principal.kind === 'seller' && principal.sellerId !== inv.sellerId) throw Problem.forbidden('this invoice was not issued in your name');
-      const [seller, customer] = await Promise.all([
-        deps.db.seller.findUniqueOrThrow({ where: { id: inv.sellerId } }),
-        deps.db.customer.findUniqueOrThrow({ where: { id: inv.customerId } }),
-      ]);
-      const pdf = await renderInvoicePdf({ ...inv, lines: JSON.parse(inv.lines), seller, customer });
-      return {
-        status: 200,
-        body: pdf,
-        contentType: 'application/pdf',
-        headers: { 'content-disposition': `attachment; filename="${inv.number}.pdf"` },
-      };
+      return invoicePdfDownload(deps.db, inv);
     },
   });
 }
