@@ -175,12 +175,12 @@ export function createEmailActivities(deps: ActivityDeps) {
      * `summary` is what staff read in the Temporal UI ("E-mail: purchase order O-2026-000042"),
      * from the process that wrote it: no secret, no address.
      */
-    async dispatchEmail(emailId: string, summary?: string): Promise<void> {
+    async dispatchEmail(emailId: string, summary?: string, notBefore?: string): Promise<void> {
       const ctx = Context.current();
       await ctx.client.workflow.start(emailDeliveryWorkflow, {
         workflowId: emailDeliveryWorkflowId(emailId),
         taskQueue: ctx.info.taskQueue,
-        args: [emailId],
+        args: notBefore ? [emailId, notBefore] : [emailId],
         workflowIdConflictPolicy: 'USE_EXISTING',
         staticSummary: summary ?? `E-mail ${emailId}`,
       });

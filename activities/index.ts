@@ -4,6 +4,7 @@ import { createEmailActivities } from './emails';
 import { createOrderActivities } from './orders';
 import { createPaymentActivities } from './payments';
 import { createSubscriptionActivities } from './subscriptions';
+import { createTicketActivities } from './tickets';
 import { createWithdrawalActivities } from './withdrawal';
 
 export function createActivities(deps: ActivityDeps) {
@@ -13,6 +14,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createEmailActivities(deps),
     ...createSubscriptionActivities(deps),
     ...createWithdrawalActivities(deps),
+    ...createTicketActivities(deps),
   };
 }
 

@@ -26,10 +26,14 @@ export interface TakeInvoiceInput {
   kind?: 'invoice' | 'credit_note';
   creditedInvoiceId?: string;
   refundId?: string;
-  paymentId: string;
+  /** Orders' documents: the payment and order they record; a support invoice (DIA-4) has neither. */
+  paymentId?: string | null;
+  /** The issuer's series: a seller id, or MARKETPLACE_ISSUER_ID for the marketplace's own invoices. */
   sellerId: string;
   customerId: string;
-  orderId: string;
+  orderId?: string | null;
+  ticketId?: string | null;
+  dueAt?: string | null;
   currency: string;
   lines: InvoiceLineInput[];
   at: string;
@@ -62,8 +66,10 @@ export async function takeInvoice(db: Db, input: TakeInvoiceInput): Promise<{ in
         number,
         sellerId: input.sellerId,
         customerId: input.customerId,
-        orderId: input.orderId,
-        paymentId: input.paymentId,
+        orderId: input.orderId ?? null,
+        paymentId: input.paymentId ?? null,
+        ticketId: input.ticketId ?? null,
+        dueAt: input.dueAt ? new Date(input.dueAt) : null,
         currency: input.currency,
         lines: JSON.stringify(lines),
         exclVatCents: total.exclVatCents,
@@ -79,8 +85,8 @@ export async function takeInvoice(db: Db, input: TakeInvoiceInput): Promise<{ in
       action: kind === 'invoice' ? 'invoice.issued' : 'credit_note.issued',
       entityType: 'invoice',
       entityId: input.invoiceId,
-      orderId: input.orderId,
-      data: { number, totalCents: total.totalCents },
+      orderId: input.orderId ?? undefined,
+      data: { number, totalCents: total.totalCents, ...(input.ticketId ? { ticketId: input.ticketId } : {}) },
     });
     return { invoiceId: input.invoiceId, number };
   });

@@ -15,6 +15,8 @@ import { registerOrderRoutes } from './routes/orders';
 import { registerSubscriptionRoutes } from './routes/subscriptions';
 import { registerUpdateRoutes } from './routes/updates';
 import { registerListRoutes } from './routes/lists';
+import { registerSupportRoutes } from './routes/support';
+import { registerTicketRoutes } from './routes/tickets';
 
 export function createApp(deps: ApiDeps): express.Express {
   const app = express();
@@ -50,6 +52,8 @@ export function createApp(deps: ApiDeps): express.Express {
   registerUpdateRoutes(routes, deps);
   registerLinkRoutes(routes, deps);
   registerListRoutes(routes, deps);
+  registerTicketRoutes(routes, deps);
+  registerSupportRoutes(routes, deps);
 
   const openapi = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',

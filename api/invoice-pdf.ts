@@ -3,6 +3,7 @@ import { formatDate } from '../domain/time-format';
 import PDFDocument from 'pdfkit';
 import { formatMoney } from '../domain/money';
 import type { Db } from '../infra/db';
+import { MARKETPLACE_ISSUER_ID, marketplaceIdentity } from '../domain/marketplace';
 
 export interface InvoicePdfInput {
   kind: string;
@@ -16,7 +17,12 @@ export interface InvoicePdfInput {
   totalCents: number;
   seller: { legalName: string; name: string; address: string; contactEmail: string; contactPhone: string };
   customer: { name: string; email: string };
-  paymentId: string;
+  paymentId: string | null;
+  /** Support invoices (DIA-4): issued unpaid, payable by this date. */
+  dueAt?: Date | null;
+  ticketId?: string | null;
+  /** The marketplace's own invoice (DIA-4) rather than one in a seller's name. */
+  ownInvoice?: boolean;
 }
 
 export function renderInvoicePdf(inv: InvoicePdfInput): Promise<Buffer> {
@@ -31,14 +37,16 @@ export function renderInvoicePdf(inv: InvoicePdfInput): Promise<Buffer> {
     doc.fontSize(18).text(`${title} ${inv.number}`);
     doc.fontSize(10).text(
       inv.kind === 'credit_note'
-        ? `Issued ${formatDate(inv.issuedAt)}: refund of payment ${inv.paymentId}, correcting ${inv.creditedInvoiceId ?? 'the payment'}`
-        : `Issued ${formatDate(inv.issuedAt)}, paid (payment ${inv.paymentId})`,
+        ? `Issued ${formatDate(inv.issuedAt)}: ${inv.paymentId ? `refund of payment ${inv.paymentId}` : 'cancellation'}, correcting ${inv.creditedInvoiceId ?? 'the payment'}`
+        : inv.paymentId
+          ? `Issued ${formatDate(inv.issuedAt)}, paid (payment ${inv.paymentId})`
+          : `Issued ${formatDate(inv.issuedAt)}, due ${inv.dueAt ? formatDate(inv.dueAt) : 'on receipt'}${inv.ticketId ? ` (support ticket ${inv.ticketId})` : ''}`,
     );
     doc.moveDown();
-    doc.text(`Seller: ${inv.seller.legalName} (${inv.seller.name})`);
+    doc.text(`${inv.ownInvoice ? 'Issuer' : 'Seller'}: ${inv.seller.legalName} (${inv.seller.name})`);
     doc.text(inv.seller.address);
     doc.text(`${inv.seller.contactEmail}, ${inv.seller.contactPhone}`);
-    doc.text('Issued in the seller\'s name and sent by the marketplace.');
+    doc.text(inv.ownInvoice ? "Issued by the marketplace in its own name (support, DIA-4)." : "Issued in the seller's name and sent by the marketplace.");
     doc.moveDown();
     doc.text(`Customer: ${inv.customer.name} <${inv.customer.email}>`);
     doc.moveDown();
@@ -58,8 +66,12 @@ export function renderInvoicePdf(inv: InvoicePdfInput): Promise<Buffer> {
  * rendered from its row, with its seller and customer, under a file name made of its number.
  */
 export async function invoicePdfDownload(db: Db, inv: Omit<InvoicePdfInput, 'lines' | 'seller' | 'customer'> & { lines: string; sellerId: string; customerId: string }, headers: Record<string, string> = {}) {
-  const [seller, customer] = await Promise.all([db.seller.findUniqueOrThrow({ where: { id: inv.sellerId } }), db.customer.findUniqueOrThrow({ where: { id: inv.customerId } })]);
-  const pdf = await renderInvoicePdf({ ...inv, lines: JSON.parse(inv.lines), seller, customer });
+  const ownInvoice = inv.sellerId === MARKETPLACE_ISSUER_ID;
+  const [seller, customer] = await Promise.all([
+    ownInvoice ? marketplaceIdentity() : db.seller.findUniqueOrThrow({ where: { id: inv.sellerId } }),
+    db.customer.findUniqueOrThrow({ where: { id: inv.customerId } }),
+  ]);
+  const pdf = await renderInvoicePdf({ ...inv, lines: JSON.parse(inv.lines), seller, customer, ownInvoice });
   return {
     status: 200,
     body: pdf,

@@ -81,6 +81,12 @@ function statusText(s: SubscriptionFacts): string {
   return s.status;
 }
 
+/** The card inputs of the forms that take a new card (card update, support invoice): the fields of the link routes' card form. */
+const cardFields = html`<label for="number">Card number</label><input id="number" name="number" inputmode="numeric" autocomplete="cc-number" required pattern="[0-9 ]{12,23}" maxlength="23">
+<label for="expMonth">Expiry month (1 to 12)</label><input id="expMonth" name="expMonth" inputmode="numeric" autocomplete="cc-exp-month" required pattern="[0-9]{1,2}" maxlength="2">
+<label for="expYear">Expiry year</label><input id="expYear" name="expYear" inputmode="numeric" autocomplete="cc-exp-year" required pattern="[0-9]{4}" maxlength="4">
+<label for="cvc">Security code</label><input id="cvc" name="cvc" inputmode="numeric" autocomplete="cc-csc" required pattern="[0-9]{3,4}" maxlength="4">`;
+
 // --- SUB-5: card update ----------------------------------------------------------------------------------
 
 export function cardUpdatePage(s: SubscriptionFacts, error?: string): Buffer {
@@ -94,10 +100,7 @@ ${facts([
 ])}
 ${errorBlock(error)}
 <form method="post" autocomplete="off">
-<label for="number">Card number</label><input id="number" name="number" inputmode="numeric" autocomplete="cc-number" required pattern="[0-9 ]{12,23}" maxlength="23">
-<label for="expMonth">Expiry month (1 to 12)</label><input id="expMonth" name="expMonth" inputmode="numeric" autocomplete="cc-exp-month" required pattern="[0-9]{1,2}" maxlength="2">
-<label for="expYear">Expiry year</label><input id="expYear" name="expYear" inputmode="numeric" autocomplete="cc-exp-year" required pattern="[0-9]{4}" maxlength="4">
-<label for="cvc">Security code</label><input id="cvc" name="cvc" inputmode="numeric" autocomplete="cc-csc" required pattern="[0-9]{3,4}" maxlength="4">
+${cardFields}
 <div><button type="submit" id="submit">Save this card</button></div>
 </form>`,
   );
@@ -194,6 +197,46 @@ export function withdrawalDonePage(w: { orderNumber: string; withdrawnAt: string
     'Withdrawal registered',
     html`<p class="done" id="result" role="status">Your withdrawal from order ${w.orderNumber} is registered (${formatDateTime(w.withdrawnAt)}): the payments are refunded in full.</p>
 <ul>${w.lines.map((l) => html`<li>${l.name}: ${l.message}</li>`)}</ul>`,
+  );
+}
+
+// --- DIA-4: a support invoice ---------------------------------------------------------------------------
+
+export interface SupportInvoiceFacts {
+  ticketId: string;
+  subject: string;
+  offerName: string;
+  invoiceNumber: string;
+  /** Incl. VAT, and its parts. */
+  amount: string;
+  amountExclVat: string;
+  vat: string;
+  dueAt: string;
+}
+
+export function supportPaymentPage(s: SupportInvoiceFacts, error?: string): Buffer {
+  return renderPage(
+    'Pay your support invoice',
+    html`<p>Pay invoice <strong>${s.invoiceNumber}</strong> of your support ticket on <strong>${s.offerName}</strong> by card.</p>
+${facts([
+  ['Ticket', `${s.ticketId} (“${s.subject}”)`],
+  ['Invoice', s.invoiceNumber],
+  ['Amount', `${s.amount} incl. VAT (${s.amountExclVat} excl. VAT + ${s.vat} VAT)`],
+  ['Due', formatDateTime(s.dueAt)],
+])}
+<p>Unpaid on its due date, the invoice counts as contested: it is cancelled, and you have no support any more.</p>
+${errorBlock(error)}
+<form method="post" autocomplete="off">
+${cardFields}
+<div><button type="submit" id="submit">Pay ${s.amount}</button></div>
+</form>`,
+  );
+}
+
+export function supportPaidPage(p: { ticketId: string; invoiceNumber: string; amount: string; paidAt: string }): Buffer {
+  return renderPage(
+    'Payment received',
+    html`<p class="done" id="result" role="status">Thank you: invoice ${p.invoiceNumber} (${p.amount}) is paid, on ${formatDateTime(p.paidAt)}. Ticket ${p.ticketId} is closed.</p><p>A confirmation is on its way by e-mail.</p>`,
   );
 }
 

@@ -14,13 +14,18 @@ import { confirmDeletionCode } from './deletion-confirmation';
 import type { ApiDeps } from './deps';
 import { Problem } from './problem';
 import { runUpdate, type UpdateOutcome } from './temporal-errors';
+import { z } from './zod';
 
-export interface CardInput {
-  number: string;
-  expMonth: number;
-  expYear: number;
-  cvc: string;
-}
+/** A card as a customer types it (a body field `card`): saved with the gateway at once, never kept. */
+export const card = z
+  .object({
+    number: z.string().regex(/^[\d -]{12,23}$/, 'digits only'),
+    expMonth: z.number().int().min(1).max(12),
+    expYear: z.number().int().min(2000).max(2100),
+    cvc: z.string().regex(/^\d{3,4}$/, '3 or 4 digits'),
+  })
+  .strict();
+export type CardInput = z.infer<typeof card>;
 
 const handle = (deps: ApiDeps, subscriptionId: string) => deps.temporal.workflow.getHandle(subscriptionWorkflowId(subscriptionId));
 

@@ -55,12 +55,30 @@ export async function runUpdate<T>(client: Client, start: () => Promise<Workflow
   return awaitOutcome(client, handle, waitMs);
 }
 
+/**
+ * runUpdate, undoing what the caller wrote for the command (a message, a saved card) when the
+ * workflow refuses it or the process has ended: SDK 1.24's startUpdate returns a handle even for
+ * a command its validator refused, so the refusal is seen only here, with the outcome. Not after a
+ * timeout (202): the command may have been accepted, and what it refers to must stay.
+ */
+export async function runUpdateOrUndo<T>(client: Client, start: () => Promise<WorkflowUpdateHandle<T>>, undo: () => Promise<void>, waitMs = updateWaitMs()): Promise<UpdateOutcome<T>> {
+  try {
+    return await runUpdate(client, start, waitMs);
+  } catch (err) {
+    if (err instanceof Problem) await undo();
+    throw err;
+  }
+}
+
 function problemOf(err: unknown): unknown {
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
     const reason = err.cause.message;
     switch (err.cause.type) {
       case 'LineAlreadyDecided':
         return Problem.conflict(reason);
+      case 'TicketClosed':
+      case 'WrongTicketState':
+      case 'QuoteAnswered':
       case 'SubscriptionEnded':
       case 'TerminationPending':
       case 'NoPendingTermination':
@@ -69,11 +87,13 @@ function problemOf(err: unknown): unknown {
       case 'NothingToChange':
         return Problem.conflict(reason, { reason: err.cause.type });
       case 'NotYourLine':
+      case 'NotYourTicket':
         return Problem.forbidden(reason);
       case 'WrongCode':
       case 'CodeExpired':
       case 'WithdrawalPeriodOver':
       case 'PaymentDeclined':
+      case 'PriceChanged':
         return Problem.unprocessable('command-refused', 'Command refused', reason, { reason: err.cause.type });
       default:
         return Problem.unprocessable('command-refused', 'Command refused', reason);

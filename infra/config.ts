@@ -1,5 +1,6 @@
 // Every setting the processes read, with the embedded defaults used by `scripts/start.sh`.
 import path from 'node:path';
+import { tierPolicies, type DiagnosticTerms, type SupportTier, type TierPolicy } from '../domain/support';
 
 export const projectRoot = path.resolve(__dirname, '..');
 
@@ -56,5 +57,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     workerMaxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS ? Number(env.WORKER_MAX_CACHED_WORKFLOWS) : undefined,
     payloadKeys: env.PAYLOAD_KEYS || undefined,
     payloadKeyId: env.PAYLOAD_KEY_ID || undefined,
+  };
+}
+
+/**
+ * DIA-1, POL-5: what support costs and promises, read when a ticket opens (a ticket keeps the
+ * terms it was opened under). DIAGNOSTIC_PRICE_CENTS (excl. VAT, default 2000 = 20.00 EUR),
+ * DIAGNOSTIC_FREE_UNTIL (ISO instant: free before it; unset: no promotion), MARKETPLACE_VAT_BP
+ * (the marketplace's VAT rate on its own invoices, default 2000 = 20 %),
+ * SUPPORT_FIRST_RESPONSE_HOURS ("basic:16,standard:8,premium:4", any subset).
+ */
+export function supportConfig(env: NodeJS.ProcessEnv = process.env): { diagnostic: DiagnosticTerms; tiers: Record<SupportTier, TierPolicy> } {
+  const price = Number(env.DIAGNOSTIC_PRICE_CENTS ?? 2000);
+  if (!Number.isInteger(price) || price < 0) throw new RangeError('DIAGNOSTIC_PRICE_CENTS must be a whole number of cents');
+  const freeUntil = env.DIAGNOSTIC_FREE_UNTIL ? new Date(env.DIAGNOSTIC_FREE_UNTIL) : null;
+  if (freeUntil && Number.isNaN(freeUntil.getTime())) throw new RangeError('DIAGNOSTIC_FREE_UNTIL must be an ISO date-time');
+  return {
+    diagnostic: { priceCents: price, currency: 'EUR', vatRateBp: Number(env.MARKETPLACE_VAT_BP ?? 2000), freeUntil: freeUntil?.toISOString() ?? null },
+    tiers: tierPolicies(env.SUPPORT_FIRST_RESPONSE_HOURS),
   };
 }

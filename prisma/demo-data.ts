@@ -20,10 +20,10 @@ export const DEMO = {
     initech: { id: 'sel_initech', name: 'Initech', legalName: 'Initech SA', contactEmail: 'hello@initech.test', contactPhone: '+33 5 00 00 00 03', address: '3 allée Jean Jaurès, 31000 Toulouse', status: 'pending', terms: 'initech-1' },
   },
   offers: {
-    acmeMail: { id: 'off_acme_mail', sellerId: 'sel_acme', name: 'Acme Mail Pro', priceCents: 1999, currency: 'EUR', vatRateBp: 2000, billingPeriod: 'monthly', commitmentMonths: 0 },
-    acmeCrm: { id: 'off_acme_crm', sellerId: 'sel_acme', name: 'Acme CRM (12-month commitment)', priceCents: 4900, currency: 'EUR', vatRateBp: 2000, billingPeriod: 'monthly', commitmentMonths: 12 },
-    globexBackup: { id: 'off_globex_backup', sellerId: 'sel_globex', name: 'Globex Backup 1 TB', priceCents: 11990, currency: 'EUR', vatRateBp: 2000, billingPeriod: 'annual', commitmentMonths: 0 },
-    initechWiki: { id: 'off_initech_wiki', sellerId: 'sel_initech', name: 'Initech Wiki', priceCents: 500, currency: 'EUR', vatRateBp: 2000, billingPeriod: 'monthly', commitmentMonths: 0 },
+    acmeMail: { id: 'off_acme_mail', sellerId: 'sel_acme', name: 'Acme Mail Pro', priceCents: 1999, currency: 'EUR', vatRateBp: 2000, billingPeriod: 'monthly', commitmentMonths: 0, supportTier: 'basic' },
+    acmeCrm: { id: 'off_acme_crm', sellerId: 'sel_acme', name: 'Acme CRM (12-month commitment)', priceCents: 4900, currency: 'EUR', vatRateBp: 2000, billingPeriod: 'monthly', commitmentMonths: 12, supportTier: 'standard' },
+    globexBackup: { id: 'off_globex_backup', sellerId: 'sel_globex', name: 'Globex Backup 1 TB', priceCents: 11990, currency: 'EUR', vatRateBp: 2000, billingPeriod: 'annual', commitmentMonths: 0, supportTier: 'premium' },
+    initechWiki: { id: 'off_initech_wiki', sellerId: 'sel_initech', name: 'Initech Wiki', priceCents: 500, currency: 'EUR', vatRateBp: 2000, billingPeriod: 'monthly', commitmentMonths: 0, supportTier: 'basic' },
   },
   customer: { id: 'cus_demo', email: 'demo.customer@example.test', name: 'Demo Customer', type: 'individual' },
   // X-4: a staff key is a person's, and the audit log names that person (`staff:<label>`). The
@@ -69,7 +69,7 @@ export async function seedDemoData(db: Db): Promise<void> {
     });
   }
   for (const o of Object.values(DEMO.offers)) {
-    await db.offer.upsert({ where: { id: o.id }, create: o, update: {} });
+    await db.offer.upsert({ where: { id: o.id }, create: o, update: { supportTier: o.supportTier } });
   }
   await db.customer.upsert({ where: { id: DEMO.customer.id }, create: DEMO.customer, update: {} });
 

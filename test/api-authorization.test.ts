@@ -3,12 +3,14 @@
 // unknown or malformed key is 401 everywhere. One table gives the expected status of every
 // (route, principal) pair, so no pair is left out; an anonymous checkout's order token (X-8) is one
 // more caller of the table. Runs on the shared Temporal dev server.
+import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { devServerEnv } from './support/environments';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deletionLinkSubject, signLink } from '../api/signed-links';
 import { TEST_CARDS } from '../infra/sandbox-gateway';
 import { DEMO, DEMO_KEYS } from '../prisma/demo-data';
+import { ticketWorkflowId } from '../workflows/ticket';
 import { checkoutBody } from './support/checkout';
 import { eventually, http, type HttpResponse } from './support/http';
 import { linesAwaitingValidation, newIdempotencyKey, placeOrder, signIn, signInToken, waitForLineStatus, type PlacedOrder } from './support/orders';
@@ -47,6 +49,17 @@ interface Fixtures {
   signInTokens: Partial<Record<Caller, string>>;
   /** The Update by which Acme accepted acmeB: its outcome is at GET /updates/OrderLine:<acmeB>/<id>. */
   acceptB: string;
+  /** POL-5: the one named support contact of runningB (Acme Mail: basic tier, one contact allowed, so it is full). */
+  contactB: string;
+  /** customerB's tickets on runningB (an Acme offer). Every command of the table is refused on them by state. */
+  tickets: {
+    /** An incident awaiting consent (DIA-1): stays so, the table only sends it refused commands. */
+    incident: string;
+    /** A `support` ticket awaiting support: Acme reads it; the table never writes to it. */
+    support: string;
+    /** A `support` ticket customerB closed: a command that passes X-6 is refused (409). */
+    closed: string;
+  };
 }
 let f: Fixtures;
 
@@ -78,6 +91,8 @@ beforeAll(async () => {
     revocableB: '',
     signInTokens: {},
     acceptB: '',
+    contactB: '',
+    tickets: { incident: '', support: '', closed: '' },
     orderA,
     orderB,
     keyA: orderA.customerApiKey!,
@@ -128,7 +143,35 @@ beforeAll(async () => {
   }
   f.revocableB = (await signIn(sys.apiUrl, EMAIL_B)).keyId;
   for (const p of CALLERS) f.signInTokens[p] = await signInToken(sys.apiUrl, EMAIL_A);
+
+  // Support tickets (DIA-1..DIA-8, POL-5): the ended subscription's row must say so (POST /tickets
+  // on it is refused 409), runningB gets its one named contact and three tickets of customerB.
+  await eventually(async () => (await sys.db.subscription.findUnique({ where: { id: endedB } }))?.status === 'terminated', 20_000, 'ended subscription');
+  await openTicketFixtures();
 });
+
+async function openTicketFixtures(): Promise<void> {
+  // customerB names itself: its ticket e-mails go to its own address, as its other e-mails do.
+  const contact = await http(sys.apiUrl, 'POST', `/subscriptions/${f.runningB}/support-contacts`, { key: f.keyB, body: { name: 'Bob Named', email: EMAIL_B } });
+  expect(contact.status, JSON.stringify(contact.body)).toBe(201);
+  f.contactB = contact.body.contactId;
+  const open = async (kind: 'incident' | 'support') => {
+    const body = { requestId: `x6-${randomUUID()}`, subscriptionId: f.runningB, contactId: f.contactB, kind, subject: `X-6 ${kind}`, message: 'It does not work.' };
+    const res = await http(sys.apiUrl, 'POST', '/tickets', { key: f.keyB, body });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    return res.body.ticketId as string;
+  };
+  f.tickets = { incident: await open('incident'), support: await open('support'), closed: await open('support') };
+  const closed = await http(sys.apiUrl, 'POST', `/tickets/${f.tickets.closed}/close`, { key: f.keyB, body: { reason: 'Solved on my own' } });
+  expect(closed.status, JSON.stringify(closed.body)).toBe(200);
+  expect(closed.body.status).toBe('closed');
+  // Its process ends once closed: commands then meet an ended workflow, not a running one.
+  await env.client.workflow.getHandle(ticketWorkflowId(f.tickets.closed)).result();
+  await eventually(async () => (await sys.db.ticket.findUnique({ where: { id: f.tickets.closed } }))?.status === 'closed', 20_000, 'closed ticket row');
+  for (const [id, status] of [[f.tickets.incident, 'awaiting_consent'], [f.tickets.support, 'awaiting_support']] as const) {
+    await eventually(async () => (await sys.db.ticket.findUnique({ where: { id } }))?.status === status, 20_000, `ticket ${id} ${status}`);
+  }
+}
 
 afterAll(async () => {
   await sys?.stop();
@@ -184,6 +227,8 @@ const idempotent = () => ({ 'idempotency-key': newIdempotencyKey() });
 interface RouteDef {
   /** The OpenAPI operation, or UNKNOWN. */
   route: string;
+  /** Which case of the route this row is, where the route has more than one row. */
+  note?: string;
   method: 'GET' | 'POST';
   path: (p: Caller) => string;
   body?: (p: Caller) => unknown;
@@ -202,11 +247,19 @@ const LINK_FORMS: Record<string, unknown> = {
   'manual-payment': {},
   'deletion-confirmation': { code: 'ABCD1234' },
   withdrawal: {},
+  'support-payment': { number: '4242424242424242', expMonth: '12', expYear: '2030', cvc: '123' },
 };
 const BAD_KEYS = { wrongKey: 401, malformedHeader: 401 } as const;
 /** Callers who pass the route's gate and own the line are sent to a decided line: 409 proves they got through. */
 const decisionPath = (command: string, deciders: Caller[]) => (p: Caller) =>
   deciders.includes(p) ? `/orders/${f.orderB.orderId}/lines/${f.acmeB}/${command}` : `/orders/${f.orderA.orderId}/lines/${f.acmeA}/${command}`;
+
+/** A command of customerB's alone: it passes X-6 and gets `owner` (a refusal by state); every other caller 403. */
+const customerCommand = (owner: number): Record<Caller, number> => ({
+  anonymous: 401, admin: 403, ops: 403, support: 403, finance: 403,
+  sellerAcme: 403, sellerGlobex: 403, sellerInitech: 403,
+  customerA: 403, customerB: owner, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
+});
 
 const ROUTES: RouteDef[] = [
   {
@@ -530,7 +583,8 @@ const ROUTES: RouteDef[] = [
   },
   // The signed links of e-mails (api/routes/links.ts): the link is the proof, whoever opens it
   // (a bad key is still 401). Pages on customerB's running subscription and paid order; the
-  // commands on its ended subscription and customerA's unpaid order, refused after the gate (409).
+  // commands on its ended subscription and customerA's unpaid order, refused after the gate (409);
+  // the support invoice's link of a ticket that has none (409).
   ...(
     [
       ['GET', 'document', () => f.invoiceB, 200],
@@ -542,6 +596,9 @@ const ROUTES: RouteDef[] = [
       ['POST', 'deletion-confirmation', () => deletionLinkSubject(f.endedB, 1), 409],
       ['GET', 'withdrawal', () => f.orderB.orderId, 200],
       ['POST', 'withdrawal', () => f.unpaidA, 409],
+      // DIA-4: the incident has no invoice yet, nothing to pay, whoever holds its link (409).
+      ['GET', 'support-payment', () => f.tickets.incident, 409],
+      ['POST', 'support-payment', () => f.tickets.incident, 409],
     ] as const
   ).map(([method, purpose, subject, status]): RouteDef => ({
     route: `${method} /links/${purpose}/{token}`,
@@ -554,6 +611,160 @@ const ROUTES: RouteDef[] = [
       customerA: status, customerB: status, customerDemo: status, ...BAD_KEYS, orderTokenA: status,
     },
   })),
+  // Support tickets (api/routes/tickets.ts, DIA-1..DIA-8): customerB's tickets on runningB, an
+  // Acme offer. Who passes X-6 on a command is refused by the ticket's state (409, 422 for a price
+  // that is not the diagnostic's), so no row changes a ticket, whatever order they run in.
+  {
+    // On customerB's ended subscription: its owner passes X-6 and is told the service has ended.
+    route: 'POST /tickets',
+    method: 'POST',
+    path: () => '/tickets',
+    body: () => ({ requestId: 'x6-table-ended-0001', subscriptionId: f.endedB, contactId: f.contactB, kind: 'incident', subject: 'Down', message: 'It does not work.' }),
+    expected: customerCommand(409),
+  },
+  ...(['support', 'incident'] as const).flatMap((kind) =>
+    ['', '/messages'].map((tail): RouteDef => ({
+      route: `GET /tickets/{ticketId}${tail}`,
+      note: `${kind} ticket`,
+      method: 'GET',
+      path: () => `/tickets/${f.tickets[kind]}${tail}`,
+      // The customer's own; support and ops staff; Acme for a `support` ticket on its offer only (X-6).
+      expected: {
+        anonymous: 401, admin: 200, ops: 200, support: 200, finance: 403,
+        sellerAcme: kind === 'support' ? 200 : 403, sellerGlobex: 403, sellerInitech: 403,
+        customerA: 403, customerB: 200, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
+      },
+    })),
+  ),
+  // The customer's commands, on the incident awaiting consent: a price that is not the diagnostic's
+  // (422 PriceChanged), no quote, no invoice to pay or contest yet (409). Support never does them.
+  ...(
+    [
+      ['consent', { acceptedPriceCents: 9_999_999 }, 422],
+      ['quote', { accept: true }, 409],
+      ['pay', { card: { number: '4242424242424242', expMonth: 12, expYear: 2030, cvc: '123' } }, 409],
+      ['contest', { reason: 'Not what I asked for' }, 409],
+    ] as const
+  ).map(([command, body, status]): RouteDef => ({
+    route: `POST /tickets/{ticketId}/${command}`,
+    method: 'POST',
+    path: () => `/tickets/${f.tickets.incident}/${command}`,
+    body: () => body,
+    expected: customerCommand(status),
+  })),
+  // Support staff's commands, on the incident awaiting consent: no diagnosis or work before it (409).
+  ...(
+    [
+      ['diagnosis', { outcome: 'fixed' }],
+      ['work-done', {}],
+    ] as const
+  ).map(([command, body]): RouteDef => ({
+    route: `POST /tickets/{ticketId}/${command}`,
+    method: 'POST',
+    path: () => `/tickets/${f.tickets.incident}/${command}`,
+    body: () => body,
+    expected: {
+      anonymous: 401, admin: 409, ops: 403, support: 409, finance: 403,
+      sellerAcme: 403, sellerGlobex: 403, sellerInitech: 403,
+      customerA: 403, customerB: 403, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
+    },
+  })),
+  // The customer's or support's, on the closed ticket: refused (409). Ops read tickets, never write.
+  ...(
+    [
+      ['messages', { text: 'Any news?' }],
+      ['close', { reason: 'Done' }],
+    ] as const
+  ).map(([command, body]): RouteDef => ({
+    route: `POST /tickets/{ticketId}/${command}`,
+    method: 'POST',
+    path: () => `/tickets/${f.tickets.closed}/${command}`,
+    body: () => body,
+    expected: {
+      anonymous: 401, admin: 409, ops: 403, support: 409, finance: 403,
+      sellerAcme: 403, sellerGlobex: 403, sellerInitech: 403,
+      customerA: 403, customerB: 409, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
+    },
+  })),
+  // A service's support (api/routes/support.ts, POL-5): read by its customer and support and ops
+  // staff, its contacts managed by the customer alone.
+  {
+    route: 'GET /subscriptions/{subscriptionId}/support',
+    method: 'GET',
+    path: () => `/subscriptions/${f.runningB}/support`,
+    expected: {
+      anonymous: 401, admin: 200, ops: 200, support: 200, finance: 403,
+      sellerAcme: 403, sellerGlobex: 403, sellerInitech: 403,
+      customerA: 403, customerB: 200, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
+    },
+  },
+  {
+    // runningB's basic tier allows one named contact, and it has it: its owner is refused (422).
+    route: 'POST /subscriptions/{subscriptionId}/support-contacts',
+    method: 'POST',
+    path: () => `/subscriptions/${f.runningB}/support-contacts`,
+    body: () => ({ name: 'Another Contact', email: 'x6-another@example.test' }),
+    expected: customerCommand(422),
+  },
+  {
+    // runningB's contact, through customerB's other (ended) subscription: not a contact of that one (404).
+    route: 'POST /subscriptions/{subscriptionId}/support-contacts/{contactId}/remove',
+    method: 'POST',
+    path: () => `/subscriptions/${f.endedB}/support-contacts/${f.contactB}/remove`,
+    body: () => ({}),
+    expected: customerCommand(404),
+  },
+  {
+    route: 'GET /me/support',
+    method: 'GET',
+    path: () => '/me/support',
+    expected: {
+      anonymous: 401, admin: 403, ops: 403, support: 403, finance: 403,
+      sellerAcme: 403, sellerGlobex: 403, sellerInitech: 403,
+      customerA: 200, customerB: 200, customerDemo: 200, ...BAD_KEYS, orderTokenA: 403,
+    },
+  },
+  {
+    // Staff only, finance included (a bar comes from an invoice); a customer reads its own at /me/support.
+    route: 'GET /customers/{customerId}/support',
+    method: 'GET',
+    path: () => `/customers/${f.orderB.customerId}/support`,
+    expected: {
+      anonymous: 401, admin: 200, ops: 200, support: 200, finance: 200,
+      sellerAcme: 403, sellerGlobex: 403, sellerInitech: 403,
+      customerA: 403, customerB: 403, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
+    },
+  },
+  {
+    route: 'GET /me/tickets',
+    method: 'GET',
+    path: () => '/me/tickets',
+    expected: {
+      anonymous: 401, admin: 403, ops: 403, support: 403, finance: 403,
+      sellerAcme: 403, sellerGlobex: 403, sellerInitech: 403,
+      customerA: 200, customerB: 200, customerDemo: 200, ...BAD_KEYS, orderTokenA: 403,
+    },
+  },
+  {
+    route: 'GET /ops/tickets',
+    method: 'GET',
+    path: () => '/ops/tickets',
+    expected: {
+      anonymous: 401, admin: 200, ops: 200, support: 200, finance: 403,
+      sellerAcme: 403, sellerGlobex: 403, sellerInitech: 403,
+      customerA: 403, customerB: 403, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
+    },
+  },
+  {
+    route: 'GET /seller/tickets',
+    method: 'GET',
+    path: () => '/seller/tickets',
+    expected: {
+      anonymous: 401, admin: 403, ops: 403, support: 403, finance: 403,
+      sellerAcme: 200, sellerGlobex: 200, sellerInitech: 200,
+      customerA: 403, customerB: 403, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
+    },
+  },
   {
     // No route: nothing to authorize, for anyone.
     route: UNKNOWN,
@@ -567,7 +778,7 @@ const ROUTES: RouteDef[] = [
   },
 ];
 
-const TABLE = ROUTES.flatMap((r) => CALLERS.map((p) => [`${r.route} as ${p} → ${r.expected[p]}`, r, p] as const));
+const TABLE = ROUTES.flatMap((r) => CALLERS.map((p) => [`${r.route}${r.note ? ` (${r.note})` : ''} as ${p} → ${r.expected[p]}`, r, p] as const));
 
 /** A row of the table, as its caller sends it. */
 function callRow(r: RouteDef, p: Caller): Promise<HttpResponse> {
@@ -614,6 +825,25 @@ describe('X-6: every route × every principal', () => {
 
   it('X-6: after the whole table, the lines nobody may decide on are still undecided', async () => {
     await expectUndecided(f.acmeA, f.globexA);
+  });
+
+  it("X-6, DIA-8: after the whole table, customerB's tickets are as the fixtures left them (no consent, diagnosis, payment or bar) and its one contact is still named", async () => {
+    const { incident, support, closed } = f.tickets;
+    const rows = await sys.db.ticket.findMany({ where: { customerId: f.orderB.customerId } });
+    expect(Object.fromEntries(rows.map((t) => [t.id, t.status]))).toEqual({ [incident]: 'awaiting_consent', [support]: 'awaiting_support', [closed]: 'closed' });
+    const live = await call('admin', 'GET', `/tickets/${incident}`);
+    await expectStatus(live, 200);
+    expect(live.body).toMatchObject({ status: 'awaiting_consent', consent: null, diagnosis: null, invoice: null, payment: null, paymentAttempts: [] });
+    expect(await sys.db.supportPayment.count({ where: { customerId: f.orderB.customerId } })).toBe(0);
+    expect(await sys.db.supportBar.count({ where: { customerId: f.orderB.customerId } })).toBe(0);
+    const contacts = await sys.db.supportContact.findMany({ where: { customerId: f.orderB.customerId } });
+    expect(contacts.map((c) => [c.id, c.subscriptionId, c.removedAt])).toEqual([[f.contactB, f.runningB, null]]);
+  });
+
+  it('X-5, X-6: after the whole table, the messages the closed ticket refused (409) left nothing behind: each ticket has only the message it was opened with', async () => {
+    const messages: Record<string, number> = {};
+    for (const id of Object.values(f.tickets)) messages[id] = await sys.db.ticketMessage.count({ where: { ticketId: id } });
+    expect(messages).toEqual(Object.fromEntries(Object.values(f.tickets).map((id) => [id, 1])));
   });
 
   it('X-6: every route of the table is in /openapi.json, documented as open or closed as the table says', async () => {
@@ -765,6 +995,55 @@ describe('X-6: staff by role', () => {
     const all = await call('support', 'GET', '/ops/lines');
     await expectStatus(all, 200);
     expect(Array.isArray(all.body.items)).toBe(true);
+  });
+});
+
+describe('X-6: tickets', () => {
+  const ids = (res: HttpResponse) => res.body.items.map((t: { ticketId: string }) => t.ticketId);
+
+  it("X-6: /seller/tickets lists the calling seller's support tickets only (incidents are the marketplace's); /me/tickets the caller's own; /ops/tickets all", async () => {
+    const { incident, support, closed } = f.tickets;
+    const acme = await call('sellerAcme', 'GET', '/seller/tickets');
+    await expectStatus(acme, 200);
+    expect(ids(acme)).toEqual(expect.arrayContaining([support, closed]));
+    expect(ids(acme)).not.toContain(incident);
+    expect(acme.body.items.every((t: { sellerId: string; kind: string }) => t.sellerId === DEMO.sellers.acme.id && t.kind === 'support')).toBe(true);
+    for (const seller of ['sellerGlobex', 'sellerInitech'] as const) {
+      const other = await call(seller, 'GET', '/seller/tickets');
+      await expectStatus(other, 200);
+      expect(ids(other).filter((id: string) => Object.values(f.tickets).includes(id))).toEqual([]);
+    }
+    const mine = await call('customerB', 'GET', '/me/tickets');
+    await expectStatus(mine, 200);
+    expect([...ids(mine)].sort()).toEqual([incident, support, closed].sort());
+    for (const p of ['customerA', 'customerDemo'] as const) {
+      const theirs = await call(p, 'GET', '/me/tickets');
+      await expectStatus(theirs, 200);
+      expect(theirs.body.items).toEqual([]);
+    }
+    for (const p of ['support', 'ops'] as const) {
+      const all = await call(p, 'GET', '/ops/tickets');
+      await expectStatus(all, 200);
+      expect(ids(all)).toEqual(expect.arrayContaining([incident, support, closed]));
+    }
+  });
+
+  it("X-6: a customer's support is its own: /me/support answers the caller's, /subscriptions/{id}/support names the subscription's contacts to its owner and staff only", async () => {
+    for (const p of ['customerA', 'customerB'] as const) {
+      const me = await call(p, 'GET', '/me/support');
+      await expectStatus(me, 200);
+      expect(me.body).toEqual({ customerId: p === 'customerA' ? f.orderA.customerId : f.orderB.customerId, barred: false, bar: null });
+    }
+    for (const p of ['customerB', 'support', 'ops'] as const) {
+      const res = await call(p, 'GET', `/subscriptions/${f.runningB}/support`);
+      await expectStatus(res, 200);
+      expect(res.body).toMatchObject({ subscriptionId: f.runningB, tier: 'basic', contactsAllowed: 1, contacts: [{ contactId: f.contactB, email: EMAIL_B }] });
+    }
+    // Another customer's subscription: 403, even to name a contact on it or to open a ticket with its contact.
+    await expectStatus(await call('customerA', 'POST', `/subscriptions/${f.runningB}/support-contacts`, { name: 'Intruder', email: 'x6-intruder@example.test' }), 403);
+    const body = { requestId: 'x6-intruder-0001', subscriptionId: f.runningB, contactId: f.contactB, kind: 'support', subject: 'Let me in', message: 'Hello' };
+    await expectStatus(await call('customerA', 'POST', '/tickets', body), 403);
+    expect(await sys.db.ticket.count({ where: { customerId: f.orderA.customerId } })).toBe(0);
   });
 });
 

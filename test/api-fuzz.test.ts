@@ -32,6 +32,7 @@ import { useTestSystem } from './support/environments';
 import {
   DbProbe,
   bodyArb,
+  changedTables,
   dbChanges,
   describeRequest,
   encodedText,
@@ -55,6 +56,8 @@ import { randomUUID } from 'node:crypto';
 import { eventually, http } from './support/http';
 import { linesAwaitingValidation, newIdempotencyKey, placeOrder, signIn, signInToken, waitForLineStatus, type PlacedOrder } from './support/orders';
 import { waitState } from './support/subscriptions';
+import { openTicketAs, supportedService, ticketCommand } from './support/tickets';
+import { ticketWorkflowId } from '../workflows/ticket';
 import { PRINCIPALS, type PrincipalName } from './support/principals';
 import type { TestSystem } from './support/system';
 
@@ -101,6 +104,10 @@ interface Pool {
   lines: { id: string; orderId: string; sellerId: string; customerId: string; status: string }[];
   subscriptions: { id: string; customerId: string; sellerId: string }[];
   invoices: { id: string; customerId: string; sellerId: string }[];
+  /** Support tickets (DIA-8): owners never change; `status` only aims the generators. */
+  tickets: { id: string; customerId: string; sellerId: string; kind: string; status: string }[];
+  /** Named support contacts (POL-5); a removed one names nothing any more. */
+  contacts: { id: string; subscriptionId: string; customerId: string; removed: boolean }[];
 }
 let pool: Pool;
 let keyA: string;
@@ -192,6 +199,39 @@ beforeAll(async () => {
   }
   for (let i = 0; i < 12; i++) accounts.signInTokens.push(await signInToken(api, i % 2 ? EMAIL_B : EMAIL_A));
 
+  // Support (POL-5, DIA-1..DIA-8): a named contact on each running subscription, and tickets in
+  // every state a command can meet: awaiting consent, awaiting support, a quote pending, an
+  // invoice awaiting payment, closed.
+  const crmA = lineOf(orderA2, acme);
+  const backupA = lineOf(orderA2, globex);
+  const mailB = lineOf(orderB, acme);
+  const contactOf = async (subscriptionId: string, key: string, email: string) => {
+    const res = await http(api, 'POST', `/subscriptions/${subscriptionId}/support-contacts`, { key, body: { name: 'Named Contact', email } });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    return res.body.contactId as string;
+  };
+  const contacts = { [crmA]: await contactOf(crmA, keyA, EMAIL_A), [backupA]: await contactOf(backupA, keyA, EMAIL_A), [mailB]: await contactOf(mailB, keyB, EMAIL_B) };
+  const ticket = async (subscriptionId: string, key: string, kind: 'incident' | 'support') => {
+    const body = { requestId: `fuzz-${randomUUID()}`, subscriptionId, contactId: contacts[subscriptionId], kind, subject: `Fixture ${kind}`, message: 'It does not work.' };
+    const res = await http(api, 'POST', '/tickets', { key, body });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    return res.body as { ticketId: string; diagnostic: { priceNowCents: number } | null };
+  };
+  const command = async (ticketId: string, path: string, key: string, body: unknown, status: string) => {
+    const res = await http(api, 'POST', `/tickets/${ticketId}/${path}`, { key, body });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.status).toBe(status);
+  };
+  await ticket(crmA, keyA, 'incident');
+  await ticket(crmA, keyA, 'support');
+  for (const [outcome, status] of [[{ outcome: 'quote', quote: { amountCents: 15_000, description: 'Restore the backup set' } }, 'quote_pending'], [{ outcome: 'fixed' }, 'awaiting_payment']] as const) {
+    const t = await ticket(backupA, keyA, 'incident');
+    await command(t.ticketId, 'consent', keyA, { acceptedPriceCents: t.diagnostic!.priceNowCents }, 'diagnosing');
+    await command(t.ticketId, 'diagnosis', DEMO_KEYS.support, outcome, status);
+  }
+  await ticket(mailB, keyB, 'support');
+  await command((await ticket(mailB, keyB, 'support')).ticketId, 'close', keyB, { reason: 'Solved' }, 'closed');
+
   // Wait for every e-mail, invoice and credit note of the fixtures, then take them as the pool.
   probe = await DbProbe.open(sys.databaseUrl);
   await settle(probe, env.client, sys.taskQueue);
@@ -199,6 +239,8 @@ beforeAll(async () => {
   expect(pool.orders.length).toBe(7);
   expect(pool.subscriptions.length).toBe(4);
   expect(pool.invoices.some((i) => i.id.startsWith('credit:'))).toBe(true);
+  expect(pool.tickets.map((t) => t.kind).sort()).toEqual(['incident', 'incident', 'incident', 'support', 'support', 'support']);
+  expect(pool.contacts.length).toBe(3);
 }, 180_000);
 
 afterAll(async () => {
@@ -220,6 +262,8 @@ async function loadPool(): Promise<void> {
     lines: (await db.orderLine.findMany({ orderBy: { id: 'asc' } })).map((l) => ({ id: l.id, orderId: l.orderId, sellerId: l.sellerId, customerId: customerOf.get(l.orderId)!, status: l.status })),
     subscriptions: (await db.subscription.findMany({ orderBy: { id: 'asc' } })).map((s) => ({ id: s.id, customerId: s.customerId, sellerId: s.sellerId })),
     invoices: (await db.invoice.findMany({ orderBy: { id: 'asc' } })).map((i) => ({ id: i.id, customerId: i.customerId, sellerId: i.sellerId })),
+    tickets: (await db.ticket.findMany({ orderBy: { id: 'asc' } })).map((t) => ({ id: t.id, customerId: t.customerId, sellerId: t.sellerId, kind: t.kind, status: t.status })),
+    contacts: (await db.supportContact.findMany({ orderBy: { id: 'asc' } })).map((c) => ({ id: c.id, subscriptionId: c.subscriptionId, customerId: c.customerId, removed: c.removedAt !== null })),
   };
 }
 
@@ -305,7 +349,7 @@ function callerArb(name: CallerName): fc.Arbitrary<Caller> {
 
 // --- the routes and the X-6 oracle -----------------------------------------------------------------
 
-type Kind = 'order' | 'orderNumber' | 'line' | 'customer' | 'subscription' | 'invoice' | 'asset' | 'key' | 'workflow' | 'update' | 'link';
+type Kind = 'order' | 'orderNumber' | 'line' | 'customer' | 'subscription' | 'invoice' | 'asset' | 'key' | 'workflow' | 'update' | 'link' | 'ticket' | 'contact';
 /** allow: the caller may; deny: it may not; absent: there is no such resource (no 2xx either). */
 type Verdict = 'allow' | 'deny' | 'absent';
 type Ids = Record<string, string>;
@@ -332,6 +376,11 @@ interface RouteDef {
   unknownAnswer?: 404 | 405;
   /** Requires an Idempotency-Key header (ORD-4: checkout). */
   idempotent?: boolean;
+  /**
+   * The tables an answer that may write (see mayWrite) may change, the work of the worker it
+   * started included; absent: not checked table by table.
+   */
+  writes?: readonly string[];
 }
 
 const staff =
@@ -397,6 +446,51 @@ const subscriptionCommand = (command: string, body: fc.Arbitrary<unknown>): Rout
   body: () => body,
 });
 
+// --- support tickets (api/routes/tickets.ts, api/routes/support.ts) ---------------------------------
+
+const findTicket = (id: string) => pool.tickets.find((t) => t.id === id);
+/** X-6: a ticket's customer, support and ops staff, and the seller of the offer for a `support` ticket. */
+const mayReadTicket = (w: Who, t: Pool['tickets'][number]) => ownsCustomer(w, t.customerId) || staff('support', 'ops')(w) || (t.kind === 'support' && ownsSeller(w, t.sellerId));
+const TICKET_STATUSES = ['awaiting_consent', 'diagnosing', 'quote_pending', 'work_in_progress', 'awaiting_payment', 'awaiting_support', 'awaiting_customer', 'paid', 'contested', 'closed'];
+
+/** What a ticket's step writes: its row and audit entry (DIA-8), the e-mail of the step and its delivery. */
+const TICKET_STEP = ['Ticket', 'AuditLog', 'Email', 'MailboxMessage'] as const;
+/** A support invoice (DIA-4) or its credit note (DIA-5), in the marketplace's gapless series. */
+const SUPPORT_INVOICE = ['Invoice', 'Counter'] as const;
+/** A card payment of a support invoice (DIA-4): the card saved with the gateway, the attempt, the charge. */
+const SUPPORT_PAYMENT = [...TICKET_STEP, 'PaymentCard', 'SupportPayment', 'SandboxCard', 'SandboxTransaction', 'SandboxAttempt'] as const;
+
+/**
+ * A command on a ticket: who passes its gate and may read the ticket may (a customer reads only
+ * its own); its state (closed, awaiting something else) refuses with 409/422 after that.
+ */
+const ticketCommandRoute = (command: string, gate: (w: Who) => boolean, body: (w: Who) => fc.Arbitrary<unknown>, writes: readonly string[]): RouteDef => ({
+  op: `POST /tickets/{ticketId}/${command}`,
+  method: 'POST',
+  path: `/tickets/:ticketId/${command}`,
+  params: [['ticketId', 'ticket']],
+  type: 'table',
+  gate,
+  may: (w, ids) => {
+    const t = findTicket(ids.ticketId);
+    return t ? verdict(gate(w) && mayReadTicket(w, t)) : 'absent';
+  },
+  body,
+  writes,
+});
+
+/** A valid opening (DIA-1, POL-5): mostly on one of the caller's services, by one of its named contacts. */
+function openingBody(w: Who): fc.Arbitrary<unknown> {
+  const own = w.kind === 'customer' ? pool.subscriptions.filter((s) => s.customerId === w.customerId) : [];
+  const any = fc.constantFrom(...pool.subscriptions);
+  const subscription = own.length > 0 ? fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...own) }, { weight: 1, arbitrary: any }) : any;
+  return fc.record({ subscription, kind: fc.constantFrom('incident', 'support'), requestId: fc.uuid(), pick: fc.nat() }).map(({ subscription, kind, requestId, pick }) => {
+    const named = pool.contacts.filter((c) => c.subscriptionId === subscription.id && !c.removed);
+    const contacts = named.length > 0 ? named : pool.contacts;
+    return { requestId: `fuzz-${requestId}`, subscriptionId: subscription.id, contactId: contacts[pick % contacts.length].id, kind, subject: `Fuzzed ${kind}`, message: 'It does not work.' };
+  });
+}
+
 const unknownRoute = (method: string, path: string, params: [string, Kind][] = [], unknownAnswer: 404 | 405 = 404): RouteDef => ({
   op: `unknown ${method} ${path}`,
   method,
@@ -437,11 +531,13 @@ function linkTokens(purpose: LinkPurpose): string[] {
         ? pool.orders.filter((o) => !undecided.has(o.id)).map((o) => o.id)
         : purpose === 'deletion-confirmation'
           ? pool.subscriptions.map((s) => deletionLinkSubject(s.id, 1))
-          : pool.subscriptions.map((s) => s.id);
+          : purpose === 'support-payment'
+            ? pool.tickets.map((t) => t.id)
+            : pool.subscriptions.map((s) => s.id);
   return subjects.map((subject) => signLink(purpose, subject, LINK_EXPIRY));
 }
 
-const linkRoute = (method: 'GET' | 'POST', purpose: LinkPurpose, body?: unknown): RouteDef => ({
+const linkRoute = (method: 'GET' | 'POST', purpose: LinkPurpose, body?: unknown, writes?: readonly string[]): RouteDef => ({
   op: `${method} /links/${purpose}/{token}`,
   method,
   path: `/links/${purpose}/:token`,
@@ -451,6 +547,7 @@ const linkRoute = (method: 'GET' | 'POST', purpose: LinkPurpose, body?: unknown)
   // Whoever holds a link minted for this page may; a link of another page, or none, is no resource.
   may: (w, ids) => (linkTokens(purpose).includes(ids.token) ? verdict(w.kind !== 'bad') : 'absent'),
   ...(body === undefined ? {} : { body: () => fc.constant(body) }),
+  ...(writes === undefined ? {} : { writes }),
 });
 
 const plainRoute = (path: string, params: [string, Kind][] = []): RouteDef => ({
@@ -748,6 +845,128 @@ const ROUTE_LIST: RouteDef[] = [
   linkRoute('POST', 'deletion-confirmation', { code: 'ABCD1234' }),
   linkRoute('GET', 'withdrawal'),
   linkRoute('POST', 'withdrawal', {}),
+  // Support tickets (DIA-1..DIA-8, POL-5).
+  {
+    op: 'POST /tickets',
+    method: 'POST',
+    path: '/tickets',
+    params: [],
+    type: 'table',
+    gate: customer,
+    // A customer opens tickets on its own services only; on no subscription, there is nothing (404).
+    may: (w, _ids, body) => {
+      const sub = findSubscription(String((body as { subscriptionId?: unknown } | undefined)?.subscriptionId));
+      return sub ? verdict(ownsCustomer(w, sub.customerId)) : 'absent';
+    },
+    body: openingBody,
+    writes: [...TICKET_STEP, 'TicketMessage'],
+  },
+  ...['', '/messages'].map(
+    (tail): RouteDef => ({
+      op: `GET /tickets/{ticketId}${tail}`,
+      method: 'GET',
+      path: `/tickets/:ticketId${tail}`,
+      params: [['ticketId', 'ticket']],
+      type: 'table',
+      gate: authenticated,
+      may: (w, ids) => {
+        const t = findTicket(ids.ticketId);
+        return t ? verdict(mayReadTicket(w, t)) : 'absent';
+      },
+      ...(tail ? { query: listQueryArb(), queryKeys: ['limit', 'cursor'] } : {}),
+    }),
+  ),
+  ticketCommandRoute('consent', customer, () => fc.constantFrom(2000, 0).map((acceptedPriceCents) => ({ acceptedPriceCents })), TICKET_STEP),
+  // Support may leave the ticket waiting for the customer; a customer may not (a 400 then).
+  ticketCommandRoute(
+    'messages',
+    either(customer, staff('support')),
+    (w) => (w.kind === 'staff' ? fc.oneof(fc.constant({ text: 'Any news?' }), fc.boolean().map((awaitCustomer) => ({ text: 'Please check now', awaitCustomer }))) : fc.constant({ text: 'Any news?' })),
+    [...TICKET_STEP, 'TicketMessage'],
+  ),
+  ticketCommandRoute(
+    'diagnosis',
+    staff('support'),
+    () => fc.constantFrom<unknown>({ outcome: 'fixed' }, { outcome: 'provider_fault' }, { outcome: 'no_quote' }, { outcome: 'quote', quote: { amountCents: 15_000, description: 'Replace the disk' } }),
+    [...TICKET_STEP, ...SUPPORT_INVOICE],
+  ),
+  ticketCommandRoute('quote', customer, () => fc.boolean().map((accept) => ({ accept })), [...TICKET_STEP, ...SUPPORT_INVOICE]),
+  ticketCommandRoute('work-done', staff('support'), () => fc.constant({}), [...TICKET_STEP, ...SUPPORT_INVOICE]),
+  ticketCommandRoute('pay', customer, () => fc.constant({ card: VALID_CARD }), SUPPORT_PAYMENT),
+  // DIA-5: the credit note, the bar, and the customer's other open tickets closed.
+  ticketCommandRoute('contest', customer, () => fc.constant({ reason: 'Not what I asked for' }), [...TICKET_STEP, ...SUPPORT_INVOICE, 'SupportBar']),
+  ticketCommandRoute('close', either(customer, staff('support')), () => fc.constant({ reason: 'Solved' }), TICKET_STEP),
+  {
+    op: 'GET /subscriptions/{subscriptionId}/support',
+    method: 'GET',
+    path: '/subscriptions/:subscriptionId/support',
+    params: [['subscriptionId', 'subscription']],
+    type: 'table',
+    gate: either(customer, staff('support', 'ops')),
+    may: (w, ids) => {
+      const sub = findSubscription(ids.subscriptionId);
+      return sub ? verdict(ownsCustomer(w, sub.customerId) || staff('support', 'ops')(w)) : 'absent';
+    },
+  },
+  {
+    op: 'POST /subscriptions/{subscriptionId}/support-contacts',
+    method: 'POST',
+    path: '/subscriptions/:subscriptionId/support-contacts',
+    params: [['subscriptionId', 'subscription']],
+    type: 'table',
+    gate: customer,
+    // Only the owner names contacts (POL-5: as many as the tier allows, then 422).
+    may: (w, ids) => {
+      const sub = findSubscription(ids.subscriptionId);
+      return sub ? verdict(ownsCustomer(w, sub.customerId)) : 'absent';
+    },
+    body: () => fc.nat({ max: 20 }).map((n) => ({ name: `Contact ${n}`, email: `fuzz-contact-${n}@example.test` })),
+    writes: ['SupportContact'],
+  },
+  {
+    op: 'POST /subscriptions/{subscriptionId}/support-contacts/{contactId}/remove',
+    method: 'POST',
+    path: '/subscriptions/:subscriptionId/support-contacts/:contactId/remove',
+    params: [
+      ['subscriptionId', 'subscription'],
+      ['contactId', 'contact'],
+    ],
+    type: 'table',
+    gate: customer,
+    // The owner removes a named contact of that subscription; another subscription's, or a removed one, is none (404).
+    may: (w, ids) => {
+      const sub = findSubscription(ids.subscriptionId);
+      if (!sub) return 'absent';
+      if (!ownsCustomer(w, sub.customerId)) return 'deny';
+      return pool.contacts.some((c) => c.id === ids.contactId && c.subscriptionId === sub.id && !c.removed) ? 'allow' : 'absent';
+    },
+    body: () => fc.constant({}),
+    writes: ['SupportContact'],
+  },
+  {
+    op: 'GET /me/support',
+    method: 'GET',
+    path: '/me/support',
+    params: [],
+    type: 'table',
+    gate: customer,
+    may: (w) => verdict(customer(w)),
+  },
+  {
+    op: 'GET /customers/{customerId}/support',
+    method: 'GET',
+    path: '/customers/:customerId/support',
+    params: [['customerId', 'customer']],
+    type: 'table',
+    gate: staff('support', 'ops', 'finance'),
+    may: (w, ids) => (pool.customers.some((c) => c.id === ids.customerId) ? verdict(staff('support', 'ops', 'finance')(w)) : 'absent'),
+  },
+  listRoute('/me/tickets', customer, { status: TICKET_STATUSES, kind: ['incident', 'support'] }),
+  listRoute('/ops/tickets', staff('support', 'ops'), { status: TICKET_STATUSES, kind: ['incident', 'support'] }),
+  listRoute('/seller/tickets', seller, { status: TICKET_STATUSES }),
+  // DIA-4: the e-mailed payment link of a support invoice: whoever holds it pays as the ticket's customer.
+  linkRoute('GET', 'support-payment'),
+  linkRoute('POST', 'support-payment', { number: TEST_CARDS.success, expMonth: '12', expYear: '2030', cvc: '123' }, SUPPORT_PAYMENT),
   plainRoute('/health'),
   plainRoute('/openapi.json'),
   plainRoute('/docs'),
@@ -795,11 +1014,15 @@ function realIds(kind: Kind): string[] {
     case 'update':
       return accounts.updates.map((u) => u.updateId);
     case 'link':
-      return (['document', 'card-update', 'manual-payment', 'deletion-confirmation', 'withdrawal'] as const).flatMap(linkTokens);
+      return (['document', 'card-update', 'manual-payment', 'deletion-confirmation', 'withdrawal', 'support-payment'] as const).flatMap(linkTokens);
+    case 'ticket':
+      return pool.tickets.map((t) => t.id);
+    case 'contact':
+      return pool.contacts.map((c) => c.id);
   }
 }
 
-const PREFIX: Record<Kind, string> = { order: 'ord_', orderNumber: 'O-2026-', line: 'lin_', customer: 'cus_', subscription: 'lin_', invoice: 'order:ord_', asset: 'swagger-', key: 'key_', workflow: 'OrderLine:lin_', update: '', link: '' };
+const PREFIX: Record<Kind, string> = { order: 'ord_', orderNumber: 'O-2026-', line: 'lin_', customer: 'cus_', subscription: 'lin_', invoice: 'order:ord_', asset: 'swagger-', key: 'key_', workflow: 'OrderLine:lin_', update: '', link: '', ticket: 'tkt_', contact: 'con_' };
 const idChars = fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-');
 
 /** A path segment: the text sent, the id it decodes to, and whether it is a real id of the right kind. */
@@ -890,6 +1113,14 @@ function segmentsArb(route: RouteDef, id: (kind: Kind) => fc.Arbitrary<Segment>)
     const other = fc.record({ token: id('link') });
     return own.length === 0 ? other : fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...own).map((t) => ({ token: segment(t, true) })) }, { weight: 2, arbitrary: other });
   }
+  if (names.includes('subscriptionId') && names.includes('contactId')) {
+    // Mostly a contact of that subscription, sometimes another one (no such pair).
+    return id('subscription').chain((sub) => {
+      const own = sub.real ? pool.contacts.filter((c) => c.subscriptionId === sub.id).map((c) => c.id) : [];
+      const contact = own.length > 0 ? fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...own).map((c) => segment(c, true)) }, { weight: 1, arbitrary: id('contact') }) : id('contact');
+      return contact.map((c) => ({ subscriptionId: sub, contactId: c }));
+    });
+  }
   if (names.includes('orderId') && names.includes('lineId')) {
     return id('order').chain((order) => {
       const own = order.real ? pool.lines.filter((l) => l.orderId === order.id).map((l) => l.id) : [];
@@ -957,12 +1188,19 @@ class Exchange {
     await loadPool();
   }
 
-  async send(req: RawRequest, mayWrite: (res: RawResponse) => boolean): Promise<RawResponse> {
+  /** `writes`: the only tables an answer that may write may change (RouteDef.writes), if given. */
+  async send(req: RawRequest, mayWrite: (res: RawResponse) => boolean, writes?: readonly string[]): Promise<RawResponse> {
     const res = await sendRaw(sys.apiUrl, req);
     noteAccounts(req, res);
     this.since.push(`${describeRequest(req)} → ${res.status} ${res.text.slice(0, 200)}`);
-    if (mayWrite(res)) await this.begin();
-    else await this.expectUnchanged(await probe.snapshot());
+    if (mayWrite(res)) {
+      const before = this.reference;
+      await this.begin();
+      if (writes) {
+        const elsewhere = changedTables(before, this.reference).filter((t) => !writes.includes(t));
+        expect(elsewhere, `X-5: ${describeRequest(req)} → ${res.status} wrote outside ${JSON.stringify(writes)}:\n  ${dbChanges(before, this.reference).join('\n  ')}`).toEqual([]);
+      }
+    } else await this.expectUnchanged(await probe.snapshot());
     return res;
   }
 
@@ -1266,7 +1504,7 @@ describe('X-5, X-6: properties over every route', () => {
           // The verdict on the state the request meets (a sign-in link is used once).
           const v = route.may(caller.who, ids, body);
 
-          const res = await ex.send(req, (r) => mayWrite(req, r));
+          const res = await ex.send(req, (r) => mayWrite(req, r), route.writes);
           stats.total += 1;
           count(`${route.op} as ${caller.who.name} → ${res.status}`);
           expectWellFormed(req, res);
@@ -1318,7 +1556,8 @@ describe('X-5, X-6: properties over every route', () => {
     await fc.assert(
       fc.asyncProperty(arb, async (c) => {
         const req = x5Request(c);
-        const res = await ex.send(req, (r) => mayWrite(req, r));
+        // Another method may reach another route: its writes are not this one's.
+        const res = await ex.send(req, (r) => mayWrite(req, r), c.method === c.route.method ? c.route.writes : undefined);
         stats.total += 1;
         count(`${c.route.op}  ${c.method} → ${res.status}  (${c.body.kind} body)`);
         const shown = `${describeRequest(req)}\n→ ${res.status} ${res.text.slice(0, 500)}`;
@@ -1446,6 +1685,80 @@ describe('X-5, X-6: counterexamples found by the fuzzers', () => {
       409,
     );
     expect(res.json.detail).toContain('ended');
+  });
+
+  // Support tickets: on a fresh customer's premium service (no bar, no quota, e-mails never held),
+  // since the properties may have barred the fixtures' customers (DIA-5).
+  const freshService = () => supportedService(env.client, sys, { paidAt: new Date().toISOString(), offerId: DEMO.offers.globexBackup.id });
+  const ticketPost = (ticketId: string, command: string, key: string, body: unknown): RawRequest => ({
+    method: 'POST',
+    path: `/tickets/${ticketId}/${command}`,
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  /** An incident awaiting consent, and a support ticket closed by its customer whose process has ended. */
+  async function openAndClosed() {
+    const s = await freshService();
+    const incident = (await openTicketAs(sys, s, 'incident')).ticketId as string;
+    const closed = (await openTicketAs(sys, s, 'support')).ticketId as string;
+    expect((await ticketCommand(sys, closed, 'close', { reason: 'Solved' }, s.customerKey)).status).toBe(200);
+    await env.client.workflow.getHandle(ticketWorkflowId(closed)).result();
+    await settle(probe, env.client, sys.taskQueue);
+    return { s, incident, closed };
+  }
+
+  /** Each request refused with `status`, and what it wrote (nothing, every one of them). */
+  async function writesOfRefusals(cases: Record<string, RawRequest>, status: number): Promise<void> {
+    const written: Record<string, string[]> = {};
+    for (const [name, req] of Object.entries(cases)) {
+      const before = await probe.snapshot();
+      const res = await sendRaw(sys.apiUrl, req);
+      expect(res.status, `${name}: ${describeRequest(req)} → ${res.status} ${res.text}`).toBe(status);
+      expectWellFormed(req, res);
+      written[name] = dbChanges(before, await probe.snapshot());
+    }
+    expect(written).toEqual(Object.fromEntries(Object.keys(cases).map((name) => [name, []])));
+  }
+
+  it('X-5, X-6: a message the ticket refuses (409: support before the diagnosis, anyone on a closed ticket) leaves no TicketMessage behind', async () => {
+    const { s, incident, closed } = await openAndClosed();
+    await writesOfRefusals(
+      {
+        'support on an incident awaiting consent': ticketPost(incident, 'messages', DEMO_KEYS.support, { text: 'Before the diagnosis' }),
+        'its customer on a closed ticket': ticketPost(closed, 'messages', s.customerKey, { text: 'After closing' }),
+        'support on a closed ticket': ticketPost(closed, 'messages', DEMO_KEYS.support, { text: 'After closing' }),
+      },
+      409,
+    );
+  });
+
+  it('X-5, X-6: a payment the ticket refuses (409: no invoice yet, a closed ticket) leaves no card behind: no PaymentCard row, no card in the gateway', async () => {
+    const { s, incident, closed } = await openAndClosed();
+    await writesOfRefusals(
+      {
+        'an incident awaiting consent': ticketPost(incident, 'pay', s.customerKey, { card: VALID_CARD }),
+        'a closed ticket': ticketPost(closed, 'pay', s.customerKey, { card: VALID_CARD }),
+      },
+      409,
+    );
+  });
+
+  it("DIA-8: a ticket's row, which the lists, their filters and the payment link read, says the status its workflow answers: quote_pending after a quote, work_in_progress once accepted", async () => {
+    const s = await freshService();
+    const t = await openTicketAs(sys, s, 'incident');
+    expect((await ticketCommand(sys, t.ticketId, 'consent', { acceptedPriceCents: t.diagnostic.priceNowCents }, s.customerKey)).status).toBe(200);
+    const quoted = await ticketCommand(sys, t.ticketId, 'diagnosis', { outcome: 'quote', quote: { amountCents: 15_000, description: 'Restore the backup set' } });
+    expect(quoted.body.status).toBe('quote_pending');
+    const rowAfterSettling = async () => {
+      await settle(probe, env.client, sys.taskQueue);
+      return (await sys.db.ticket.findUniqueOrThrow({ where: { id: t.ticketId } })).status;
+    };
+    expect(await rowAfterSettling()).toBe('quote_pending');
+    const listed = await http(sys.apiUrl, 'GET', '/me/tickets?status=quote_pending', { key: s.customerKey });
+    expect(listed.body.items.map((i: { ticketId: string }) => i.ticketId)).toEqual([t.ticketId]);
+    const accepted = await ticketCommand(sys, t.ticketId, 'quote', { accept: true }, s.customerKey);
+    expect(accepted.body.status).toBe('work_in_progress');
+    expect(await rowAfterSettling()).toBe('work_in_progress');
   });
 
   it('X-5: a request line over 16 KB is a 431 problem naming the headers, not a bare 431', async () => {

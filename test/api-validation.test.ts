@@ -1,8 +1,8 @@
 // X-5 on every route of the API: bad input (malformed JSON, wrong types, missing or unknown
 // fields, too-long strings, invalid path ids and query values, bodies of the wrong shape or size)
 // gets a 4xx RFC 9457 problem whose `errors[].field` names the field at fault, never a 5xx, and a
-// refused checkout or subscription command leaves nothing half-written. Every route documented in
-// /openapi.json is in the table. Runs on the shared Temporal dev server.
+// refused checkout, subscription or ticket command leaves nothing half-written. Every route
+// documented in /openapi.json is in the table. Runs on the shared Temporal dev server.
 import { request as httpRequest } from 'node:http';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { devServerEnv } from './support/environments';
@@ -16,6 +16,7 @@ import { eventually, http, type HttpResponse } from './support/http';
 import { linesAwaitingValidation, newIdempotencyKey, placeOrder, signIn, type PlacedOrder } from './support/orders';
 import { waitState } from './support/subscriptions';
 import { startTestSystem, type TestSystem } from './support/system';
+import { settledTicketSnapshot, ticketFixtures, ticketSnapshot, type TicketFixtures, type TicketSnapshot } from './support/ticket-fixtures';
 
 let env: TestWorkflowEnvironment;
 let sys: TestSystem;
@@ -28,6 +29,9 @@ let sub: { key: string; customerId: string; running: string; runningOrder: strin
 let subBefore: SubSnapshot;
 /** A key of the real order's customer, for the key routes (a rotation would revoke it: none is valid). */
 let accountKey: string;
+/** A service with its only named contact and tickets awaiting consent, awaiting payment, closed (DIA-1..DIA-4). */
+let tk: TicketFixtures;
+let ticketsBefore: TicketSnapshot;
 
 beforeAll(async () => {
   env = await devServerEnv();
@@ -39,6 +43,8 @@ beforeAll(async () => {
   globexLine = order.lines.find((l) => l.sellerId === DEMO.sellers.globex.id)!.lineId;
   sub = await subscriptions();
   accountKey = (await signIn(sys.apiUrl, order.email)).apiKey;
+  tk = await ticketFixtures(env.client, sys);
+  ticketsBefore = await settledTicketSnapshot(env.client, sys, tk);
   subBefore = await settledSubSnapshot();
   countsBefore = await counts();
 });
@@ -148,11 +154,17 @@ interface Case {
   /**
    * May hold {ORDER}, {ACME_LINE}, {GLOBEX_LINE}, {CUSTOMER}: ids of the real order; {SUB}, {ENDED},
    * {SUB_ORDER}, {ENDED_ORDER}, {UNPAID_ORDER} (declined), {SUB_CUSTOMER}, {INVOICE}: the subscriber's running and ended
-   * subscriptions, their orders, the subscriber, and its checkout invoice (percent-encoded).
+   * subscriptions, their orders, the subscriber, and its checkout invoice (percent-encoded);
+   * {TICKET_SUB}, {CONTACT}, {TICKET_CUSTOMER}, {CONSENTING}, {DUE}, {CLOSED}: the ticket fixtures'
+   * service, its named contact, its customer, and its tickets awaiting consent, awaiting payment, closed.
    */
   path: string;
-  /** An API key, or SUB_KEY: the subscriber's own key, or ACCOUNT_KEY: a key of the real order's customer. */
+  /**
+   * An API key, or SUB_KEY: the subscriber's own key, or ACCOUNT_KEY: a key of the real order's
+   * customer, or TICKET_KEY: the key of the ticket fixtures' customer.
+   */
   key?: string;
+  /** May hold {TICKET_SUB} and {CONTACT} in its strings (resolved when sent). */
   body?: unknown;
   rawBody?: string;
   headers?: Record<string, string>;
@@ -363,6 +375,31 @@ const withCard = (change: Record<string, unknown>, drop?: string) => {
   return { card };
 };
 
+/** A body `{ card }` wrong in one or several parts (POST …/card, POST /tickets/{id}/pay). */
+const CARD_FAULTS: [string, unknown, string[]][] = [
+  ['card is null', { card: null }, ['body.card']],
+  ['card is an array', { card: [VALID_CARD] }, ['body.card']],
+  ['card is a string', { card: VALID_CARD.number }, ['body.card']],
+  ['card is empty', { card: {} }, ['body.card.number', 'body.card.expMonth', 'body.card.expYear', 'body.card.cvc']],
+  ['card.number missing', withCard({}, 'number'), ['body.card.number']],
+  ['card.number is a number', withCard({ number: 4242424242424242 }), ['body.card.number']],
+  ['card.number has letters', withCard({ number: '4242abcd4242abcd' }), ['body.card.number']],
+  ['card.number is too short', withCard({ number: '4242' }), ['body.card.number']],
+  ['card.number is too long', withCard({ number: '4'.repeat(24) }), ['body.card.number']],
+  ['card.expMonth is a string', withCard({ expMonth: '12' }), ['body.card.expMonth']],
+  ['card.expMonth is 13', withCard({ expMonth: 13 }), ['body.card.expMonth']],
+  ['card.expMonth is 0', withCard({ expMonth: 0 }), ['body.card.expMonth']],
+  ['card.expMonth is 1.5', withCard({ expMonth: 1.5 }), ['body.card.expMonth']],
+  ['card.expYear is a string', withCard({ expYear: '2030' }), ['body.card.expYear']],
+  ['card.expYear is 1999', withCard({ expYear: 1999 }), ['body.card.expYear']],
+  ['card.expYear is 2101', withCard({ expYear: 2101 }), ['body.card.expYear']],
+  ['card.cvc is a number', withCard({ cvc: 123 }), ['body.card.cvc']],
+  ['card.cvc has 2 digits', withCard({ cvc: '12' }), ['body.card.cvc']],
+  ['card.cvc has 5 digits', withCard({ cvc: '12345' }), ['body.card.cvc']],
+  ['card has an unknown field', withCard({ holder: 'Test Buyer' }), ['body.card.holder']],
+  ['several faults at once, each named', withCard({ number: 'x', expMonth: '12', cvc: 12 }), ['body.card.number', 'body.card.expMonth', 'body.card.cvc']],
+];
+
 const subscriptionCases = (): Case[] => [
   // GET /subscriptions/{subscriptionId}
   ...bodyCases('GET /subscriptions/{subscriptionId}', 'GET', '/subscriptions/{SUB}', SUB_KEY),
@@ -396,29 +433,7 @@ const subscriptionCases = (): Case[] => [
   ...subscriptionCommand('terminate', {}, [], [['a field that looks plausible', { effectiveAt: '2030-01-01' }, ['body.effectiveAt']]]),
   ...subscriptionCommand('withdraw-termination', {}, [], [['a field that looks plausible', { reason: 'changed my mind' }, ['body.reason']]]),
   ...subscriptionCommand('pay-next-period', {}, [], [['a field that looks plausible', { amountCents: 100 }, ['body.amountCents']]]),
-  ...subscriptionCommand('card', { card: VALID_CARD }, ['card'], [
-    ['card is null', { card: null }, ['body.card']],
-    ['card is an array', { card: [VALID_CARD] }, ['body.card']],
-    ['card is a string', { card: VALID_CARD.number }, ['body.card']],
-    ['card is empty', { card: {} }, ['body.card.number', 'body.card.expMonth', 'body.card.expYear', 'body.card.cvc']],
-    ['card.number missing', withCard({}, 'number'), ['body.card.number']],
-    ['card.number is a number', withCard({ number: 4242424242424242 }), ['body.card.number']],
-    ['card.number has letters', withCard({ number: '4242abcd4242abcd' }), ['body.card.number']],
-    ['card.number is too short', withCard({ number: '4242' }), ['body.card.number']],
-    ['card.number is too long', withCard({ number: '4'.repeat(24) }), ['body.card.number']],
-    ['card.expMonth is a string', withCard({ expMonth: '12' }), ['body.card.expMonth']],
-    ['card.expMonth is 13', withCard({ expMonth: 13 }), ['body.card.expMonth']],
-    ['card.expMonth is 0', withCard({ expMonth: 0 }), ['body.card.expMonth']],
-    ['card.expMonth is 1.5', withCard({ expMonth: 1.5 }), ['body.card.expMonth']],
-    ['card.expYear is a string', withCard({ expYear: '2030' }), ['body.card.expYear']],
-    ['card.expYear is 1999', withCard({ expYear: 1999 }), ['body.card.expYear']],
-    ['card.expYear is 2101', withCard({ expYear: 2101 }), ['body.card.expYear']],
-    ['card.cvc is a number', withCard({ cvc: 123 }), ['body.card.cvc']],
-    ['card.cvc has 2 digits', withCard({ cvc: '12' }), ['body.card.cvc']],
-    ['card.cvc has 5 digits', withCard({ cvc: '12345' }), ['body.card.cvc']],
-    ['card has an unknown field', withCard({ holder: 'Test Buyer' }), ['body.card.holder']],
-    ['several faults at once, each named', withCard({ number: 'x', expMonth: '12', cvc: 12 }), ['body.card.number', 'body.card.expMonth', 'body.card.cvc']],
-  ]),
+  ...subscriptionCommand('card', { card: VALID_CARD }, ['card'], CARD_FAULTS),
   // A well-formed number that is not a sandbox test card: the gateway refuses it before the workflow.
   ...[
     ['an unknown test card', '4111111111111111'],
@@ -484,9 +499,318 @@ const subscriptionCases = (): Case[] => [
   { route: 'GET /invoices/{invoiceId}/pdf', name: 'invoiceId is a NUL byte', method: 'GET', path: '/invoices/%00/pdf', key: SUB_KEY, status: 400, fields: ['params.invoiceId'] },
 ];
 
+// --- support tickets (DIA-1..DIA-8, POL-5) ----------------------------------------------------
+
+/** The key of the ticket fixtures' customer: it passes X-6 on their service and tickets. */
+const TICKET_KEY = '{TICKET_KEY}';
+/** A well-formed ticket id that no ticket has. */
+const MISSING_TICKET = `tkt_${'0'.repeat(24)}`;
+
+/** Path ids that are not ticket ids (`tkt_` and 24 lower-case hex digits), each → 400 params.ticketId. */
+const BAD_TICKET_IDS: [string, string][] = [
+  ['not-an-id', 'ticketId is not an id'],
+  ['tkt_', 'ticketId has an empty suffix'],
+  [`tkt_${'a'.repeat(23)}`, 'ticketId is one digit short'],
+  [`tkt_${'a'.repeat(25)}`, 'ticketId is one digit long'],
+  [`tkt_${'A'.repeat(24)}`, 'ticketId in upper case'],
+  [`tkt_${'g'.repeat(24)}`, 'ticketId is not hexadecimal'],
+  [`tkt_${'a'.repeat(1000)}`, 'ticketId is too long'],
+  [`tkt_${'a'.repeat(12)}%20${'a'.repeat(11)}`, 'ticketId has a space'],
+  [`tkt_${'a'.repeat(12)}%2F${'a'.repeat(11)}`, 'ticketId has an encoded slash'],
+  ['tkt_%00', 'ticketId has a NUL byte'],
+  ['{TICKET_SUB}', 'ticketId is a subscription id'],
+  ['%E0%A4%A', 'ticketId is not valid percent-encoding'],
+];
+
+/** `text` faults of a field, as bodies `{ ...valid, [field]: value }`, plus a NUL character. */
+function textFieldFaults(field: string, valid: Record<string, unknown>, max: number): [string, unknown, string[]][] {
+  return [...textFaults(max), ['has a NUL character', 'a\u0000b']].map(([name, value]): [string, unknown, string[]] => [`${field} ${name}`, { ...valid, [field]: value }, [`body.${field}`]]);
+}
+
+/**
+ * A command on a ticket (api/routes/tickets.ts), each sent with the key of one who may give it:
+ * wrong bodies and path ids leave the ticket as it is (checked after the table); the same valid
+ * body on the closed ticket is refused from its row (409), which shows the key and the body get
+ * through. No valid body is ever sent to a live ticket.
+ */
+function ticketCommandCases(command: string, key: string, ticket: string, valid: Record<string, unknown>, required: string[], wrong: [string, unknown, string[]][]): Case[] {
+  const route = `POST /tickets/{ticketId}/${command}`;
+  const path = `/tickets/${ticket}/${command}`;
+  const c = (name: string, rest: Partial<Case> & Pick<Case, 'status'>): Case => ({ route, name, method: 'POST', path, key, ...rest });
+  return [
+    ...postBodyCases(route, path, key, valid, required),
+    ...wrong.map(([name, body, fields]) => c(name, { body, status: 400, fields })),
+    ...BAD_TICKET_IDS.map(([id, name]) => c(name, { path: `/tickets/${id}/${command}`, body: valid, status: 400, fields: ['params.ticketId'] })),
+    c('ticketId and body both wrong, each named', { path: `/tickets/not-an-id/${command}`, body: { ...valid, extra: 1 }, status: 400, fields: ['params.ticketId', 'body.extra'] }),
+    c('the ticket does not exist', { path: `/tickets/${MISSING_TICKET}/${command}`, body: valid, status: 404 }),
+    c('a valid body on the closed ticket (control: refused from its row)', { path: `/tickets/{CLOSED}/${command}`, body: valid, status: 409 }),
+  ];
+}
+
+function ticketCases(): Case[] {
+  const open = { requestId: 'x5-ticket-request-0001', subscriptionId: '{TICKET_SUB}', contactId: '{CONTACT}', kind: 'incident', subject: 'Mail is down', message: 'No mail since this morning.' };
+  const opening = (name: string, change: Record<string, unknown>, status: number, fields?: string[]): Case => ({
+    route: 'POST /tickets',
+    name,
+    method: 'POST',
+    path: '/tickets',
+    key: TICKET_KEY,
+    body: { ...open, ...change },
+    status,
+    ...(fields ? { fields } : {}),
+  });
+  const field = (f: string, faults: [string, unknown][]) => faults.map(([name, value]) => opening(`${f} ${name}`, { [f]: value }, 400, [`body.${f}`]));
+  const without = (f: string) => {
+    const body: Record<string, unknown> = { ...open };
+    delete body[f];
+    return { route: 'POST /tickets', name: `${f} missing`, method: 'POST' as const, path: '/tickets', key: TICKET_KEY, body, status: 400, fields: [`body.${f}`] };
+  };
+  const DIAGNOSIS_QUOTE = { amountCents: 15_000, description: 'Replace the mail relay' };
+  return [
+    // POST /tickets
+    ...postBodyCases('POST /tickets', '/tickets', TICKET_KEY, open, Object.keys(open)),
+    ...Object.keys(open).map(without),
+    ...field('requestId', [
+      ['is a number', 12345678],
+      ['is null', null],
+      ['is 7 characters', 'x5-1234'],
+      ['is longer than 100', long(101)],
+      ['has a space', 'x5 request 0001'],
+      ['has a slash', 'x5/request/0001'],
+    ]),
+    ...field('subscriptionId', [
+      ['is a number', 1],
+      ['is not an id', 'not-an-id'],
+      ['has an empty suffix', 'lin_'],
+      ['is too long', `lin_${long(81)}`],
+      ['is an order id', 'ord_x5-order'],
+      ['is an array', ['{TICKET_SUB}']],
+    ]),
+    ...field('contactId', [
+      ['is a number', 1],
+      ['is not an id', 'not-an-id'],
+      ['has an empty suffix', 'con_'],
+      ['is too long', `con_${long(81)}`],
+      ['has an underscore', 'con_a_b'],
+      ['is null', null],
+    ]),
+    ...field('kind', [
+      ['is not an enum value', 'question'],
+      ['in the wrong case', 'INCIDENT'],
+      ['is null', null],
+      ['is a number', 1],
+      ['is an array', ['incident']],
+    ]),
+    ...textFieldFaults('subject', open, 200).map(([name, body, fields]) => opening(name, body as Record<string, unknown>, 400, fields)),
+    ...textFieldFaults('message', open, 10_000).map(([name, body, fields]) => opening(name, body as Record<string, unknown>, 400, fields)),
+    opening('several faults at once, each named', { requestId: 'short', kind: 'bug', subject: '', extra: true }, 400, ['body.requestId', 'body.kind', 'body.subject', 'body.extra']),
+    // Well-formed, refused by the opening's checks: nothing is written (POL-5).
+    opening('a well-formed contact that is not named on the service', { contactId: 'con_not-named' }, 422, ['body.contactId']),
+    opening('the subscription does not exist', { subscriptionId: 'lin_does-not-exist' }, 404),
+
+    // GET /tickets/{ticketId}
+    ...bodyCases('GET /tickets/{ticketId}', 'GET', '/tickets/{CONSENTING}', TICKET_KEY),
+    ...BAD_TICKET_IDS.map(([id, name]): Case => ({ route: 'GET /tickets/{ticketId}', name, method: 'GET', path: `/tickets/${id}`, key: TICKET_KEY, status: 400, fields: ['params.ticketId'] })),
+    { route: 'GET /tickets/{ticketId}', name: 'an unknown query parameter', method: 'GET', path: '/tickets/{CONSENTING}?fields=all', key: TICKET_KEY, status: 400, fields: ['query.fields'] },
+    { route: 'GET /tickets/{ticketId}', name: 'ticketId and the query both wrong, each named', method: 'GET', path: '/tickets/not-an-id?fields=all', key: TICKET_KEY, status: 400, fields: ['params.ticketId', 'query.fields'] },
+    { route: 'GET /tickets/{ticketId}', name: 'the ticket does not exist', method: 'GET', path: `/tickets/${MISSING_TICKET}`, key: DEMO_KEYS.support, status: 404 },
+
+    // GET /tickets/{ticketId}/messages: its list cases are with the other lists.
+    ...BAD_TICKET_IDS.map(([id, name]): Case => ({ route: 'GET /tickets/{ticketId}/messages', name, method: 'GET', path: `/tickets/${id}/messages`, key: TICKET_KEY, status: 400, fields: ['params.ticketId'] })),
+    { route: 'GET /tickets/{ticketId}/messages', name: 'ticketId and limit both wrong, each named', method: 'GET', path: '/tickets/not-an-id/messages?limit=0', key: TICKET_KEY, status: 400, fields: ['params.ticketId', 'query.limit'] },
+    { route: 'GET /tickets/{ticketId}/messages', name: 'the ticket does not exist', method: 'GET', path: `/tickets/${MISSING_TICKET}/messages`, key: DEMO_KEYS.support, status: 404 },
+
+    // The eight commands.
+    ...ticketCommandCases('consent', TICKET_KEY, '{CONSENTING}', { acceptedPriceCents: 2000 }, ['acceptedPriceCents'], [
+      ...(
+        [
+          ['is a string', '2000'],
+          ['is null', null],
+          ['is a boolean', true],
+          ['is an array', [2000]],
+          ['is negative', -1],
+          ['is not whole', 19.99],
+          ['is over 10,000,000', 10_000_001],
+        ] as const
+      ).map(([name, value]): [string, unknown, string[]] => [`acceptedPriceCents ${name}`, { acceptedPriceCents: value }, ['body.acceptedPriceCents']]),
+    ]),
+    {
+      route: 'POST /tickets/{ticketId}/consent',
+      name: 'acceptedPriceCents overflows to Infinity',
+      method: 'POST',
+      path: '/tickets/{CONSENTING}/consent',
+      key: TICKET_KEY,
+      rawBody: '{"acceptedPriceCents":1e400}',
+      status: 400,
+      fields: ['body.acceptedPriceCents'],
+    },
+    ...ticketCommandCases('messages', TICKET_KEY, '{CONSENTING}', { text: 'Any news?' }, ['text'], [
+      ...textFieldFaults('text', { text: 'Any news?' }, 10_000),
+      ['awaitCustomer is a string', { text: 'Any news?', awaitCustomer: 'yes' }, ['body.awaitCustomer']],
+      // Only support staff make the ticket wait for the customer: refused before the message is written.
+      ['awaitCustomer sent by the customer', { text: 'Any news?', awaitCustomer: false }, ['body.awaitCustomer']],
+    ]),
+    { route: 'POST /tickets/{ticketId}/messages', name: 'awaitCustomer is a number, from support staff', method: 'POST', path: '/tickets/{CONSENTING}/messages', key: DEMO_KEYS.support, body: { text: 'Please check', awaitCustomer: 1 }, status: 400, fields: ['body.awaitCustomer'] },
+    { route: 'POST /tickets/{ticketId}/messages', name: 'text is too long, from support staff', method: 'POST', path: '/tickets/{CONSENTING}/messages', key: DEMO_KEYS.support, body: { text: long(10_001), awaitCustomer: true }, status: 400, fields: ['body.text'] },
+    ...ticketCommandCases('diagnosis', DEMO_KEYS.support, '{CONSENTING}', { outcome: 'fixed' }, ['outcome'], [
+      ...(
+        [
+          ['is not an enum value', 'solved'],
+          ['in the wrong case', 'FIXED'],
+          ['is null', null],
+          ['is a number', 2],
+          ['is an array', ['fixed']],
+          ['is too long', long(300)],
+        ] as const
+      ).map(([name, outcome]): [string, unknown, string[]] => [`outcome ${name}`, { outcome }, ['body.outcome']]),
+      ['outcome quote without a quote', { outcome: 'quote' }, ['body.quote']],
+      ['a quote with outcome fixed', { outcome: 'fixed', quote: DIAGNOSIS_QUOTE }, ['body.quote']],
+      ['quote is a string', { outcome: 'quote', quote: '150 EUR' }, ['body.quote']],
+      ['quote is null', { outcome: 'quote', quote: null }, ['body.quote']],
+      ['quote is empty', { outcome: 'quote', quote: {} }, ['body.quote.amountCents', 'body.quote.description']],
+      ['quote.amountCents is 0', { outcome: 'quote', quote: { ...DIAGNOSIS_QUOTE, amountCents: 0 } }, ['body.quote.amountCents']],
+      ['quote.amountCents is a string', { outcome: 'quote', quote: { ...DIAGNOSIS_QUOTE, amountCents: '15000' } }, ['body.quote.amountCents']],
+      ['quote.amountCents is not whole', { outcome: 'quote', quote: { ...DIAGNOSIS_QUOTE, amountCents: 150.5 } }, ['body.quote.amountCents']],
+      ['quote.amountCents is over 100,000,000', { outcome: 'quote', quote: { ...DIAGNOSIS_QUOTE, amountCents: 100_000_001 } }, ['body.quote.amountCents']],
+      ['quote.description is blank', { outcome: 'quote', quote: { ...DIAGNOSIS_QUOTE, description: '   ' } }, ['body.quote.description']],
+      ['quote.description is longer than 2000', { outcome: 'quote', quote: { ...DIAGNOSIS_QUOTE, description: long(2001) } }, ['body.quote.description']],
+      ['quote.description has a NUL character', { outcome: 'quote', quote: { ...DIAGNOSIS_QUOTE, description: 'a\u0000b' } }, ['body.quote.description']],
+      ['quote has an unknown field', { outcome: 'quote', quote: { ...DIAGNOSIS_QUOTE, currency: 'EUR' } }, ['body.quote.currency']],
+    ]),
+    ...ticketCommandCases('quote', TICKET_KEY, '{CONSENTING}', { accept: true }, ['accept'], [
+      ...(
+        [
+          ['is a string', 'true'],
+          ['is a word', 'yes'],
+          ['is a number', 1],
+          ['is null', null],
+          ['is an array', [true]],
+        ] as const
+      ).map(([name, accept]): [string, unknown, string[]] => [`accept ${name}`, { accept }, ['body.accept']]),
+    ]),
+    ...ticketCommandCases('work-done', DEMO_KEYS.support, '{CONSENTING}', {}, [], [['a field that looks plausible', { note: 'relay replaced' }, ['body.note']]]),
+    ...ticketCommandCases('pay', TICKET_KEY, '{DUE}', { card: VALID_CARD }, ['card'], CARD_FAULTS),
+    // A well-formed number that is not a sandbox test card: the gateway refuses it, no card is saved.
+    { route: 'POST /tickets/{ticketId}/pay', name: 'an unknown test card', method: 'POST', path: '/tickets/{DUE}/pay', key: TICKET_KEY, body: withCard({ number: '4111111111111111' }), status: 422, fields: ['body.card.number'] },
+    ...ticketCommandCases('contest', TICKET_KEY, '{DUE}', { reason: 'I never asked for this' }, ['reason'], textFieldFaults('reason', {}, 2000)),
+    ...ticketCommandCases('close', TICKET_KEY, '{CONSENTING}', { reason: 'Solved on my own' }, ['reason'], textFieldFaults('reason', {}, 2000)),
+    { route: 'POST /tickets/{ticketId}/close', name: 'reason is too long, from support staff', method: 'POST', path: '/tickets/{CONSENTING}/close', key: DEMO_KEYS.support, body: { reason: long(2001) }, status: 400, fields: ['body.reason'] },
+  ];
+}
+
+/** A customer's support (api/routes/support.ts): the service's tier and contacts, the bar. */
+function supportCases(): Case[] {
+  const contact = { name: 'Second Contact', email: 'x5-second-contact@example.test' };
+  const contactsRoute = 'POST /subscriptions/{subscriptionId}/support-contacts';
+  const contactsPath = '/subscriptions/{TICKET_SUB}/support-contacts';
+  const removeRoute = 'POST /subscriptions/{subscriptionId}/support-contacts/{contactId}/remove';
+  // No contact has this id: no case can remove the service's named contact.
+  const removePath = '/subscriptions/{TICKET_SUB}/support-contacts/con_does-not-exist/remove';
+  const named = (name: string, body: unknown, fields: string[]): Case => ({ route: contactsRoute, name, method: 'POST', path: contactsPath, key: TICKET_KEY, body, status: 400, fields });
+  return [
+    // GET /subscriptions/{subscriptionId}/support
+    ...bodyCases('GET /subscriptions/{subscriptionId}/support', 'GET', '/subscriptions/{TICKET_SUB}/support', TICKET_KEY),
+    ...BAD_SUBSCRIPTION_IDS.map(([id, name]): Case => ({ route: 'GET /subscriptions/{subscriptionId}/support', name, method: 'GET', path: `/subscriptions/${id}/support`, key: TICKET_KEY, status: 400, fields: ['params.subscriptionId'] })),
+    { route: 'GET /subscriptions/{subscriptionId}/support', name: 'an unknown query parameter', method: 'GET', path: '/subscriptions/{TICKET_SUB}/support?year=2026', key: TICKET_KEY, status: 400, fields: ['query.year'] },
+    { route: 'GET /subscriptions/{subscriptionId}/support', name: 'the subscription does not exist', method: 'GET', path: '/subscriptions/lin_does-not-exist/support', key: TICKET_KEY, status: 404 },
+
+    // POST /subscriptions/{subscriptionId}/support-contacts
+    ...postBodyCases(contactsRoute, contactsPath, TICKET_KEY, contact, ['name', 'email']),
+    named('name missing', { email: contact.email }, ['body.name']),
+    named('email missing', { name: contact.name }, ['body.email']),
+    ...textFaults(200).map(([name, value]) => named(`name ${name}`, { ...contact, name: value }, ['body.name'])),
+    named('name has a NUL character', { ...contact, name: 'Jane\u0000Doe' }, ['body.name']),
+    ...(
+      [
+        ['is a number', 42],
+        ['is null', null],
+        ['is not an e-mail', 'not-an-email'],
+        ['is too long', `${long(250)}@example.test`],
+        ['is an array', [contact.email]],
+      ] as const
+    ).map(([name, email]) => named(`email ${name}`, { ...contact, email }, ['body.email'])),
+    named('several faults at once, each named', { name: '', email: 'nope', phone: '+33 1 23 45 67 89' }, ['body.name', 'body.email', 'body.phone']),
+    ...BAD_SUBSCRIPTION_IDS.map(([id, name]): Case => ({ route: contactsRoute, name, method: 'POST', path: `/subscriptions/${id}/support-contacts`, key: TICKET_KEY, body: contact, status: 400, fields: ['params.subscriptionId'] })),
+    { route: contactsRoute, name: 'subscriptionId and body both wrong, each named', method: 'POST', path: '/subscriptions/not-an-id/support-contacts', key: TICKET_KEY, body: { ...contact, extra: 1 }, status: 400, fields: ['params.subscriptionId', 'body.extra'] },
+    { route: contactsRoute, name: 'the subscription does not exist', method: 'POST', path: '/subscriptions/lin_does-not-exist/support-contacts', key: TICKET_KEY, body: contact, status: 404 },
+    // The basic tier's one contact is named: a valid body gets through and is refused (POL-5), nothing written.
+    { route: contactsRoute, name: 'a valid contact over the basic tier\u2019s one (control: refused by POL-5)', method: 'POST', path: contactsPath, key: TICKET_KEY, body: contact, status: 422 },
+
+    // POST /subscriptions/{subscriptionId}/support-contacts/{contactId}/remove
+    ...postBodyCases(removeRoute, removePath, TICKET_KEY, {}, []),
+    { route: removeRoute, name: 'a field that looks plausible', method: 'POST', path: removePath, key: TICKET_KEY, body: { contactId: '{CONTACT}' }, status: 400, fields: ['body.contactId'] },
+    ...(
+      [
+        ['not-an-id', 'contactId is not an id'],
+        ['con_', 'contactId has an empty suffix'],
+        [`con_${long(81)}`, 'contactId is too long'],
+        ['con_a_b', 'contactId has an underscore'],
+        ['con_a%20b', 'contactId has a space'],
+        ['con_%00', 'contactId has a NUL byte'],
+        ['{TICKET_SUB}', 'contactId is a subscription id'],
+        ['%E0%A4%A', 'contactId is not valid percent-encoding'],
+      ] as const
+    ).map(([id, name]): Case => ({ route: removeRoute, name, method: 'POST', path: `/subscriptions/{TICKET_SUB}/support-contacts/${id}/remove`, key: TICKET_KEY, body: {}, status: 400, fields: ['params.contactId'] })),
+    ...BAD_SUBSCRIPTION_IDS.map(([id, name]): Case => ({ route: removeRoute, name, method: 'POST', path: `/subscriptions/${id}/support-contacts/{CONTACT}/remove`, key: TICKET_KEY, body: {}, status: 400, fields: ['params.subscriptionId'] })),
+    { route: removeRoute, name: 'both ids and the body wrong, each named', method: 'POST', path: '/subscriptions/not-an-id/support-contacts/nope/remove', key: TICKET_KEY, body: { extra: 1 }, status: 400, fields: ['params.subscriptionId', 'params.contactId', 'body.extra'] },
+    { route: removeRoute, name: 'the contact does not exist', method: 'POST', path: removePath, key: TICKET_KEY, body: {}, status: 404 },
+    // The named contact, through another service of its owner's: not that service's, not removed.
+    { route: removeRoute, name: 'a contact of another subscription', method: 'POST', path: '/subscriptions/{SUB}/support-contacts/{CONTACT}/remove', key: SUB_KEY, body: {}, status: 404 },
+
+    // GET /me/support
+    ...bodyCases('GET /me/support', 'GET', '/me/support', TICKET_KEY),
+    { route: 'GET /me/support', name: 'an unknown query parameter', method: 'GET', path: '/me/support?customerId={SUB_CUSTOMER}', key: TICKET_KEY, status: 400, fields: ['query.customerId'] },
+
+    // GET /customers/{customerId}/support
+    ...bodyCases('GET /customers/{customerId}/support', 'GET', '/customers/{TICKET_CUSTOMER}/support', DEMO_KEYS.support),
+    ...[
+      ['not-an-id', 'customerId is not an id'],
+      ['{SUB_ORDER}', 'customerId is an order id'],
+      ['cus_', 'customerId has an empty suffix'],
+      [`cus_${long(81)}`, 'customerId is too long'],
+      ['cus_a%20b', 'customerId has a space'],
+      ['cus_%00', 'customerId has a NUL byte'],
+      ['%E0%A4%A', 'customerId is not valid percent-encoding'],
+    ].map(([id, name]): Case => ({ route: 'GET /customers/{customerId}/support', name, method: 'GET', path: `/customers/${id}/support`, key: DEMO_KEYS.support, status: 400, fields: ['params.customerId'] })),
+    { route: 'GET /customers/{customerId}/support', name: 'an unknown query parameter', method: 'GET', path: '/customers/{TICKET_CUSTOMER}/support?cause=contested', key: DEMO_KEYS.support, status: 400, fields: ['query.cause'] },
+    { route: 'GET /customers/{customerId}/support', name: 'the customer does not exist', method: 'GET', path: '/customers/cus_does-not-exist/support', key: DEMO_KEYS.support, status: 404 },
+
+    // The ticket lists' filters (their limit and cursor cases are with the other lists).
+    ...(
+      [
+        ['GET /me/tickets', '/me/tickets', TICKET_KEY],
+        ['GET /ops/tickets', '/ops/tickets', DEMO_KEYS.support],
+        ['GET /seller/tickets', '/seller/tickets', DEMO_KEYS.sellerAcme],
+      ] as const
+    ).flatMap(([route, path, key]): Case[] => [
+      ...[
+        ['status=AWAITING_PAYMENT', 'status in the wrong case'],
+        ['status=', 'status is empty'],
+        ['status=opening', 'status is a row state that is no filter'],
+        ['status=paid&status=closed', 'status given twice'],
+        [`status=${long(300)}`, 'status is too long'],
+      ].map(([query, name]): Case => ({ route, name, method: 'GET', path: `${path}?${query}`, key, status: 400, fields: ['query.status'] })),
+    ]),
+    ...(
+      [
+        ['GET /me/tickets', '/me/tickets', TICKET_KEY],
+        ['GET /ops/tickets', '/ops/tickets', DEMO_KEYS.support],
+      ] as const
+    ).flatMap(([route, path, key]): Case[] => [
+      { route, name: 'kind is not one of its values', method: 'GET', path: `${path}?kind=question`, key, status: 400, fields: ['query.kind'] },
+      { route, name: 'kind given twice', method: 'GET', path: `${path}?kind=incident&kind=support`, key, status: 400, fields: ['query.kind'] },
+      { route, name: 'status and kind both wrong, each named', method: 'GET', path: `${path}?status=open&kind=bug`, key, status: 400, fields: ['query.status', 'query.kind'] },
+    ]),
+    // A seller lists support tickets only (X-6): kind is no parameter of its list.
+    { route: 'GET /seller/tickets', name: 'kind is not a parameter of the seller\u2019s list', method: 'GET', path: '/seller/tickets?kind=support', key: DEMO_KEYS.sellerAcme, status: 400, fields: ['query.kind'] },
+  ];
+}
+
 const CASES: Case[] = [
   ...checkout(),
   ...subscriptionCases(),
+  ...ticketCases(),
+  ...supportCases(),
 
   // GET /orders/{orderId}
   ...bodyCases('GET /orders/{orderId}', 'GET', '/orders/{ORDER}', DEMO_KEYS.admin),
@@ -569,6 +893,10 @@ const CASES: Case[] = [
       ['GET /customers/{customerId}/invoices', '/customers/{SUB_CUSTOMER}/invoices', SUB_KEY, 'kind', false],
       ['GET /ops/lines', '/ops/lines', DEMO_KEYS.ops, 'status', false],
       ['GET /seller/lines', '/seller/lines', DEMO_KEYS.sellerAcme, 'status', false],
+      ['GET /me/tickets', '/me/tickets', TICKET_KEY, 'status', true],
+      ['GET /ops/tickets', '/ops/tickets', DEMO_KEYS.support, 'status', true],
+      ['GET /seller/tickets', '/seller/tickets', DEMO_KEYS.sellerAcme, 'status', true],
+      ['GET /tickets/{ticketId}/messages', '/tickets/{CONSENTING}/messages', TICKET_KEY, undefined, true],
     ] as const
   ).flatMap(([route, path, key, filter, isNew]): Case[] => {
     const q = (query: string) => `${path}${path.includes('?') ? '&' : '?'}${query}`;
@@ -730,9 +1058,10 @@ function accountCases(): Case[] {
 /**
  * The signed links of e-mails (api/routes/links.ts), opened without a key: {LINK:<purpose>:<what>}
  * is a valid link, {EXPIRED:<purpose>:<what>} one past its expiry, {ALTERED:<purpose>:<what>} one
- * with a changed signature; <what> names a fixture (SUB, ENDED, SUB_ORDER, UNPAID_ORDER, INVOICE).
- * Every case on the running subscription or its order is refused: the control on the ended
- * subscription or the unpaid order (409) shows the link and the body got through.
+ * with a changed signature; <what> names a fixture (SUB, ENDED, SUB_ORDER, UNPAID_ORDER, INVOICE,
+ * and the tickets DUE, CONSENTING). Every case on the running subscription, its order or the ticket
+ * awaiting payment is refused: the control on the ended subscription, the unpaid order or the
+ * ticket with nothing to pay (409) shows the link and the body got through.
  */
 function linkCases(): Case[] {
   const purposes: [LinkPurpose, string, string][] = [
@@ -741,6 +1070,8 @@ function linkCases(): Case[] {
     ['manual-payment', 'SUB', 'ENDED'],
     ['deletion-confirmation', 'SUB', 'ENDED'],
     ['withdrawal', 'SUB_ORDER', 'UNPAID_ORDER'],
+    // DIA-4: the invoice of the ticket awaiting payment; the control, a ticket with nothing to pay.
+    ['support-payment', 'DUE', 'CONSENTING'],
   ];
   const badTokens: [string, string][] = [
     ['not-a-token', 'token is not a link token'],
@@ -773,6 +1104,22 @@ function linkCases(): Case[] {
       ],
     },
     withdrawal: { valid: {}, required: [], wrong: [['a reason is not accepted', { reason: 'changed my mind' }, ['body.reason']]] },
+    'support-payment': {
+      valid: { number: '4242424242424242', expMonth: '12', expYear: '2030', cvc: '123' },
+      required: ['number', 'expMonth', 'expYear', 'cvc'],
+      wrong: [
+        ['number has letters', { number: '4242abcd4242abcd', expMonth: '12', expYear: '2030', cvc: '123' }, ['body.number']],
+        ['number is too long', { number: '4'.repeat(24), expMonth: '12', expYear: '2030', cvc: '123' }, ['body.number']],
+        ['number is a JSON number', { number: 4242424242424242, expMonth: '12', expYear: '2030', cvc: '123' }, ['body.number']],
+        ['expMonth is 0', { number: '4242424242424242', expMonth: '0', expYear: '2030', cvc: '123' }, ['body.expMonth']],
+        ['expMonth is 13', { number: '4242424242424242', expMonth: '13', expYear: '2030', cvc: '123' }, ['body.expMonth']],
+        ['expYear is 2101', { number: '4242424242424242', expMonth: '12', expYear: '2101', cvc: '123' }, ['body.expYear']],
+        ['expYear is a JSON number', { number: '4242424242424242', expMonth: '12', expYear: 2030, cvc: '123' }, ['body.expYear']],
+        ['cvc has 5 digits', { number: '4242424242424242', expMonth: '12', expYear: '2030', cvc: '12345' }, ['body.cvc']],
+        ['the card nested as the API takes it', { card: { number: '4242424242424242', expMonth: 12, expYear: 2030, cvc: '123' } }, ['body.number', 'body.expMonth', 'body.expYear', 'body.cvc', 'body.card']],
+        ['several faults at once, each named', { number: 'x', expMonth: '12', expYear: '99', cvc: '1' }, ['body.number', 'body.expYear', 'body.cvc']],
+      ],
+    },
   };
   return purposes.flatMap(([purpose, what, control]): Case[] => {
     const get = `GET /links/${purpose}/{token}`;
@@ -808,13 +1155,15 @@ function linkCases(): Case[] {
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         status: 409,
       }),
+      // A well-formed number that is not a sandbox test card, on the ticket awaiting payment: the gateway refuses it, nothing is saved.
+      ...(purpose === 'support-payment' ? [c('an unknown test card', { body: { ...form.valid, number: '4111111111111111' }, status: 422, fields: ['body.number'] })] : []),
     ];
   });
 }
 
 /** The subject a link of the table names (see linkCases). */
 function linkSubject(purpose: string, what: string): string {
-  const subjects: Record<string, string> = { SUB: sub.running, ENDED: sub.ended, SUB_ORDER: sub.runningOrder, UNPAID_ORDER: sub.unpaidOrder, INVOICE: sub.invoice };
+  const subjects: Record<string, string> = { SUB: sub.running, ENDED: sub.ended, SUB_ORDER: sub.runningOrder, UNPAID_ORDER: sub.unpaidOrder, INVOICE: sub.invoice, DUE: tk.due, CONSENTING: tk.consenting };
   const id = subjects[what];
   return purpose === 'deletion-confirmation' ? deletionLinkSubject(id, 1) : id;
 }
@@ -835,7 +1184,21 @@ function resolvePath(path: string): string {
     .replaceAll('{SUB_CUSTOMER}', sub.customerId)
     .replaceAll('{SUB}', sub.running)
     .replaceAll('{ENDED}', sub.ended)
-    .replaceAll('{INVOICE}', encodeURIComponent(sub.invoice));
+    .replaceAll('{INVOICE}', encodeURIComponent(sub.invoice))
+    .replaceAll('{TICKET_CUSTOMER}', tk.service.customerId)
+    .replaceAll('{CONSENTING}', tk.consenting)
+    .replaceAll('{DUE}', tk.due)
+    .replaceAll('{CLOSED}', tk.closed)
+    .replaceAll('{TICKET_SUB}', tk.service.lineId)
+    .replaceAll('{CONTACT}', tk.service.contactId);
+}
+
+/** The ids a body names ({TICKET_SUB}, {CONTACT}): only the part under test is wrong. */
+function resolveBody(body: unknown): unknown {
+  if (body === undefined) return undefined;
+  const text = JSON.stringify(body);
+  if (!text.includes('{TICKET_SUB}') && !text.includes('{CONTACT}')) return body;
+  return JSON.parse(text.replaceAll('{TICKET_SUB}', tk.service.lineId).replaceAll('{CONTACT}', tk.service.contactId));
 }
 
 /** fetch refuses a body on GET, so those go through node:http. */
@@ -865,11 +1228,11 @@ function rawRequest(baseUrl: string, method: string, path: string, opts: { key?:
 
 function send(c: Case): Promise<HttpResponse> {
   const path = resolvePath(c.path);
-  const key = c.key === SUB_KEY ? sub.key : c.key === '{ACCOUNT_KEY}' ? accountKey : c.key;
+  const key = c.key === SUB_KEY ? sub.key : c.key === '{ACCOUNT_KEY}' ? accountKey : c.key === TICKET_KEY ? tk.service.customerKey : c.key;
   if ((c.method === 'GET' || c.method === 'DELETE') && c.rawBody !== undefined) {
     return rawRequest(sys.apiUrl, c.method, path, { key, rawBody: c.rawBody, headers: c.headers });
   }
-  return http(sys.apiUrl, c.method, path, { key, body: c.body, rawBody: c.rawBody, headers: c.headers });
+  return http(sys.apiUrl, c.method, path, { key, body: resolveBody(c.body), rawBody: c.rawBody, headers: c.headers });
 }
 
 function expectProblem(res: HttpResponse, status: number): void {
@@ -924,6 +1287,15 @@ describe('X-5: bad input on every route', () => {
   it('X-5: the refused subscription commands wrote nothing: the running subscription\'s state and its Payment, Invoice, Email rows are unchanged', async () => {
     expect(await subSnapshot()).toEqual(subBefore);
     expect(subBefore.state).toMatchObject({ status: 'active' });
+  });
+
+  it('X-5, DIA-8: the refused ticket and support requests wrote nothing: the tickets\' states and rows, their messages, payments, cards, contacts, invoices and e-mails are unchanged', async () => {
+    expect(await ticketSnapshot(env.client, sys, tk)).toEqual(ticketsBefore);
+    expect(ticketsBefore.states.map((t) => t.status)).toEqual(['awaiting_consent', 'awaiting_payment', 'closed']);
+    // The ticket awaiting payment was never charged, not even declined (DIA-4), and the basic tier's one contact is still named (POL-5).
+    expect(ticketsBefore.states[1]).toMatchObject({ payment: null, paymentAttempts: [], contest: null });
+    expect(ticketsBefore.contacts).toMatchObject([{ id: tk.service.contactId, removedAt: null }]);
+    expect(ticketsBefore.bars).toBe(0);
   });
 
   it('X-5: /openapi.json is OpenAPI 3.1, documents every route this table covers, and every documented route is in the table', async () => {

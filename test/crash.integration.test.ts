@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { runCrashTest, type CrashTestReport } from '../bench/crash/run';
 import { SCENARIOS } from '../bench/crash/plan';
 
-/** Every scenario ran (24 orders, 6 scenarios, 4 each): the counts follow from the plan. */
+/** Every scenario ran (24 orders, 6 scenarios, 4 each; 6 tickets): the counts follow from the plan. */
 function expectPlannedOutcome(report: CrashTestReport): void {
   expect(SCENARIOS).toHaveLength(6);
   const c = report.counts;
@@ -26,6 +26,14 @@ function expectPlannedOutcome(report: CrashTestReport): void {
   // (A resend, when a kill lands between the SMTP server's acceptance and the outbox update, is
   // one more copy of the same Message-ID; any other double transmission is a violation.)
   expect(c.workflowsFailed).toBe(0);
+  // 6 support tickets (bench/crash/tickets.ts: each scenario in turn, fixed-paid twice): every
+  // one ended as its scenario demands, each billed one invoiced, each paid one captured once.
+  expect(c.tickets).toBe(6);
+  expect(c.supportInvoices).toBe(5);
+  expect(c.supportCaptures).toBe(4);
+  expect(c.supportDeclines).toBe(1);
+  expect(c.supportCreditNotes).toBe(1);
+  expect(c.supportBars).toBe(1);
   // The renewals due during the storm: each taken once, none before its time.
   expect(c.renewalsDue).toBe(4);
   expect(c.renewalsOnTimeOnce).toBe(4);
@@ -34,7 +42,7 @@ function expectPlannedOutcome(report: CrashTestReport): void {
 const count = (report: CrashTestReport, pattern: RegExp) => report.events.filter((e) => pattern.test(e)).length;
 
 describe('crash test (reduced)', () => {
-  it('X-1, X-2, X-3: 24 orders and 4 renewals falling due through 2 worker kills and a Temporal server restart: every line as its rules demand, each renewal on time and once, each payment and e-mail once', async () => {
+  it('X-1, X-2, X-3, DIA-4: 24 orders, 6 support tickets and 4 renewals falling due through 2 worker kills and a Temporal server restart: every line as its rules demand, each renewal on time and once, each payment (support invoices too) and e-mail once', async () => {
     const seed = Math.floor(Math.random() * 1_000_000);
     const report = await runCrashTest({ orders: 24, workerKills: 2, temporalRestarts: 1, renewals: 4, concurrency: 8, seed });
     // The seed replays this run's plan and storm: `npm run crash-test -- --orders 24 --kills 2 --renewals 4 --concurrency 8 --seed <seed>`.
@@ -44,7 +52,7 @@ describe('crash test (reduced)', () => {
     expectPlannedOutcome(report);
   });
 
-  it('X-1, X-2, X-3 on the cluster: 24 orders through two APIs and 4 renewals, through 2 worker kills, the history and matching services killed, and PostgreSQL killed: every line as its rules demand, each renewal, payment and e-mail once', async () => {
+  it('X-1, X-2, X-3, DIA-4 on the cluster: 24 orders and 6 support tickets through two APIs and 4 renewals, through 2 worker kills, the history and matching services killed, and PostgreSQL killed: every line as its rules demand, each renewal, payment and e-mail once', async () => {
     const seed = Math.floor(Math.random() * 1_000_000);
     const report = await runCrashTest({ topology: 'cluster', orders: 24, workerKills: 2, temporalRestarts: 1, databaseRestarts: 1, renewals: 4, concurrency: 8, seed });
     // Replay: `npm run crash-test -- --topology cluster --orders 24 --kills 2 --restarts 1 --db-restarts 1 --renewals 4 --concurrency 8 --seed <seed>`.

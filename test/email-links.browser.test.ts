@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signLink } from '../api/signed-links';
+import { formatDateTime } from '../domain/time-format';
 import { TEST_CARDS } from '../infra/sandbox-gateway';
 import { DEMO } from '../prisma/demo-data';
 import { launchBrowser, type TestBrowser } from './support/browser';
@@ -17,6 +18,7 @@ import { eventually, http } from './support/http';
 import { emailSent, linesAwaitingValidation, placeOrder } from './support/orders';
 import { seedPaidLine, startSubscription, waitState } from './support/subscriptions';
 import type { TestSystem } from './support/system';
+import { openTicketAs, supportedService, ticketCommand, waitTicket } from './support/tickets';
 
 let env: TestWorkflowEnvironment;
 let sys: TestSystem;
@@ -187,6 +189,42 @@ describe('links in e-mails, opened in a browser', () => {
     expect(view.body.lines.map((l: { status: string }) => l.status)).toEqual(['cancelled', 'cancelled']);
     const refunds = await sys.db.refund.findMany({ where: { lineId: { in: order.lines.map((l) => l.lineId) } } });
     expect(refunds.reduce((sum, r) => sum + r.amountCents, 0)).toBe(order.lines.reduce((sum, l) => sum + l.totalCents, 0));
+    await page.close();
+  });
+  it('DIA-4: the support invoice e-mail links a card form; paying there pays the invoice and closes the ticket', async () => {
+    // A premium (always-on) tier: its e-mails are not held until business hours (POL-5).
+    const service = await supportedService(env.client, sys, { paidAt: new Date().toISOString(), offerId: DEMO.offers.globexBackup.id });
+    const ticket = await openTicketAs(sys, service, 'incident');
+    const consented = await ticketCommand(sys, ticket.ticketId, 'consent', { acceptedPriceCents: ticket.diagnostic.priceNowCents }, service.customerKey);
+    expect(consented.status, JSON.stringify(consented.body)).toBe(200);
+    const diagnosed = await ticketCommand(sys, ticket.ticketId, 'diagnosis', { outcome: 'fixed' });
+    expect(diagnosed.body).toMatchObject({ status: 'awaiting_payment', invoice: { totalCents: 2400 } });
+    const invoice = await sys.db.invoice.findUniqueOrThrow({ where: { id: `ticket:${ticket.ticketId}:invoice` } });
+    const text = await received(`ticket:${ticket.ticketId}:invoiced`);
+    const url = linkIn(text, 'support-payment');
+    // The link names the ticket and nothing else (no card data).
+    expect(Buffer.from(url.split('/').at(-1)!.split('.')[0], 'base64url').toString()).toBe(ticket.ticketId);
+
+    const { page, status } = await open(url);
+    expect(status).toBe(200);
+    const shown = await page.textContent('main');
+    expect(shown).toContain(invoice.number);
+    expect(shown).toContain('Globex Backup 1 TB');
+    expect(shown).toContain('24.00 EUR incl. VAT');
+    expect(shown).toContain(formatDateTime(invoice.dueAt!, 'Europe/Paris'));
+    expect(await sys.db.supportPayment.count({ where: { ticketId: ticket.ticketId } })).toBe(0); // opening the page charged nothing
+    await page.fill('#number', TEST_CARDS.success);
+    await page.fill('#expMonth', '12');
+    await page.fill('#expYear', '2030');
+    await page.fill('#cvc', '123');
+    expect(await submit(page)).toBe(200);
+    expect(await page.textContent('#result')).toContain(`invoice ${invoice.number} (24.00 EUR) is paid`);
+
+    const state = await waitTicket(env.client, ticket.ticketId, (s) => s.status === 'paid');
+    expect(state.payment).toMatchObject({ amountCents: 2400 });
+    const api = await http(sys.apiUrl, 'GET', `/tickets/${ticket.ticketId}`, { key: service.customerKey });
+    expect(api.body).toMatchObject({ status: 'paid' });
+    expect(await sys.db.supportPayment.findUniqueOrThrow({ where: { id: `ticket:${ticket.ticketId}:payment:1` } })).toMatchObject({ status: 'captured', amountCents: 2400 });
     await page.close();
   });
 });

@@ -4,7 +4,8 @@
 // during a workflow task while a seller's accept arrived (found by the cluster crash test; the
 // recorded history is test/fixtures/order-line--update-after-task-timeout.json). The API then
 // answers from the database, which holds the final state of a decided line; an undecided line
-// still needs its workflow.
+// still needs its workflow. A support ticket's route does the same for an ended ticket (the crash
+// test saw the defect on a paid ticket too).
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -17,14 +18,15 @@ import { listenApi } from '../api/server';
 import { createSandboxGateway } from '../infra/sandbox-gateway';
 import { DEMO, DEMO_KEYS } from '../prisma/demo-data';
 import { useTestSystem } from './support/environments';
-import { http } from './support/http';
+import { eventually, http } from './support/http';
+import { openTicketAs, supportedService, ticketCommand } from './support/tickets';
 import { linesAwaitingValidation, placeOrder, waitForLineStatus } from './support/orders';
 import { workflowBundle, type TestSystem } from './support/system';
 
-let sys: TestSystem;
+let sys: TestSystem & { client: Client };
 
-useTestSystem('dev-server', (_env, s) => {
-  sys = s;
+useTestSystem('dev-server', (env, s) => {
+  sys = Object.assign(s, { client: env.client });
 });
 
 describe('line state when its workflow cannot answer', () => {
@@ -54,6 +56,29 @@ describe('line state when its workflow cannot answer', () => {
       expect(decided.headers.get('x-state-source')).toBe('database');
       const undecided = await http(brokenApi, 'GET', `/orders/${order.orderId}/lines/${globex.lineId}`, { key: DEMO_KEYS.ops });
       expect(undecided.status).toBe(503);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await connection.close();
+    }
+  });
+
+  it('DIA-8, X-5: an ended ticket is answered from the database when its workflow query fails; an open one answers 503', async () => {
+    const service = await supportedService(sys.client, sys, { paidAt: new Date().toISOString(), offerId: DEMO.offers.globexBackup.id });
+    const open = await openTicketAs(sys, service, 'support');
+    const ended = await openTicketAs(sys, service, 'support');
+    expect((await ticketCommand(sys, ended.ticketId, 'close', { reason: 'Solved, thanks' }, service.customerKey)).status).toBe(200);
+    await eventually(async () => (await sys.db.ticket.findUnique({ where: { id: ended.ticketId } }))?.status === 'closed', 20_000, 'ticket row closed');
+
+    const connection = await Connection.connect({ address: inject('devServerAddress') });
+    const app = createApp({ db: sys.db, temporal: new Client({ connection, namespace: 'no-such-namespace' }), gateway: createSandboxGateway(sys.db), taskQueue: sys.taskQueue, mailboxEnabled: false });
+    const server = await listenApi(app, 0, '127.0.0.1');
+    const brokenApi = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const closed = await http(brokenApi, 'GET', `/tickets/${ended.ticketId}`, { key: service.customerKey });
+      expect(closed.status).toBe(200);
+      expect(closed.body).toMatchObject({ ticketId: ended.ticketId, status: 'closed', closeReason: expect.stringContaining('Solved, thanks') });
+      expect(closed.headers.get('x-state-source')).toBe('database');
+      expect((await http(brokenApi, 'GET', `/tickets/${open.ticketId}`, { key: service.customerKey })).status).toBe(503);
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await connection.close();

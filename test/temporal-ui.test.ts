@@ -6,12 +6,15 @@
 // with the test keys (the test client has the codec, as the UI has the codec server).
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Client, type WorkflowExecutionInfo } from '@temporalio/client';
+import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { DEMO, DEMO_KEYS } from '../prisma/demo-data';
-import { BusinessStatusKey, CustomerIdKey, OrderNumberKey } from '../workflows/search-attributes';
+import { BusinessStatusKey, CustomerIdKey, DueAtKey, OrderNumberKey, TicketIdKey, TicketKindKey } from '../workflows/search-attributes';
+import { ticketStateQuery, ticketWorkflowId } from '../workflows/ticket';
 import { useTestSystem } from './support/environments';
 import { eventually, http } from './support/http';
 import { linesAwaitingValidation, placeOrder, waitForLineStatus } from './support/orders';
+import { openTicketAs, supportedService, ticketCommand } from './support/tickets';
 import type { TestSystem } from './support/system';
 
 let env: TestWorkflowEnvironment;
@@ -131,6 +134,75 @@ describe('what staff see in the Temporal Web UI', () => {
     // The e-mails' deliveries read as what they are (X-9: started beside the processes).
     const po = await env.client.workflow.getHandle(`EmailDelivery:order:${order.orderId}:purchase-order`).describe();
     expect(await po.staticSummary()).toBe(`E-mail: purchase order ${order.number}`);
+  });
+
+  it('DIA-8, DIA-1, DIA-2, DIA-4, POL-5: staff find a ticket by TicketId, TicketKind and CustomerId; its summary names the offer and the customer; BusinessStatus and DueAt follow its state; the details name each step\'s rule and deadline in Paris time', async () => {
+    // Premium (24/7): the first-response clock runs in plain hours, so its deadlines are simple sums.
+    const s = await supportedService(env.client, sys, { paidAt: new Date().toISOString(), offerId: DEMO.offers.globexBackup.id });
+    const customer = await sys.db.customer.findUniqueOrThrow({ where: { id: s.customerId } });
+    const offer = await sys.db.offer.findUniqueOrThrow({ where: { id: DEMO.offers.globexBackup.id } });
+    const incident = await openTicketAs(sys, s, 'incident');
+    const question = await openTicketAs(sys, s, 'support');
+    const workflowId = ticketWorkflowId(incident.ticketId);
+
+    const [entry] = await list(`TicketId = "${incident.ticketId}"`, 1);
+    expect(entry.workflowId).toBe(workflowId);
+    expect(entry.type).toBe('ticketWorkflow');
+    expect(entry.status.name).toBe('RUNNING');
+    expect(entry.typedSearchAttributes.get(TicketIdKey)).toBe(incident.ticketId);
+    expect(entry.typedSearchAttributes.get(TicketKindKey)).toBe('incident');
+    expect(entry.typedSearchAttributes.get(CustomerIdKey)).toBe(s.customerId);
+    expect(entry.typedSearchAttributes.get(BusinessStatusKey)).toBe('awaiting_consent');
+    // Nothing is due while the customer has not consented (DIA-1): no DueAt.
+    expect(entry.typedSearchAttributes.get(DueAtKey)).toBeUndefined();
+
+    // By customer and kind: both of its tickets, then the question alone.
+    const both = await list(`CustomerId = "${s.customerId}" AND WorkflowType = "ticketWorkflow"`, 2);
+    expect(both.map((w) => w.workflowId).sort()).toEqual([workflowId, ticketWorkflowId(question.ticketId)].sort());
+    const [support] = await list(`CustomerId = "${s.customerId}" AND TicketKind = "support" AND BusinessStatus = "awaiting_support"`, 1);
+    expect(support.workflowId).toBe(ticketWorkflowId(question.ticketId));
+
+    // The summaries: kind, id, offer and customer's name; never the subject (the customer's text) nor an address.
+    expect(await (await env.client.workflow.getHandle(workflowId).describe()).staticSummary()).toBe(`Incident ticket ${incident.ticketId} · ${offer.name} · ${customer.name}`);
+    const questionSummary = await (await env.client.workflow.getHandle(support.workflowId).describe()).staticSummary();
+    expect(questionSummary).toBe(`Support ticket ${question.ticketId} · ${offer.name} · ${customer.name}`);
+    expect(questionSummary).not.toContain(question.subject);
+
+    const escapedId = incident.ticketId.replace(/_/g, '\\_');
+    const opened = await currentDetails(workflowId);
+    expect(opened).toContain(`**Ticket ${escapedId} · incident · ${offer.name} · ${customer.name}**`);
+    expect(opened).toMatch(/\*\*State:\*\* awaiting the customer's consent to the diagnostic at .+ excl\. VAT \(DIA-1\)/);
+    expect(opened).toContain('**Next deadline:** none');
+    expect(opened).toContain(`**Awaiting:** consent from customer ${customer.name}`);
+    expect(opened).toContain('tier premium: first answer within 4 h (24/7) (POL-5)');
+
+    // Consent: diagnosing, and the first-response clock runs: ops are alerted at 3 h, the answer is due at 4 h (POL-5).
+    expect((await ticketCommand(sys, incident.ticketId, 'consent', { acceptedPriceCents: incident.diagnostic.priceNowCents }, s.customerKey)).status).toBe(200);
+    const consented = await env.client.workflow.getHandle(workflowId).query(ticketStateQuery);
+    const alertAt = new Date(Date.parse(consented.consent!.at) + 3 * 3600_000).toISOString();
+    const answerBy = new Date(Date.parse(consented.consent!.at) + 4 * 3600_000).toISOString();
+    const [diagnosing] = await list(`TicketId = "${incident.ticketId}" AND BusinessStatus = "diagnosing"`, 1);
+    expect(diagnosing.typedSearchAttributes.get(DueAtKey)?.toISOString()).toBe(alertAt);
+    const diagnosingDetails = await currentDetails(workflowId);
+    expect(diagnosingDetails).toContain('**State:** diagnosing (DIA-2)');
+    expect(diagnosingDetails).toContain(`**Next deadline:** POL-5: alert ops: support's first answer due by ${parisTime(answerBy)} on ${parisTime(alertAt)}`);
+    expect(diagnosingDetails).toMatch(/diagnostic consented .+ excl\. VAT \(DIA-1\)/);
+
+    // Fixed: the diagnostic is invoiced (DIA-2, DIA-4); the next deadline is the reminder 7 days before the due date.
+    const fixed = await ticketCommand(sys, incident.ticketId, 'diagnosis', { outcome: 'fixed' });
+    expect(fixed.status, JSON.stringify(fixed.body)).toBe(200);
+    const invoice = fixed.body.invoice;
+    const [billed] = await list(`TicketId = "${incident.ticketId}" AND BusinessStatus = "awaiting_payment"`, 1);
+    expect(billed.typedSearchAttributes.get(DueAtKey)?.toISOString()).toBe(invoice.reminderAt);
+    // 7 calendar days in Paris before the due date, itself 30 days after the issue.
+    const paris = (iso: string) => DateTime.fromISO(iso, { zone: 'Europe/Paris' });
+    expect(paris(invoice.dueAt).diff(paris(invoice.reminderAt), 'days').days).toBe(7);
+    expect(paris(invoice.dueAt).diff(paris(invoice.issuedAt), 'days').days).toBe(30);
+    const billedDetails = await currentDetails(workflowId);
+    expect(billedDetails).toContain(`**State:** invoice ${invoice.number} awaiting payment (DIA-4)`);
+    expect(billedDetails).toContain(`**Next deadline:** DIA-4: remind customer ${customer.name} of invoice ${invoice.number} on ${parisTime(invoice.reminderAt)}`);
+    expect(billedDetails).toContain(`**Awaiting:** pay or contest, from customer ${customer.name}`);
+    expect(billedDetails).toContain(`due ${parisTime(invoice.dueAt)} (DIA-4)`);
   });
 
   it('X-7: summaries are encrypted in the history; a client without the codec reads none of them', async () => {

@@ -13,6 +13,8 @@ import { eventually, http } from './support/http';
 import { linesAwaitingValidation, placeOrder } from './support/orders';
 import type { TestSystem } from './support/system';
 import { TEST_CARDS } from '../infra/sandbox-gateway';
+import { ticketWorkflowId } from '../workflows/ticket';
+import { openTicketAs, supportedService, ticketCommand } from './support/tickets';
 
 let env: TestWorkflowEnvironment;
 let sys: TestSystem;
@@ -69,6 +71,48 @@ describe('X-7: secrets never enter a workflow history', () => {
     for await (const wf of env.client.workflow.list({ query: `WorkflowType = 'emailDeliveryWorkflow' AND WorkflowId STARTS_WITH 'EmailDelivery:line:${lineId}'` })) {
       const history = JSON.parse(historyToJSON(await env.client.workflow.getHandle(wf.workflowId).fetchHistory()));
       for (const s of await secretsIn(history, secrets)) found.push(`${wf.workflowId}: ${s}`);
+    }
+    expect(found).toEqual([]);
+  });
+
+  it('X-7, DIA-4: a ticket paid by card is recorded with the card\'s id only: the recorded ticket histories hold no card token nor number', async () => {
+    const tickets = loadHistories().filter((h) => h.scenario.startsWith('ticket--'));
+    expect(tickets.length).toBeGreaterThanOrEqual(5);
+    const found: string[] = [];
+    for (const h of tickets) for (const s of await secretsIn(h.history)) found.push(`${h.scenario}: ${s}`);
+    expect(found).toEqual([]);
+    // The payment Updates reached the history, by id: the scan read the payloads that carry the card.
+    const paid = tickets.find((h) => h.scenario === 'ticket--incident-fixed-declined-then-paid')!;
+    expect((await decodedPayloadTexts(paid.history)).join('\n')).toMatch(/"cardId":"card_[0-9a-f-]{36}"/);
+  });
+
+  it('X-7, DIA-4: a live ticket paid after a declined card leaves neither card\'s token nor number in its history or its e-mails\' deliveries', async () => {
+    const s = await supportedService(env.client, sys, { paidAt: new Date().toISOString(), offerId: DEMO.offers.globexBackup.id });
+    const t = await openTicketAs(sys, s, 'incident');
+    expect((await ticketCommand(sys, t.ticketId, 'consent', { acceptedPriceCents: t.diagnostic.priceNowCents }, s.customerKey)).status).toBe(200);
+    expect((await ticketCommand(sys, t.ticketId, 'diagnosis', { outcome: 'fixed' })).status).toBe(200);
+    const card = (number: string) => ({ card: { number, expMonth: 12, expYear: 2031, cvc: '321' } });
+    expect((await ticketCommand(sys, t.ticketId, 'pay', card(TEST_CARDS.declined), s.customerKey)).status).toBe(422);
+    const paid = await ticketCommand(sys, t.ticketId, 'pay', card(TEST_CARDS.success), s.customerKey);
+    expect(paid.status, JSON.stringify(paid.body)).toBe(200);
+    expect(paid.body.status).toBe('paid');
+
+    // Every card the customer gave (the checkout's, the declined one, the one that paid).
+    const tokens = (await sys.db.paymentCard.findMany({ where: { customerId: s.customerId } })).map((c) => c.token);
+    expect(tokens.length).toBeGreaterThanOrEqual(2);
+    const secrets = [...tokens, TEST_CARDS.success, TEST_CARDS.declined, s.customerKey];
+    const history = JSON.parse(historyToJSON(await env.client.workflow.getHandle(ticketWorkflowId(t.ticketId)).fetchHistory()));
+    expect((await decodedPayloadTexts(history)).join('\n')).toMatch(/"cardId":"card_/);
+    const found = (await secretsIn(history, secrets)).map((x) => `ticket: ${x}`);
+    // Opened, consented, diagnosed, invoiced, paid: visibility lists them shortly after they start.
+    const deliveries = await eventually(async () => {
+      const ids: string[] = [];
+      for await (const wf of env.client.workflow.list({ query: `TaskQueue = "${sys.taskQueue}" AND WorkflowId STARTS_WITH 'EmailDelivery:ticket:${t.ticketId}:'` })) ids.push(wf.workflowId);
+      return ids.length >= 5 ? ids : undefined;
+    }, 20_000, "the ticket's e-mail deliveries");
+    for (const id of deliveries) {
+      const delivery = JSON.parse(historyToJSON(await env.client.workflow.getHandle(id).fetchHistory()));
+      for (const x of await secretsIn(delivery, secrets)) found.push(`${id}: ${x}`);
     }
     expect(found).toEqual([]);
   });

@@ -1,17 +1,26 @@
 // EmailDelivery:<emailId> — sends one e-mail of the outbox (X-2), beside the process that wrote it
 // (X-9). The process records the e-mail and starts this workflow detached: it goes on at once,
 // and an SMTP outage delays the mail, never the process, its answers or its deadlines.
-import { setCurrentDetails } from '@temporalio/workflow';
+import { setCurrentDetails, sleep } from '@temporalio/workflow';
 import { db, mail, type ActivityCalls } from './activity-options';
-import { currentDetails } from './current-details';
+import { currentDetails, shortLocalTime } from './current-details';
 import { emailSummary } from './summaries';
 
 export function emailDeliveryWorkflowId(emailId: string): string {
   return `EmailDelivery:${emailId}`;
 }
 
-export async function emailDeliveryWorkflow(emailId: string): Promise<void> {
+/**
+ * `notBefore` (ISO): the e-mail waits until then (POL-5: no e-mail to a business-hours customer
+ * outside business hours); the process that wrote it has gone on already.
+ */
+export async function emailDeliveryWorkflow(emailId: string, notBefore?: string): Promise<void> {
   const title = `E-mail ${emailId}`;
+  const waitMs = notBefore ? Date.parse(notBefore) - Date.now() : 0;
+  if (waitMs > 0) {
+    setCurrentDetails(currentDetails({ title, state: 'held until business hours (POL-5)', deadline: { rule: 'POL-5', what: 'send', word: 'on', at: notBefore! } }));
+    await sleep(waitMs, { summary: `POL-5: held until business hours, ${shortLocalTime(notBefore!)}` });
+  }
   setCurrentDetails(
     currentDetails({ title, state: 'being sent over SMTP (X-2): retried until the mail server takes it', awaiting: 'the mail server to accept the message' }),
   );
@@ -24,6 +33,8 @@ export async function emailDeliveryWorkflow(emailId: string): Promise<void> {
 export interface EmailAbout {
   rule: string;
   what: string;
+  /** Not sent before this instant (ISO): business hours for a business-hours support tier (POL-5). */
+  notBefore?: string;
 }
 
 /**
@@ -35,5 +46,7 @@ export interface EmailAbout {
  */
 export async function sendEmail(about: EmailAbout, compose: (calls: ActivityCalls) => Promise<string>): Promise<void> {
   const emailId = await compose(db(`${about.rule}: record the e-mail: ${about.what}`));
-  await db(`X-9: hand the e-mail to its delivery: ${about.what}`).dispatchEmail(emailId, emailSummary(about.what));
+  const delivery = db(`X-9: hand the e-mail to its delivery: ${about.what}`);
+  // Without a hold the call is the one recorded in every earlier history (replay: same arguments).
+  await (about.notBefore ? delivery.dispatchEmail(emailId, emailSummary(about.what), about.notBefore) : delivery.dispatchEmail(emailId, emailSummary(about.what)));
 }

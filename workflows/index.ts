@@ -4,3 +4,4 @@ export { orderLineWorkflow } from './order-line';
 export { subscriptionWorkflow } from './subscription';
 export { orderWithdrawalWorkflow } from './order-withdrawal';
 export { emailDeliveryWorkflow } from './email-delivery';
+export { ticketWorkflow } from './ticket';

@@ -19,8 +19,12 @@ export const BusinessStatusKey = defineSearchAttributeKey('BusinessStatus', Sear
 export const DueAtKey = defineSearchAttributeKey('DueAt', SearchAttributeType.DATETIME);
 
 export const NextDueAtKey = defineSearchAttributeKey('NextDueAt', SearchAttributeType.DATETIME);
+/** A support ticket's id (tkt_…), on its Ticket workflow (DIA-8). */
+export const TicketIdKey = defineSearchAttributeKey('TicketId', SearchAttributeType.KEYWORD);
+/** incident | support (DIA-1, POL-5). */
+export const TicketKindKey = defineSearchAttributeKey('TicketKind', SearchAttributeType.KEYWORD);
 
-export const allSearchAttributes = [OrderIdKey, OrderNumberKey, CustomerIdKey, SellerIdKey, BusinessStatusKey, DueAtKey, NextDueAtKey];
+export const allSearchAttributes = [OrderIdKey, OrderNumberKey, CustomerIdKey, SellerIdKey, BusinessStatusKey, DueAtKey, NextDueAtKey, TicketIdKey, TicketKindKey];
 
 /** Custom search attributes of earlier versions, removed where a server still has them. */
 export const retiredSearchAttributes = ['Status'];

@@ -46,3 +46,8 @@ export function withdrawalSummary(orderNumber: string): string {
 export function emailSummary(what: string): string {
   return `E-mail: ${what}`;
 }
+
+/** "Incident ticket tkt_3f… · Acme Mail Pro · Jane Doe" (the subject is the customer's text: not shown). */
+export function ticketSummary(t: { ticketId: string; kind: string; offerName: string; customerName: string }): string {
+  return `${t.kind === 'incident' ? 'Incident' : 'Support'} ticket ${t.ticketId} · ${t.offerName} · ${t.customerName}`;
+}

@@ -15,6 +15,7 @@ import { allow } from '../auth';
 import type { ApiDeps } from '../deps';
 import { invoicePdfDownload } from '../invoice-pdf';
 import { confirmDeletion, payNextPeriod, replaceCard, withdrawOrder } from '../subscription-commands';
+import { payTicket } from '../ticket-payment';
 import * as pages from '../link-pages';
 import { Problem } from '../problem';
 import type { RouteResult, RouteTable } from '../route';
@@ -60,6 +61,7 @@ const WHAT_NEXT: Record<LinkPurpose, string> = {
   'manual-payment': 'Sign in to the marketplace to pay the next period of your subscription.',
   'deletion-confirmation': 'Ask for the deletion again: a new code and link are e-mailed.',
   withdrawal: 'The withdrawal period is over; the seller\u2019s refund policy may still apply.',
+  'support-payment': 'Sign in to the marketplace to see the support invoice: unpaid on its due date, it counts as contested (DIA-6).',
 };
 
 /** The link's subject, or the refusal: 404 for an invalid link (which is never told apart), 410 for an expired one. */
@@ -228,6 +230,94 @@ export function registerLinkRoutes(routes: RouteTable, deps: ApiDeps): void {
         req,
         async () => outcomePage(await payNextPeriod(deps, id), 'payment', (a) => pages.paymentDonePage({ name: facts.name, paidUntil: a.state.nextDueAt })),
         (error) => pages.paymentPage(facts, error),
+      );
+    },
+  });
+
+  // --- DIA-4: a support invoice -----------------------------------------------------------------
+
+  /**
+   * The ticket a support-payment link names and its invoice, while it awaits payment. Read from
+   * the rows the workflow keeps (DIA-8), so the page shows even while no worker runs; a payment
+   * racing another is still refused by the workflow (AlreadyPaid, 409).
+   */
+  async function supportInvoiceOf(token: string) {
+    const ticketId = subjectOf('support-payment', token);
+    const t = await deps.db.ticket.findUnique({ where: { id: ticketId } });
+    if (!t) throw Problem.notFound(`no ticket ${ticketId}`);
+    const [inv, offer] = await Promise.all([
+      t.invoiceId ? deps.db.invoice.findUnique({ where: { id: t.invoiceId } }) : null,
+      deps.db.offer.findUnique({ where: { id: t.offerId }, select: { name: true } }),
+    ]);
+    if (!inv || t.status !== 'awaiting_payment') throw nothingToPay(t, inv?.number);
+    const facts: pages.SupportInvoiceFacts = {
+      ticketId: t.id,
+      subject: t.subject,
+      offerName: offer?.name ?? t.offerId,
+      invoiceNumber: inv.number,
+      amount: formatMoney(inv.totalCents, inv.currency),
+      amountExclVat: formatMoney(inv.exclVatCents, inv.currency),
+      vat: formatMoney(inv.vatCents, inv.currency),
+      dueAt: (inv.dueAt ?? inv.issuedAt).toISOString(),
+    };
+    return { ticket: t, facts };
+  }
+
+  /** Paid, contested (DIA-5, DIA-6) or closed: the link has nothing left to do, said with the reason. */
+  function nothingToPay(t: { id: string; status: string; closedAt: Date | null; closeReason: string | null }, invoiceNumber: string | undefined): Problem {
+    const invoice = invoiceNumber ? `invoice ${invoiceNumber}` : `the invoice of ticket ${t.id}`;
+    const when = t.closedAt ? ` on ${formatDateTime(t.closedAt)}` : '';
+    const detail =
+      t.status === 'paid'
+        ? `${invoice} was already paid${when}: there is nothing to pay`
+        : t.status === 'contested'
+          ? `${invoice} was cancelled by a credit note${when} (${t.closeReason ?? 'contested'}): there is nothing to pay`
+          : invoiceNumber
+            ? `ticket ${t.id} is closed (${t.closeReason ?? t.status.replace(/_/g, ' ')}): there is nothing to pay`
+            : `ticket ${t.id} has no invoice to pay`;
+    return new Problem(409, 'nothing-to-pay', 'Nothing to pay', detail, { reason: 'NothingToPay', hint: 'Sign in to the marketplace to see the ticket and its documents.' });
+  }
+
+  routes.add({
+    method: 'get',
+    path: '/links/support-payment/:token',
+    tag: 'links',
+    summary: "The page of a support invoice's payment link (DIA-4): the ticket, the invoice, its amount and due date, and a card form; opening it changes nothing",
+    allow: allow.anyone,
+    params: tokenParams,
+    responses: { 200: { description: 'The payment form (HTML)', contentType: 'text/html' }, 409: { description: 'Nothing to pay: the invoice is paid, contested, or the ticket closed (reason NothingToPay)' }, ...refusals },
+    handler: async ({ params }) => page(200, pages.supportPaymentPage((await supportInvoiceOf(params.token)).facts)),
+  });
+
+  routes.add({
+    method: 'post',
+    path: '/links/support-payment/:token',
+    tag: 'links',
+    summary: "Pay a support ticket's invoice by card from its payment link (DIA-4), as the ticket's customer",
+    allow: allow.anyone,
+    params: tokenParams,
+    body: cardForm,
+    bodyContentTypes: FORM_TYPES,
+    responses: {
+      200: { description: 'Paid (HTML result page)', contentType: 'text/html' },
+      202: { description: 'Accepted, still being carried out (HTML page)', contentType: 'text/html' },
+      409: { description: 'Nothing to pay: the invoice is paid, contested, or the ticket closed (reason NothingToPay, AlreadyPaid, TicketClosed)' },
+      422: { description: 'The card was declined (reason PaymentDeclined) or is invalid (body.number); a browser gets the form again with the reason' },
+      ...refusals,
+    },
+    handler: async ({ params, body, req }) => {
+      const { ticket, facts } = await supportInvoiceOf(params.token);
+      const card = { number: body.number, expMonth: Number(body.expMonth), expYear: Number(body.expYear), cvc: body.cvc };
+      return orForm(
+        req,
+        async () => {
+          const outcome = await payTicket(deps, ticket.id, ticket.customerId, card);
+          if (!outcome.done) return page(202, pages.pendingPage('payment'));
+          const { payment, invoice } = outcome.result;
+          if (!payment || !invoice) throw new Error(`unreachable: ticket ${ticket.id} answered its payment without one`);
+          return page(200, pages.supportPaidPage({ ticketId: ticket.id, invoiceNumber: invoice.number, amount: formatMoney(payment.amountCents, invoice.currency), paidAt: payment.paidAt }));
+        },
+        (error) => pages.supportPaymentPage(facts, error),
       );
     },
   });

@@ -15,7 +15,7 @@ import {
 import { DELETION_CODE_LENGTH } from '../../activities/subscriptions';
 import { allow, type Principal } from '../auth';
 import { MAX_CODE_ATTEMPTS } from '../deletion-confirmation';
-import { startCardUpdate, startDeletionConfirmation, startPayNextPeriod, withdrawOrder } from '../subscription-commands';
+import { card, startCardUpdate, startDeletionConfirmation, startPayNextPeriod, withdrawOrder } from '../subscription-commands';
 import type { ApiDeps } from '../deps';
 import { invoicePdfDownload } from '../invoice-pdf';
 import { Problem } from '../problem';
@@ -27,14 +27,6 @@ import { z } from '../zod';
 
 const subscriptionParams = z.object({ subscriptionId: z.string().regex(/^lin_[A-Za-z0-9_-]{1,80}$/, 'must be a lin_… id') });
 const empty = z.object({}).strict();
-const card = z
-  .object({
-    number: z.string().regex(/^[\d -]{12,23}$/, 'digits only'),
-    expMonth: z.number().int().min(1).max(12),
-    expYear: z.number().int().min(2000).max(2100),
-    cvc: z.string().regex(/^\d{3,4}$/, '3 or 4 digits'),
-  })
-  .strict();
 
 export function registerSubscriptionRoutes(routes: RouteTable, deps: ApiDeps): void {
   const handle = (id: string) => deps.temporal.workflow.getHandle(subscriptionWorkflowId(id));

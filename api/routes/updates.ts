@@ -1,5 +1,5 @@
 // Where the outcome of a command answered 202 appears (api/temporal-errors.ts): the caller who
-// may read the line or subscription polls GET /updates/:workflowId/:updateId until it is 200.
+// may read the line, subscription or ticket polls GET /updates/:workflowId/:updateId until it is 200.
 import { lineAsSeenBy } from '../visibility';
 import { allow, type Principal } from '../auth';
 import type { ApiDeps } from '../deps';
@@ -8,6 +8,8 @@ import type { RouteTable } from '../route';
 import { awaitOutcome, pendingAnswer } from '../temporal-errors';
 import { z } from '../zod';
 import { lineState, pendingCommand, subscriptionAnswer } from '../response-schemas';
+import { mayReadTicket, ticketAsSeenBy, ticketView, viewOfState } from '../ticket-view';
+import type { TicketState } from '../../workflows/ticket';
 
 const POLL_WAIT_MS = 5_000;
 
@@ -32,16 +34,21 @@ export function registerUpdateRoutes(routes: RouteTable, deps: ApiDeps): void {
     summary: 'The outcome of a command that answered 202: 200 with it once carried out, 202 while it still runs',
     allow: allow.authenticated,
     params: z.object({
-      workflowId: z.string().regex(/^(OrderLine|Subscription):lin_[A-Za-z0-9_-]{1,80}$/, 'an OrderLine:… or Subscription:… workflow id'),
+      workflowId: z.string().regex(/^((OrderLine|Subscription):lin_[A-Za-z0-9_-]{1,80}|Ticket:tkt_[0-9a-f]{24})$/, 'an OrderLine:…, Subscription:… or Ticket:… workflow id'),
       updateId: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'an update id'),
     }),
     responses: {
-      200: { description: 'The command’s answer, as its route would have given it', schema: z.union([lineState, subscriptionAnswer]) },
+      200: { description: 'The command’s answer, as its route would have given it', schema: z.union([lineState, subscriptionAnswer, ticketView]) },
       202: { description: 'Still being carried out', schema: pendingCommand },
     },
     handler: async ({ principal, params }) => {
-      const [kind, lineId] = params.workflowId.split(':') as ['OrderLine' | 'Subscription', string];
-      const line = await mayRead(principal, kind, lineId);
+      const [kind, id] = params.workflowId.split(':') as ['OrderLine' | 'Subscription' | 'Ticket', string];
+      if (kind === 'Ticket') {
+        const t = await deps.db.ticket.findUnique({ where: { id } });
+        if (!t) throw Problem.notFound(`no ticket ${id}`);
+        if (!mayReadTicket(principal, t)) throw Problem.forbidden('this command is not yours');
+      }
+      const line = kind === 'Ticket' ? null : await mayRead(principal, kind, id);
       const handle = deps.temporal.workflow.getHandle(params.workflowId).getUpdateHandle(params.updateId);
       const outcome = await awaitOutcome(deps.temporal, handle, POLL_WAIT_MS).catch((err: unknown) => {
         // An unknown update id (or a workflow that ended without it) is answered as not found.
@@ -51,7 +58,8 @@ export function registerUpdateRoutes(routes: RouteTable, deps: ApiDeps): void {
         throw err;
       });
       if (!outcome.done) return pendingAnswer(outcome);
-      const body = kind === 'OrderLine' ? lineAsSeenBy(principal, line, outcome.result as object) : outcome.result;
+      const body =
+        kind === 'OrderLine' ? lineAsSeenBy(principal, line!, outcome.result as object) : kind === 'Ticket' ? ticketAsSeenBy(principal, viewOfState(outcome.result as TicketState)) : outcome.result;
       return { status: 200, body };
     },
   });

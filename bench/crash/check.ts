@@ -130,7 +130,8 @@ export async function checkOutcome(db: Db, temporal: Client, orders: DrivenOrder
     chargesDeclined: await db.payment.count({ where: { status: 'declined', orderId: { in: orders.map((o) => o.orderId) } } }),
     refunds: await db.refund.count(),
     invoices: await db.invoice.count({ where: { kind: 'invoice', orderId: { in: orders.map((o) => o.orderId) } } }),
-    creditNotes: await db.invoice.count({ where: { kind: 'credit_note' } }),
+    // The refunds' credit notes (a contested support invoice's are counted with the tickets).
+    creditNotes: await db.invoice.count({ where: { kind: 'credit_note', refundId: { not: null } } }),
     subscriptionsRunning: await db.subscription.count({ where: { status: 'active', orderId: { in: orders.map((o) => o.orderId) } } }),
     emailsRecorded: emails.length,
     emailsSent: emails.filter((e) => e.status === 'sent').length,

@@ -9,7 +9,7 @@ import { createSandboxGateway } from '../../infra/sandbox-gateway';
 import { BusinessStatusKey, CustomerIdKey, NextDueAtKey, OrderIdKey, OrderNumberKey, SellerIdKey } from '../../workflows/search-attributes';
 import { subscriptionWorkflow, subscriptionWorkflowId } from '../../workflows/subscription';
 import { subscriptionSummary } from '../../workflows/summaries';
-import { seedPaidLine } from '../../test/support/subscriptions';
+import { seedPaidLine, type SeededLine } from '../../test/support/subscriptions';
 
 export interface DueSubscription {
   lineId: string;
@@ -29,25 +29,29 @@ export async function startSubscriptionsDueSoon(db: Db, client: Client, taskQueu
   }
   const due: DueSubscription[] = [];
   for (const line of lines) {
-    // As the OrderLine workflow starts it: the summary and search attributes staff see (docs/temporal-ui.md).
-    const order = await db.order.findUniqueOrThrow({ where: { id: line.orderId }, include: { lines: true } });
-    await client.workflow.start(subscriptionWorkflow, {
-      taskQueue,
-      workflowId: subscriptionWorkflowId(line.lineId),
-      args: [{ subscriptionId: line.lineId, orderId: line.orderId, orderNumber: order.number, customerId: line.customerId, sellerId: line.sellerId, anchor: line.paidAt }],
-      staticSummary: subscriptionSummary({ offerName: order.lines[0].name, billingPeriod: order.lines[0].billingPeriod, orderNumber: order.number }),
-      typedSearchAttributes: [
-        { key: OrderIdKey, value: line.orderId },
-        { key: OrderNumberKey, value: order.number },
-        { key: CustomerIdKey, value: line.customerId },
-        { key: SellerIdKey, value: line.sellerId },
-        { key: BusinessStatusKey, value: 'active' },
-        { key: NextDueAtKey, value: new Date(line.paidAt) },
-      ],
-    });
+    await startSeededSubscription(db, client, taskQueue, line);
     due.push({ lineId: line.lineId, dueAt: dueDate(line.paidAt, 'monthly', 1, TIME_ZONE) });
   }
   return due;
+}
+
+/** Starts the Subscription workflow of a seeded line as the OrderLine workflow starts it: the summary and search attributes staff see (docs/temporal-ui.md). */
+export async function startSeededSubscription(db: Db, client: Client, taskQueue: string, line: SeededLine): Promise<void> {
+  const order = await db.order.findUniqueOrThrow({ where: { id: line.orderId }, include: { lines: true } });
+  await client.workflow.start(subscriptionWorkflow, {
+    taskQueue,
+    workflowId: subscriptionWorkflowId(line.lineId),
+    args: [{ subscriptionId: line.lineId, orderId: line.orderId, orderNumber: order.number, customerId: line.customerId, sellerId: line.sellerId, anchor: line.paidAt }],
+    staticSummary: subscriptionSummary({ offerName: order.lines[0].name, billingPeriod: order.lines[0].billingPeriod, orderNumber: order.number }),
+    typedSearchAttributes: [
+      { key: OrderIdKey, value: line.orderId },
+      { key: OrderNumberKey, value: order.number },
+      { key: CustomerIdKey, value: line.customerId },
+      { key: SellerIdKey, value: line.sellerId },
+      { key: BusinessStatusKey, value: 'active' },
+      { key: NextDueAtKey, value: new Date(line.paidAt) },
+    ],
+  });
 }
 
 /** Each renewal taken once, for period 2 only, not before its due time, invoiced once. */

@@ -12,6 +12,7 @@ import { checkOutcome, type CrashCounts } from './check';
 import { driveOrder, type DrivenOrder } from './drive';
 import { planOrders } from './plan';
 import { checkRenewals, startSubscriptionsDueSoon } from './renewals';
+import { checkTickets, driveTicket, planTickets, seedTicketServices, type DrivenTicket, type TicketCounts } from './tickets';
 
 export interface CrashTestOptions {
   topology?: Topology;
@@ -23,6 +24,8 @@ export interface CrashTestOptions {
   databaseRestarts?: number;
   /** Subscriptions whose first renewal falls due during the storm (X-1 deadlines). */
   renewals: number;
+  /** Support tickets worked during the storm (DIA-1..DIA-7); default: one for every 4 orders. */
+  tickets?: number;
   concurrency: number;
   seed: number;
   log?: (line: string) => void;
@@ -30,21 +33,24 @@ export interface CrashTestOptions {
 
 export interface CrashTestReport {
   options: Omit<CrashTestOptions, 'log'>;
-  counts: CrashCounts & { renewalsDue: number; renewalsOnTimeOnce: number };
+  counts: CrashCounts & TicketCounts & { renewalsDue: number; renewalsOnTimeOnce: number };
   violations: string[];
   events: string[];
   apiRetries: number;
   /** Checkout to end state per order: the faults show in the tail. */
   orderSeconds: { p50: number; p99: number; max: number; slowest: string };
+  /** Opening to end state per ticket. */
+  ticketSeconds: { p50: number; p99: number; max: number; slowest: string };
   wallSeconds: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function orderTimes(orders: DrivenOrder[]): CrashTestReport['orderSeconds'] {
-  const seconds = orders.map((o) => o.seconds);
-  const slowest = orders.reduce((a, b) => (b.seconds > a.seconds ? b : a));
-  return { p50: percentile(seconds, 50), p99: percentile(seconds, 99), max: slowest.seconds, slowest: `order ${slowest.index} (${slowest.scenario})` };
+function times(what: string, driven: (DrivenOrder | DrivenTicket)[]): CrashTestReport['orderSeconds'] {
+  if (driven.length === 0) return { p50: 0, p99: 0, max: 0, slowest: 'none' };
+  const seconds = driven.map((o) => o.seconds);
+  const slowest = driven.reduce((a, b) => (b.seconds > a.seconds ? b : a));
+  return { p50: percentile(seconds, 50), p99: percentile(seconds, 99), max: slowest.seconds, slowest: `${what} ${slowest.index} (${slowest.scenario})` };
 }
 
 export async function runCrashTest(opts: CrashTestOptions): Promise<CrashTestReport> {
@@ -77,6 +83,9 @@ export async function runCrashTest(opts: CrashTestOptions): Promise<CrashTestRep
     const slotCount = slots.length;
     const dueSoon = await startSubscriptionsDueSoon(sys.db, temporal, sys.taskQueue, { count: opts.renewals, firstInMs: 10_000, spreadMs: slotCount * 4_500 });
     event(`${opts.renewals} subscriptions renew between ${dueSoon[0]?.dueAt} and ${dueSoon.at(-1)?.dueAt}`);
+    const ticketPlan = planTickets(opts.tickets ?? Math.ceil(opts.orders / 4), random);
+    const ticketServices = await seedTicketServices(sys.db, temporal, sys.taskQueue, ticketPlan.length);
+    event(`${ticketPlan.length} support tickets to work on ${ticketServices.length} premium services`);
     event(`placing ${opts.orders} orders, ${opts.concurrency} at a time`);
 
     // The storm: kills at random moments while orders are in flight; the server restart takes
@@ -110,8 +119,17 @@ export async function runCrashTest(opts: CrashTestOptions): Promise<CrashTestRep
 
     // The buyers' mailbox: what the system's SMTP inbox received (sign-in links, X-8).
     const mailbox = (to: string) => sys.db.mailboxMessage.findMany({ where: { toAddrs: { contains: to } }, orderBy: { id: 'asc' }, select: { id: true, subject: true, text: true } });
-    const driven: DrivenOrder[] = await inParallel(plan, opts.concurrency, (scenario, i) => driveOrder(apis[i % apis.length], runId, i, scenario, mailbox));
-    event('every order reached the state its scenario calls for');
+    // Tickets in flight beside the orders, a few at a time.
+    const [driven, tickets]: [DrivenOrder[], DrivenTicket[]] = await Promise.all([
+      inParallel(plan, opts.concurrency, (scenario, i) => driveOrder(apis[i % apis.length], runId, i, scenario, mailbox)).then((d) => {
+        event('every order reached the state its scenario calls for');
+        return d;
+      }),
+      inParallel(ticketPlan, Math.max(1, Math.ceil(opts.concurrency / 3)), (scenario, i) => driveTicket(apis[(i + 1) % apis.length], runId, i, scenario, ticketServices[i])).then((t) => {
+        event('every ticket reached the state its scenario calls for');
+        return t;
+      }),
+    ]);
     await storm;
     event('storm over');
 
@@ -128,15 +146,18 @@ export async function runCrashTest(opts: CrashTestOptions): Promise<CrashTestRep
 
     const { counts, violations } = await checkOutcome(sys.db, temporal, driven);
     const renewals = await checkRenewals(sys.db, dueSoon);
+    const ticketCheck = await checkTickets(sys.db, tickets);
     const { log: _log, ...options } = opts;
-    ok = violations.length + renewals.violations.length === 0;
+    const allViolations = [...violations, ...renewals.violations, ...ticketCheck.violations];
+    ok = allViolations.length === 0;
     return {
       options,
-      counts: { ...counts, renewalsDue: dueSoon.length, renewalsOnTimeOnce: renewals.onTimeOnce },
-      violations: [...violations, ...renewals.violations],
+      counts: { ...counts, ...ticketCheck.counts, renewalsDue: dueSoon.length, renewalsOnTimeOnce: renewals.onTimeOnce },
+      violations: allViolations,
       events,
       apiRetries: apis.reduce((n, a) => n + a.failures, 0),
-      orderSeconds: orderTimes(driven),
+      orderSeconds: times('order', driven),
+      ticketSeconds: times('ticket', tickets),
       wallSeconds: Math.round((Date.now() - started) / 1000),
     };
   } finally {

@@ -145,6 +145,11 @@ export function dbChanges(before: DbSnapshot, after: DbSnapshot): string[] {
   return changes;
 }
 
+/** The tables whose rows differ between two snapshots. */
+export function changedTables(before: DbSnapshot, after: DbSnapshot): string[] {
+  return Object.keys(after).filter((t) => before[t]?.hash !== after[t].hash);
+}
+
 // --- waiting for the worker to be idle ------------------------------------------------------------
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -178,6 +183,7 @@ async function busyWorkflows(probe: DbProbe, client: Client, taskQueue: string):
     ...(await probe.column('SELECT id FROM "Order"')).map((id) => `Order:${id}`),
     ...(await probe.column(`SELECT id FROM "OrderLine" WHERE status NOT IN ('awaiting_payment', 'payment_failed')`)).map((id) => `OrderLine:${id}`),
     ...(await probe.column('SELECT id FROM "Subscription"')).map((id) => `Subscription:${id}`),
+    ...(await probe.column('SELECT id FROM "Ticket"')).map((id) => `Ticket:${id}`),
   ]);
   for await (const wf of client.workflow.list({ query: `TaskQueue = "${taskQueue}" AND ExecutionStatus = "Running"` })) ids.add(wf.workflowId);
   const busy = await Promise.all(
@@ -548,9 +554,10 @@ export interface ListCaller {
 
 /**
  * X-6 on a list's answer (a 2xx of one of the list routes): every item is the caller's own. A
- * customer's orders, subscriptions and documents name it; its payments name one of its orders; a
- * seller's lines, subscriptions and documents name it. Staff lists (and other routes) are not
- * owner-bound: true. `customerOfOrder` maps an order to its account, as the fixtures know it.
+ * customer's orders, subscriptions, documents and tickets name it; its payments name one of its
+ * orders; a seller's lines, subscriptions, documents and tickets (support ones only) name it.
+ * Staff lists (and other routes) are not owner-bound: true. `customerOfOrder` maps an order to
+ * its account, as the fixtures know it.
  */
 export function listItemsAreOwn(op: string, caller: ListCaller, body: unknown, customerOfOrder: (orderId: string) => string | undefined): boolean {
   const items = (body as { items?: Record<string, unknown>[] } | undefined)?.items;
@@ -568,6 +575,11 @@ export function listItemsAreOwn(op: string, caller: ListCaller, body: unknown, c
     case 'GET /seller/subscriptions':
     case 'GET /seller/documents':
       return own((i) => i.sellerId === caller.sellerId);
+    case 'GET /me/tickets':
+      return own((i) => i.customerId === caller.customerId);
+    case 'GET /seller/tickets':
+      // X-6: a seller's support tickets only; incidents are the marketplace's.
+      return own((i) => i.sellerId === caller.sellerId && i.kind === 'support');
     default:
       return true;
   }

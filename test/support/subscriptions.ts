@@ -1,7 +1,8 @@
 // Helpers for the subscription tests: a paid order line written straight to the database (with
 // its checkout capture in the sandbox ledger), and its Subscription workflow started directly.
 import { randomUUID } from 'node:crypto';
-import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import type { Client, WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import type { QueryDefinition } from '@temporalio/common';
 import { hashKey } from '../../api/auth';
 import { lineAmounts } from '../../domain/money';
 import { TEST_CARDS } from '../../infra/sandbox-gateway';
@@ -103,13 +104,18 @@ export async function startSubscription(client: Client, sys: TestSystem, line: S
 }
 
 /** Polls the workflow's state until `check` holds (queries fail until its first task ran). */
-export async function waitState(client: Client, subscriptionId: string, check: (s: SubscriptionView) => boolean, label = 'subscription state', timeoutMs = 30_000): Promise<SubscriptionView> {
-  let last: SubscriptionView | undefined;
+export function waitState(client: Client, subscriptionId: string, check: (s: SubscriptionView) => boolean, label = 'subscription state', timeoutMs = 30_000): Promise<SubscriptionView> {
+  return waitQuery(client.workflow.getHandle(subscriptionWorkflowId(subscriptionId)), subscriptionStateQuery, check, label, timeoutMs);
+}
+
+/** Polls a workflow's Query until `check` holds; on time-out the error shows the last state read. */
+export async function waitQuery<T>(handle: WorkflowHandle, query: QueryDefinition<T>, check: (s: T) => boolean, label: string, timeoutMs = 30_000): Promise<T> {
+  let last: T | undefined;
   try {
     return await eventually(
       async () => {
         try {
-          last = await client.workflow.getHandle(subscriptionWorkflowId(subscriptionId)).query(subscriptionStateQuery);
+          last = await handle.query(query);
           return check(last) ? last : undefined;
         } catch {
           return undefined;
