@@ -5,6 +5,7 @@ import { createOrderActivities } from './orders';
 import { createPaymentActivities } from './payments';
 import { createSubscriptionActivities } from './subscriptions';
 import { createTicketActivities } from './tickets';
+import { createSellerCaseActivities } from './seller-cases';
 import { createWithdrawalActivities } from './withdrawal';
 
 export function createActivities(deps: ActivityDeps) {
@@ -15,6 +16,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createSubscriptionActivities(deps),
     ...createWithdrawalActivities(deps),
     ...createTicketActivities(deps),
+    ...createSellerCaseActivities(deps),
   };
 }
 

@@ -257,7 +257,7 @@ export function createTicketActivities(deps: ActivityDeps) {
           : [`Support ticket ${t.id} received`, `We received your question ${about}. Support answers under your ${t.tier} support tier (POL-5).`],
         consented: [`Diagnostic started: ticket ${t.id}`, `You consented to the diagnostic of ${about} at ${money(d.priceCents)} excl. VAT${d.promotion === 'true' ? ' (free: promotion)' : ''}. Support is on it.`],
         support_replied: [`Support answered: ticket ${t.id}`, `Support answered on ${about}. Read the answer in your account.`],
-        diagnosed: [`Diagnosis of ticket ${t.id}: ${String(d.outcome).replace(/_/g, ' ')}`, diagnosisText(String(d.outcome), about)],
+        diagnosed: [`Diagnosis of ticket ${t.id}: ${String(d.outcome).replace(/_/g, ' ')}`, diagnosisText(String(d.outcome), about, d.promotion === 'true')],
         quote: [`Quote for ticket ${t.id}`, `The diagnostic of ${about} found work to do: ${d.quoteDescription}, ${money(d.quoteCents)} excl. VAT.\nAccept or decline it by ${at(d.quoteExpiresAt)}; unanswered by then, it counts as declined and only the diagnostic is billed (DIA-3).`],
         quote_accepted: [`Quote accepted: ticket ${t.id}`, `You accepted the quote of ${about}. The work starts now, with no payment first; you will be invoiced for the diagnostic and the work together (DIA-3).`],
         invoiced: [
@@ -283,14 +283,14 @@ export function createTicketActivities(deps: ActivityDeps) {
   };
 }
 
-function diagnosisText(outcome: string, about: string): string {
+function diagnosisText(outcome: string, about: string, free: boolean): string {
   switch (outcome) {
     case 'provider_fault':
       return `The diagnostic of ${about} found the provider at fault: it is fixed under warranty and nothing is billed (DIA-2).`;
     case 'no_quote':
       return `The diagnostic of ${about} ends without a quote: the provider will not quote this work. Nothing is billed (DIA-2).`;
     default:
-      return `The incident of ${about} was fixed during the diagnostic: only the diagnostic is billed (DIA-2).`;
+      return `The incident of ${about} was fixed during the diagnostic: ${free ? 'the diagnostic was free (promotion), nothing is billed' : 'only the diagnostic is billed'} (DIA-2).`;
   }
 }
 

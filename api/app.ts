@@ -17,6 +17,7 @@ import { registerUpdateRoutes } from './routes/updates';
 import { registerListRoutes } from './routes/lists';
 import { registerSupportRoutes } from './routes/support';
 import { registerTicketRoutes } from './routes/tickets';
+import { registerSellerCaseRoutes } from './routes/seller-cases';
 
 export function createApp(deps: ApiDeps): express.Express {
   const app = express();
@@ -54,6 +55,7 @@ export function createApp(deps: ApiDeps): express.Express {
   registerListRoutes(routes, deps);
   registerTicketRoutes(routes, deps);
   registerSupportRoutes(routes, deps);
+  registerSellerCaseRoutes(routes, deps);
 
   const openapi = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',

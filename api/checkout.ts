@@ -82,8 +82,11 @@ async function orderableOffers(deps: ApiDeps, input: CheckoutInput) {
       });
     }
     if (offer.seller.status !== 'approved') {
-      throw Problem.unprocessable('seller-unavailable', 'Seller not available', `lines.${i}.offerId: the seller of ${offer.id} takes no orders`, {
-        errors: [{ field: `body.lines.${i}.offerId`, message: 'the seller takes no orders' }],
+      // Named with its reason (KYC-1: not approved; MED-1: suspended by a closure case; MED-5: closed).
+      const why = offer.seller.statusReason ?? (offer.seller.status === 'pending' ? 'not approved yet (KYC-1)' : offer.seller.status);
+      throw Problem.unprocessable('seller-unavailable', 'Seller not available', `lines.${i}.offerId: seller ${offer.seller.name} takes no orders: ${why}`, {
+        errors: [{ field: `body.lines.${i}.offerId`, message: `seller ${offer.seller.name} takes no orders: ${why}` }],
+        seller: { sellerId: offer.seller.id, name: offer.seller.name, status: offer.seller.status, reason: why },
       });
     }
     return offer;

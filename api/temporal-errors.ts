@@ -77,6 +77,9 @@ function problemOf(err: unknown): unknown {
       case 'LineAlreadyDecided':
         return Problem.conflict(reason);
       case 'TicketClosed':
+      case 'CaseEnded':
+      case 'WrongCaseState':
+      case 'DeadlinePassed':
       case 'WrongTicketState':
       case 'QuoteAnswered':
       case 'SubscriptionEnded':
@@ -88,6 +91,7 @@ function problemOf(err: unknown): unknown {
         return Problem.conflict(reason, { reason: err.cause.type });
       case 'NotYourLine':
       case 'NotYourTicket':
+      case 'NotYourCase':
         return Problem.forbidden(reason);
       case 'WrongCode':
       case 'CodeExpired':

@@ -22,6 +22,7 @@ export const ticketClock = z
     respondedAt: iso.nullable(),
     met: z.boolean().nullable(),
     alertedAt: iso.nullable(),
+    missedAt: iso.nullable(),
   })
   .openapi('TicketFirstResponseClock');
 
@@ -77,6 +78,7 @@ export function clockNow(c: TicketState['firstResponse'], now: Date = new Date()
     respondedAt: c.respondedAt,
     met: c.met,
     alertedAt: c.alertedAt,
+    missedAt: c.missedAt,
   };
 }
 
@@ -133,7 +135,11 @@ export function mayReadTicket(principal: Principal, t: Pick<Ticket, 'customerId'
 
 /** What a principal sees of a ticket it may read. */
 export function ticketAsSeenBy(principal: Principal, v: TicketView): TicketView {
-  return principal.kind === 'seller' ? sellerView(v) : v;
+  if (principal.kind === 'seller') return sellerView(v);
+  if (principal.kind !== 'customer') return v;
+  // Customers never see staff names (least privilege): "support".
+  const who = (by: string) => (by.startsWith('staff:') ? 'support' : by);
+  return { ...v, diagnosis: v.diagnosis && { ...v.diagnosis, by: who(v.diagnosis.by) }, messages: v.messages.map((m) => ({ ...m, author: who(m.author) })) };
 }
 
 /** a seller reads a support ticket on its offer, without the money of the marketplace's diagnostic. */

@@ -15,6 +15,7 @@ import { checkoutBody } from './support/checkout';
 import { eventually, http, type HttpResponse } from './support/http';
 import { linesAwaitingValidation, newIdempotencyKey, placeOrder, signIn, signInToken, waitForLineStatus, type PlacedOrder } from './support/orders';
 import { PRINCIPALS, type PrincipalName } from './support/principals';
+import { freshSeller, type FreshSeller } from './support/sellers';
 import { startTestSystem, type TestSystem } from './support/system';
 
 let env: TestWorkflowEnvironment;
@@ -60,6 +61,21 @@ interface Fixtures {
     /** A `support` ticket customerB closed: a command that passes X-6 is refused (409). */
     closed: string;
   };
+  /** Seller cases (MED-1..MED-7). Every command of the table is refused on them by state (409). */
+  cases: {
+    /**
+     * A closure case awaiting its contest (MED-2), on a seller of its own: it suspends its seller
+     * (MED-1), and the demo sellers take the table's orders. No caller of the table owns it.
+     */
+    closure: string;
+    closureSeller: FreshSeller;
+    /** A complaint of each demo seller awaiting its meeting (MED-7): while it is open, the seller's next complaint is refused (409). */
+    complaints: Record<'sellerAcme' | 'sellerGlobex' | 'sellerInitech', string>;
+    /** Globex's closure request (MED-6), withdrawn by ops: every command on it is refused (409). */
+    ended: string;
+    /** The cases' timeline entries once the fixtures were made: the table adds none. */
+    audit: number;
+  };
 }
 let f: Fixtures;
 
@@ -93,6 +109,7 @@ beforeAll(async () => {
     acceptB: '',
     contactB: '',
     tickets: { incident: '', support: '', closed: '' },
+    cases: { closure: '', closureSeller: undefined as unknown as FreshSeller, complaints: { sellerAcme: '', sellerGlobex: '', sellerInitech: '' }, ended: '', audit: 0 },
     orderA,
     orderB,
     keyA: orderA.customerApiKey!,
@@ -148,6 +165,7 @@ beforeAll(async () => {
   // on it is refused 409), runningB gets its one named contact and three tickets of customerB.
   await eventually(async () => (await sys.db.subscription.findUnique({ where: { id: endedB } }))?.status === 'terminated', 20_000, 'ended subscription');
   await openTicketFixtures();
+  await openCaseFixtures();
 });
 
 async function openTicketFixtures(): Promise<void> {
@@ -171,6 +189,29 @@ async function openTicketFixtures(): Promise<void> {
   for (const [id, status] of [[f.tickets.incident, 'awaiting_consent'], [f.tickets.support, 'awaiting_support']] as const) {
     await eventually(async () => (await sys.db.ticket.findUnique({ where: { id } }))?.status === status, 20_000, `ticket ${id} ${status}`);
   }
+}
+
+/** MED-1: the closure case goes to a fresh seller, never a demo one (it would be suspended: no more orders for the table). */
+async function openCaseFixtures(): Promise<void> {
+  const open = async (key: string, path: string, body: unknown) => {
+    const res = await http(sys.apiUrl, 'POST', path, { key, body });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    return res.body.caseId as string;
+  };
+  const closureSeller = await freshSeller(sys.db);
+  const closure = await open(DEMO_KEYS.ops, `/ops/sellers/${closureSeller.sellerId}/cases`, { reasons: 'X-6: repeated customer complaints', letterReference: 'LR-X6-0001' });
+  const complain = (key: string) => open(key, '/seller/cases', { kind: 'complaint', text: 'Payouts arrive late' });
+  const complaints = { sellerAcme: await complain(DEMO_KEYS.sellerAcme), sellerGlobex: await complain(DEMO_KEYS.sellerGlobex), sellerInitech: await complain(DEMO_KEYS.sellerPending) };
+  const ended = await open(DEMO_KEYS.sellerGlobex, '/seller/cases', { kind: 'closure_request', text: 'We stop selling here' });
+  const withdrawn = await http(sys.apiUrl, 'POST', `/cases/${ended}/withdraw`, { key: DEMO_KEYS.ops, body: { reason: 'Settled by phone' } });
+  expect(withdrawn.status, JSON.stringify(withdrawn.body)).toBe(200);
+  expect(withdrawn.body.status).toBe('withdrawn');
+  // The API reads a case's row first: each must say the state the workflow is in.
+  for (const [id, status] of [[closure, 'awaiting_contest'], ...Object.values(complaints).map((id) => [id, 'awaiting_meeting']), [ended, 'withdrawn']]) {
+    await eventually(async () => (await sys.db.sellerCase.findUnique({ where: { id } }))?.status === status, 20_000, `case ${id} ${status}`);
+  }
+  await eventually(async () => (await sys.db.seller.findUnique({ where: { id: closureSeller.sellerId } }))?.status === 'suspended', 20_000, 'closure seller suspended');
+  f.cases = { closure, closureSeller, complaints, ended, audit: await sys.db.auditLog.count({ where: { entityType: 'seller_case' } }) };
 }
 
 afterAll(async () => {
@@ -765,6 +806,139 @@ const ROUTES: RouteDef[] = [
       customerA: 403, customerB: 403, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
     },
   },
+  // Seller cases (api/routes/seller-cases.ts, MED-1..MED-7): ops open closure cases and drive the
+  // meetings; a seller files its own cases and answers in them. Who passes X-6 is refused by the
+  // case's state (409), so no row opens, moves or ends a case, whatever order they run in.
+  ...(
+    [
+      ['unknown seller', () => 'sel_x6_nobody', 404],
+      // MED-1: one open closure case per seller.
+      ['a seller whose closure case is open', () => f.cases.closureSeller.sellerId, 409],
+    ] as const
+  ).map(([note, sellerId, status]): RouteDef => ({
+    route: 'POST /ops/sellers/{sellerId}/cases',
+    note,
+    method: 'POST',
+    path: () => `/ops/sellers/${sellerId()}/cases`,
+    body: () => ({ reasons: 'X-6: repeated customer complaints', letterReference: 'LR-X6-0002' }),
+    expected: {
+      anonymous: 401, admin: status, ops: status, support: 403, finance: 403,
+      sellerAcme: 403, sellerGlobex: 403, sellerInitech: 403,
+      customerA: 403, customerB: 403, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
+    },
+  })),
+  {
+    // Each demo seller's complaint is open (MED-7: one at a time): every seller key passes X-6 and is refused.
+    route: 'POST /seller/cases',
+    method: 'POST',
+    path: () => '/seller/cases',
+    body: () => ({ kind: 'complaint', text: 'Payouts arrive late again' }),
+    expected: {
+      anonymous: 401, admin: 403, ops: 403, support: 403, finance: 403,
+      sellerAcme: 409, sellerGlobex: 409, sellerInitech: 409,
+      customerA: 403, customerB: 403, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
+    },
+  },
+  ...(
+    [
+      ["Acme's complaint", () => f.cases.complaints.sellerAcme, 'sellerAcme'],
+      ["Globex's ended request", () => f.cases.ended, 'sellerGlobex'],
+      ["a fresh seller's closure case", () => f.cases.closure, undefined],
+    ] as const
+  ).map(([note, caseId, owner]): RouteDef => ({
+    // Its seller and ops; no other seller, whatever the case's state.
+    route: 'GET /cases/{caseId}',
+    note,
+    method: 'GET',
+    path: () => `/cases/${caseId()}`,
+    expected: {
+      anonymous: 401, admin: 200, ops: 200, support: 403, finance: 403,
+      sellerAcme: owner === 'sellerAcme' ? 200 : 403, sellerGlobex: owner === 'sellerGlobex' ? 200 : 403, sellerInitech: 403,
+      customerA: 403, customerB: 403, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
+    },
+  })),
+  {
+    route: 'GET /ops/cases',
+    method: 'GET',
+    path: () => '/ops/cases',
+    expected: {
+      anonymous: 401, admin: 200, ops: 200, support: 403, finance: 403,
+      sellerAcme: 403, sellerGlobex: 403, sellerInitech: 403,
+      customerA: 403, customerB: 403, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
+    },
+  },
+  {
+    route: 'GET /seller/cases',
+    method: 'GET',
+    path: () => '/seller/cases',
+    expected: {
+      anonymous: 401, admin: 403, ops: 403, support: 403, finance: 403,
+      sellerAcme: 200, sellerGlobex: 200, sellerInitech: 200,
+      customerA: 403, customerB: 403, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
+    },
+  },
+  // The seller's commands on Acme's complaint awaiting its meeting: a complaint is not contested
+  // (MED-2 is a closure's), there is no meeting to confirm yet (409). Another seller's: 403.
+  ...(
+    [
+      ['contest', { text: 'We contest' }],
+      ['meeting/confirm', {}],
+    ] as const
+  ).map(([command, body]): RouteDef => ({
+    route: `POST /cases/{caseId}/${command}`,
+    note: "Acme's complaint",
+    method: 'POST',
+    path: () => `/cases/${f.cases.complaints.sellerAcme}/${command}`,
+    body: () => body,
+    expected: {
+      anonymous: 401, admin: 403, ops: 403, support: 403, finance: 403,
+      sellerAcme: 409, sellerGlobex: 403, sellerInitech: 403,
+      customerA: 403, customerB: 403, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
+    },
+  })),
+  // Ops' commands on the closure case awaiting its contest: no meeting before a contest, none to
+  // record, no changes asked yet (409). Withdrawing would end it: only on the ended case, below.
+  ...(
+    [
+      ['meeting', { at: '2099-06-01T09:00:00+02:00', place: 'Paris office' }],
+      ['meeting/record', { held: false }],
+      ['changes-confirmed', {}],
+    ] as const
+  ).map(([command, body]): RouteDef => ({
+    route: `POST /cases/{caseId}/${command}`,
+    note: 'closure case awaiting its contest',
+    method: 'POST',
+    path: () => `/cases/${f.cases.closure}/${command}`,
+    body: () => body,
+    expected: {
+      anonymous: 401, admin: 409, ops: 409, support: 403, finance: 403,
+      sellerAcme: 403, sellerGlobex: 403, sellerInitech: 403,
+      customerA: 403, customerB: 403, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
+    },
+  })),
+  // Every command on Globex's withdrawn request: its seller (seller commands) or ops (theirs) pass
+  // X-6 and are told the case has ended (409).
+  ...(
+    [
+      ['contest', { text: 'We contest' }, 'seller'],
+      ['meeting', { at: '2099-06-01T09:00:00+02:00', place: 'Paris office' }, 'ops'],
+      ['meeting/confirm', {}, 'seller'],
+      ['meeting/record', { held: false }, 'ops'],
+      ['changes-confirmed', {}, 'ops'],
+      ['withdraw', { reason: 'Settled' }, 'ops'],
+    ] as const
+  ).map(([command, body, by]): RouteDef => ({
+    route: `POST /cases/{caseId}/${command}`,
+    note: 'ended case',
+    method: 'POST',
+    path: () => `/cases/${f.cases.ended}/${command}`,
+    body: () => body,
+    expected: {
+      anonymous: 401, admin: by === 'ops' ? 409 : 403, ops: by === 'ops' ? 409 : 403, support: 403, finance: 403,
+      sellerAcme: 403, sellerGlobex: by === 'seller' ? 409 : 403, sellerInitech: 403,
+      customerA: 403, customerB: 403, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
+    },
+  })),
   {
     // No route: nothing to authorize, for anyone.
     route: UNKNOWN,
@@ -844,6 +1018,33 @@ describe('X-6: every route × every principal', () => {
     const messages: Record<string, number> = {};
     for (const id of Object.values(f.tickets)) messages[id] = await sys.db.ticketMessage.count({ where: { ticketId: id } });
     expect(messages).toEqual(Object.fromEntries(Object.values(f.tickets).map((id) => [id, 1])));
+  });
+
+  it('X-6, MED-1: after the whole table, the cases are as the fixtures left them (no case opened, moved or ended, no timeline entry), the demo sellers still take orders and the closure case\'s seller is still suspended', async () => {
+    const { closure, closureSeller, complaints, ended, audit } = f.cases;
+    const rows = await sys.db.sellerCase.findMany();
+    expect(Object.fromEntries(rows.map((c) => [c.id, c.status]))).toEqual({
+      [closure]: 'awaiting_contest',
+      [complaints.sellerAcme]: 'awaiting_meeting',
+      [complaints.sellerGlobex]: 'awaiting_meeting',
+      [complaints.sellerInitech]: 'awaiting_meeting',
+      [ended]: 'withdrawn',
+    });
+    expect(await sys.db.auditLog.count({ where: { entityType: 'seller_case' } })).toBe(audit);
+    const sellers = await sys.db.seller.findMany({ where: { id: { in: [DEMO.sellers.acme.id, DEMO.sellers.globex.id, DEMO.sellers.initech.id, closureSeller.sellerId] } } });
+    expect(Object.fromEntries(sellers.map((s) => [s.id, s.status]))).toEqual({
+      [DEMO.sellers.acme.id]: 'approved',
+      [DEMO.sellers.globex.id]: 'approved',
+      [DEMO.sellers.initech.id]: 'pending',
+      [closureSeller.sellerId]: 'suspended',
+    });
+  });
+
+  it('X-5, X-6: after the whole table, the contests the cases refused (409) left nothing behind: each case has only the message it was opened with', async () => {
+    const ids = [f.cases.closure, ...Object.values(f.cases.complaints), f.cases.ended];
+    const messages: Record<string, number> = {};
+    for (const id of ids) messages[id] = await sys.db.sellerCaseMessage.count({ where: { caseId: id } });
+    expect(messages).toEqual(Object.fromEntries(ids.map((id) => [id, 1])));
   });
 
   it('X-6: every route of the table is in /openapi.json, documented as open or closed as the table says', async () => {
@@ -1044,6 +1245,48 @@ describe('X-6: tickets', () => {
     const body = { requestId: 'x6-intruder-0001', subscriptionId: f.runningB, contactId: f.contactB, kind: 'support', subject: 'Let me in', message: 'Hello' };
     await expectStatus(await call('customerA', 'POST', '/tickets', body), 403);
     expect(await sys.db.ticket.count({ where: { customerId: f.orderA.customerId } })).toBe(0);
+  });
+});
+
+describe('X-6: seller cases', () => {
+  const ids = (res: HttpResponse) => res.body.items.map((c: { caseId: string }) => c.caseId);
+
+  it("X-6: /seller/cases lists the calling seller's cases only, newest first; /ops/cases every case, to ops and admin", async () => {
+    const { closure, complaints, ended } = f.cases;
+    for (const [seller, own] of [
+      ['sellerAcme', [complaints.sellerAcme]],
+      ['sellerGlobex', [ended, complaints.sellerGlobex]],
+      ['sellerInitech', [complaints.sellerInitech]],
+    ] as const) {
+      const res = await call(seller, 'GET', '/seller/cases');
+      await expectStatus(res, 200);
+      expect(ids(res), seller).toEqual(own);
+    }
+    for (const p of ['ops', 'admin'] as const) {
+      const all = await call(p, 'GET', '/ops/cases');
+      await expectStatus(all, 200);
+      expect([...ids(all)].sort()).toEqual([closure, ...Object.values(complaints), ended].sort());
+    }
+  });
+
+  it("MED-1, X-6: a suspended seller's key does no seller action but on its own cases: it reads and lists its closure case (staff shown as 'ops'); its lines, another seller's case and the ops list are refused (403)", async () => {
+    const { closure, closureSeller, complaints } = f.cases;
+    const as = { authorization: `Bearer ${closureSeller.key}` };
+    const own = await call(as, 'GET', `/cases/${closure}`);
+    await expectStatus(own, 200);
+    expect(own.body).toMatchObject({ caseId: closure, sellerId: closureSeller.sellerId, kind: 'closure', status: 'awaiting_contest', openedBy: 'ops' });
+    // Least privilege: a seller reads 'ops', never a staff member's name, in the timeline and messages.
+    const named = [...own.body.timeline, ...own.body.messages].map((e: { by: string }) => e.by);
+    expect(named).toContain('ops');
+    expect(named.filter((by: string) => by.startsWith('staff:'))).toEqual([]);
+    // Ops read who of them opened it.
+    expect((await call('ops', 'GET', `/cases/${closure}`)).body.openedBy).toBe(`staff:${DEMO.staff.ops.label}`);
+    const listed = await call(as, 'GET', '/seller/cases');
+    await expectStatus(listed, 200);
+    expect(ids(listed)).toEqual([closure]);
+    await expectStatus(await call(as, 'GET', '/seller/lines'), 403);
+    await expectStatus(await call(as, 'GET', `/cases/${complaints.sellerAcme}`), 403);
+    await expectStatus(await call(as, 'GET', '/ops/cases'), 403);
   });
 });
 

@@ -17,6 +17,7 @@ import { linesAwaitingValidation, newIdempotencyKey, placeOrder, signIn, type Pl
 import { waitState } from './support/subscriptions';
 import { startTestSystem, type TestSystem } from './support/system';
 import { settledTicketSnapshot, ticketFixtures, ticketSnapshot, type TicketFixtures, type TicketSnapshot } from './support/ticket-fixtures';
+import { caseFixtures, caseSnapshot, settledCaseSnapshot, type CaseFixtures, type CaseSnapshot } from './support/case-fixtures';
 
 let env: TestWorkflowEnvironment;
 let sys: TestSystem;
@@ -32,6 +33,9 @@ let accountKey: string;
 /** A service with its only named contact and tickets awaiting consent, awaiting payment, closed (DIA-1..DIA-4). */
 let tk: TicketFixtures;
 let ticketsBefore: TicketSnapshot;
+/** A fresh seller's cases: a closure awaiting contest, a closure request and a complaint awaiting their meeting, a withdrawn complaint (MED-1..MED-7). */
+let cs: CaseFixtures;
+let casesBefore: CaseSnapshot;
 
 beforeAll(async () => {
   env = await devServerEnv();
@@ -45,6 +49,8 @@ beforeAll(async () => {
   accountKey = (await signIn(sys.apiUrl, order.email)).apiKey;
   tk = await ticketFixtures(env.client, sys);
   ticketsBefore = await settledTicketSnapshot(env.client, sys, tk);
+  cs = await caseFixtures(sys);
+  casesBefore = await settledCaseSnapshot(sys, cs);
   subBefore = await settledSubSnapshot();
   countsBefore = await counts();
 });
@@ -156,12 +162,15 @@ interface Case {
    * {SUB_ORDER}, {ENDED_ORDER}, {UNPAID_ORDER} (declined), {SUB_CUSTOMER}, {INVOICE}: the subscriber's running and ended
    * subscriptions, their orders, the subscriber, and its checkout invoice (percent-encoded);
    * {TICKET_SUB}, {CONTACT}, {TICKET_CUSTOMER}, {CONSENTING}, {DUE}, {CLOSED}: the ticket fixtures'
-   * service, its named contact, its customer, and its tickets awaiting consent, awaiting payment, closed.
+   * service, its named contact, its customer, and its tickets awaiting consent, awaiting payment, closed;
+   * {CASE_SELLER}, {CLOSURE_CASE}, {REQUEST_CASE}, {COMPLAINT_CASE}, {ENDED_CASE}: the case fixtures'
+   * seller, its closure case, closure request, complaint, and withdrawn complaint.
    */
   path: string;
   /**
    * An API key, or SUB_KEY: the subscriber's own key, or ACCOUNT_KEY: a key of the real order's
-   * customer, or TICKET_KEY: the key of the ticket fixtures' customer.
+   * customer, or TICKET_KEY: the key of the ticket fixtures' customer, or CASE_KEY: the key of the
+   * case fixtures' seller.
    */
   key?: string;
   /** May hold {TICKET_SUB} and {CONTACT} in its strings (resolved when sent). */
@@ -806,11 +815,206 @@ function supportCases(): Case[] {
   ];
 }
 
+// --- seller cases (MED-1..MED-7) ----------------------------------------------------------------
+
+/** The key of the case fixtures' seller (suspended by its closure case: it still acts in its cases). */
+const CASE_KEY = '{CASE_KEY}';
+/** A well-formed case id that no case has. */
+const MISSING_CASE = 'case_00000000-0000-4000-8000-000000000000';
+
+/** Path ids that are not case ids (`case_` and a 36-character UUID), each → 400 params.caseId. */
+const BAD_CASE_IDS: [string, string][] = [
+  ['not-an-id', 'caseId is not an id'],
+  ['case_', 'caseId has an empty suffix'],
+  [`case_${'a'.repeat(35)}`, 'caseId is one character short'],
+  [`case_${'a'.repeat(37)}`, 'caseId is one character long'],
+  ['case_AAAAAAAA-AAAA-4AAA-8AAA-AAAAAAAAAAAA', 'caseId in upper case'],
+  [`case_${'g'.repeat(36)}`, 'caseId is not hexadecimal'],
+  [`case_${'a'.repeat(1000)}`, 'caseId is too long'],
+  [`case_${'a'.repeat(18)}%20${'a'.repeat(17)}`, 'caseId has a space'],
+  [`case_${'a'.repeat(18)}%2F${'a'.repeat(17)}`, 'caseId has an encoded slash'],
+  ['case_%00', 'caseId has a NUL byte'],
+  ['{CASE_SELLER}', 'caseId is a seller id'],
+  ['%E0%A4%A', 'caseId is not valid percent-encoding'],
+];
+
+/**
+ * A command on a case (api/routes/seller-cases.ts), each sent with the key of one who may give it:
+ * wrong bodies and path ids leave the case as it is (checked after the table); the same valid body
+ * on the withdrawn complaint is refused from its row (409), which shows the key and the body get
+ * through. No valid body is sent to a live case unless its state refuses it.
+ */
+function caseCommandCases(command: string, key: string, sellerCase: string, valid: Record<string, unknown>, required: string[], wrong: [string, unknown, string[]][]): Case[] {
+  const route = `POST /cases/{caseId}/${command}`;
+  const path = `/cases/${sellerCase}/${command}`;
+  const c = (name: string, rest: Partial<Case> & Pick<Case, 'status'>): Case => ({ route, name, method: 'POST', path, key, ...rest });
+  return [
+    ...postBodyCases(route, path, key, valid, required),
+    ...wrong.map(([name, body, fields]) => c(name, { body, status: 400, fields })),
+    ...BAD_CASE_IDS.map(([id, name]) => c(name, { path: `/cases/${id}/${command}`, body: valid, status: 400, fields: ['params.caseId'] })),
+    c('caseId and body both wrong, each named', { path: `/cases/not-an-id/${command}`, body: { ...valid, extra: 1 }, status: 400, fields: ['params.caseId', 'body.extra'] }),
+    c('the case does not exist', { path: `/cases/${MISSING_CASE}/${command}`, body: valid, status: 404 }),
+    c('a valid body on the withdrawn case (control: refused from its row)', { path: `/cases/{ENDED_CASE}/${command}`, body: valid, status: 409 }),
+  ];
+}
+
+/** Faults of an ISO 8601 instant with its offset, as bodies `{ ...valid, [field]: value }`. */
+function instantFaults(field: string, valid: Record<string, unknown>): [string, unknown, string[]][] {
+  return (
+    [
+      ['is a number', 1_900_000_000_000],
+      ['is null', null],
+      ['is a word', 'tomorrow'],
+      ['is empty', ''],
+      ['is a date without a time', '2030-01-10'],
+      ['has no offset', '2030-01-10T10:00:00'],
+      ['is in month 13', '2030-13-10T10:00:00Z'],
+      ['is on 30 February', '2030-02-30T10:00:00Z'],
+      ['is at hour 25', '2030-01-10T25:00:00Z'],
+      ['is in a human format', '10/01/2030 10:00'],
+      ['is an array', ['2030-01-10T10:00:00Z']],
+      ['is too long', `2030-01-10T10:00:00${'0'.repeat(300)}Z`],
+    ] as const
+  ).map(([name, value]): [string, unknown, string[]] => [`${field} ${name}`, { ...valid, [field]: value }, [`body.${field}`]]);
+}
+
+function sellerCaseCases(): Case[] {
+  const closure = { reasons: 'Repeated customer complaints', letterReference: 'LR-X5-0002' };
+  const openRoute = 'POST /ops/sellers/{sellerId}/cases';
+  const openPath = '/ops/sellers/{CASE_SELLER}/cases';
+  const opening = (name: string, body: unknown, status: number, fields?: string[]): Case => ({ route: openRoute, name, method: 'POST', path: openPath, key: DEMO_KEYS.ops, body, status, ...(fields ? { fields } : {}) });
+  const request = { kind: 'complaint', text: 'Payouts arrive late' };
+  const filing = (name: string, body: unknown, status: number, fields?: string[]): Case => ({ route: 'POST /seller/cases', name, method: 'POST', path: '/seller/cases', key: CASE_KEY, body, status, ...(fields ? { fields } : {}) });
+  const meeting = { at: '2099-01-10T10:00:00+01:00', place: 'Visio: https://meet.example.test/x5' };
+  return [
+    // POST /ops/sellers/{sellerId}/cases (MED-1): always on the fixtures' seller, never a demo seller.
+    ...postBodyCases(openRoute, openPath, DEMO_KEYS.ops, closure, ['reasons', 'letterReference']),
+    opening('reasons missing', { letterReference: closure.letterReference }, 400, ['body.reasons']),
+    opening('letterReference missing', { reasons: closure.reasons }, 400, ['body.letterReference']),
+    ...textFieldFaults('reasons', closure, 10_000).map(([name, body, fields]) => opening(name, body, 400, fields)),
+    ...textFieldFaults('letterReference', closure, 100).map(([name, body, fields]) => opening(name, body, 400, fields)),
+    opening('several faults at once, each named', { reasons: '', letterReference: 7, kind: 'closure' }, 400, ['body.reasons', 'body.letterReference', 'body.kind']),
+    ...(
+      [
+        ['not-an-id', 'sellerId is not an id'],
+        ['sel_', 'sellerId has an empty suffix'],
+        [`sel_${long(81)}`, 'sellerId is too long'],
+        ['sel_a%20b', 'sellerId has a space'],
+        ['sel_a%2Fb', 'sellerId has an encoded slash'],
+        ['sel_%00', 'sellerId has a NUL byte'],
+        ['{CLOSURE_CASE}', 'sellerId is a case id'],
+        ['%E0%A4%A', 'sellerId is not valid percent-encoding'],
+      ] as const
+    ).map(([id, name]): Case => ({ route: openRoute, name, method: 'POST', path: `/ops/sellers/${id}/cases`, key: DEMO_KEYS.ops, body: closure, status: 400, fields: ['params.sellerId'] })),
+    { route: openRoute, name: 'sellerId and body both wrong, each named', method: 'POST', path: '/ops/sellers/not-an-id/cases', key: DEMO_KEYS.ops, body: { ...closure, extra: 1 }, status: 400, fields: ['params.sellerId', 'body.extra'] },
+    { route: openRoute, name: 'the seller does not exist', method: 'POST', path: '/ops/sellers/sel_does-not-exist/cases', key: DEMO_KEYS.ops, body: closure, status: 404 },
+    // Its closure case is open: a valid body gets through and is refused, nothing written.
+    opening('a valid body while a closure case is open (control: refused)', closure, 409),
+
+    // POST /seller/cases (MED-6, MED-7)
+    ...postBodyCases('POST /seller/cases', '/seller/cases', CASE_KEY, request, ['kind', 'text']),
+    filing('kind missing', { text: request.text }, 400, ['body.kind']),
+    filing('text missing', { kind: request.kind }, 400, ['body.text']),
+    ...(
+      [
+        // Only ops open a closure case (MED-1).
+        ['is closure', 'closure'],
+        ['is not an enum value', 'refund'],
+        ['in the wrong case', 'COMPLAINT'],
+        ['is empty', ''],
+        ['is null', null],
+        ['is a number', 1],
+        ['is an array', ['complaint']],
+        ['is too long', long(300)],
+      ] as const
+    ).map(([name, kind]) => filing(`kind ${name}`, { ...request, kind }, 400, ['body.kind'])),
+    ...textFieldFaults('text', request, 10_000).map(([name, body, fields]) => filing(name, body, 400, fields)),
+    filing('several faults at once, each named', { kind: 'closure', text: '   ', sellerId: '{CASE_SELLER}' }, 400, ['body.kind', 'body.text', 'body.sellerId']),
+    // A complaint and a closure request are open: valid bodies get through and are refused, nothing written.
+    filing('a valid complaint while one is open (control: refused)', request, 409),
+    filing('a valid closure request while one is open (control: refused)', { kind: 'closure_request', text: 'We stop selling here' }, 409),
+
+    // GET /cases/{caseId}
+    ...bodyCases('GET /cases/{caseId}', 'GET', '/cases/{CLOSURE_CASE}', CASE_KEY),
+    ...BAD_CASE_IDS.map(([id, name]): Case => ({ route: 'GET /cases/{caseId}', name, method: 'GET', path: `/cases/${id}`, key: CASE_KEY, status: 400, fields: ['params.caseId'] })),
+    { route: 'GET /cases/{caseId}', name: 'an unknown query parameter', method: 'GET', path: '/cases/{CLOSURE_CASE}?fields=all', key: CASE_KEY, status: 400, fields: ['query.fields'] },
+    { route: 'GET /cases/{caseId}', name: 'caseId and the query both wrong, each named', method: 'GET', path: '/cases/not-an-id?fields=all', key: CASE_KEY, status: 400, fields: ['params.caseId', 'query.fields'] },
+    { route: 'GET /cases/{caseId}', name: 'the case does not exist', method: 'GET', path: `/cases/${MISSING_CASE}`, key: DEMO_KEYS.ops, status: 404 },
+
+    // GET /ops/cases, GET /seller/cases: their filters (limit and cursor are with the other lists).
+    ...[
+      ['status=AWAITING_CONTEST', 'status in the wrong case'],
+      ['status=', 'status is empty'],
+      ['status=closed', 'status is a seller status, not a case status'],
+      ['status=resolved&status=lapsed', 'status given twice'],
+      [`status=${long(300)}`, 'status is too long'],
+    ].map(([query, name]): Case => ({ route: 'GET /ops/cases', name, method: 'GET', path: `/ops/cases?${query}`, key: DEMO_KEYS.ops, status: 400, fields: ['query.status'] })),
+    ...[
+      ['kind=refund', 'kind is not one of its values'],
+      ['kind=Closure', 'kind in the wrong case'],
+      ['kind=closure&kind=complaint', 'kind given twice'],
+    ].map(([query, name]): Case => ({ route: 'GET /ops/cases', name, method: 'GET', path: `/ops/cases?${query}`, key: DEMO_KEYS.ops, status: 400, fields: ['query.kind'] })),
+    { route: 'GET /ops/cases', name: 'status and kind both wrong, each named', method: 'GET', path: '/ops/cases?status=open&kind=bug', key: DEMO_KEYS.ops, status: 400, fields: ['query.status', 'query.kind'] },
+    { route: 'GET /ops/cases', name: 'sellerId is not a parameter', method: 'GET', path: '/ops/cases?sellerId={CASE_SELLER}', key: DEMO_KEYS.ops, status: 400, fields: ['query.sellerId'] },
+    // A seller's own list has no filter (X-6: its cases, all of them).
+    ...['status=awaiting_contest', 'kind=closure', 'sellerId={CASE_SELLER}'].map((query): Case => ({
+      route: 'GET /seller/cases',
+      name: `${query.split('=')[0]} is not a parameter of the seller\u2019s list`,
+      method: 'GET',
+      path: `/seller/cases?${query}`,
+      key: CASE_KEY,
+      status: 400,
+      fields: [`query.${query.split('=')[0]}`],
+    })),
+
+    // The six commands.
+    ...caseCommandCases('contest', CASE_KEY, '{CLOSURE_CASE}', { text: 'The complaints were about a partner.' }, ['text'], [
+      ...textFieldFaults('text', {}, 10_000),
+      ['a field that looks plausible', { text: 'x', attachments: ['letter.pdf'] }, ['body.attachments']],
+    ]),
+    ...caseCommandCases('meeting', DEMO_KEYS.ops, '{COMPLAINT_CASE}', meeting, ['at', 'place'], [
+      ['at missing', { place: meeting.place }, ['body.at']],
+      ['place missing', { at: meeting.at }, ['body.place']],
+      ...instantFaults('at', meeting),
+      ...textFieldFaults('place', meeting, 500),
+      ['several faults at once, each named', { at: 'soon', place: '', confirmBy: meeting.at }, ['body.at', 'body.place', 'body.confirmBy']],
+    ]),
+    // Well-formed, refused by the workflow's validator (its time): nothing is written.
+    { route: 'POST /cases/{caseId}/meeting', name: 'at in the past (refused by the workflow)', method: 'POST', path: '/cases/{COMPLAINT_CASE}/meeting', key: DEMO_KEYS.ops, body: { ...meeting, at: '2020-01-10T10:00:00+01:00' }, status: 422 },
+    ...caseCommandCases('meeting/confirm', CASE_KEY, '{REQUEST_CASE}', {}, [], [['a field that looks plausible', { confirmed: true }, ['body.confirmed']]]),
+    ...caseCommandCases('meeting/record', DEMO_KEYS.ops, '{COMPLAINT_CASE}', { held: false }, ['held'], [
+      ...(
+        [
+          ['is a string', 'false'],
+          ['is a word', 'no'],
+          ['is a number', 0],
+          ['is null', null],
+          ['is an array', [true]],
+        ] as const
+      ).map(([name, held]): [string, unknown, string[]] => [`held ${name}`, { held }, ['body.held']]),
+      ['held true without endedAt', { held: true }, ['body.endedAt']],
+      ['held true without endedAt, with notes', { held: true, notes: 'Agreed: payouts weekly' }, ['body.endedAt']],
+      ['endedAt without held', { endedAt: '2030-01-10T11:00:00Z' }, ['body.held']],
+      ...instantFaults('endedAt', { held: true }),
+      ...textFieldFaults('notes', { held: true, endedAt: '2030-01-10T11:00:00Z' }, 10_000),
+      ['several faults at once, each named', { held: 'yes', endedAt: 'later', notes: '', absent: true }, ['body.held', 'body.endedAt', 'body.notes', 'body.absent']],
+    ]),
+    // Well-formed on the complaint awaiting its meeting: refused by the workflow (nothing to record), nothing written.
+    { route: 'POST /cases/{caseId}/meeting/record', name: 'a valid body before any meeting (control: refused by the workflow)', method: 'POST', path: '/cases/{COMPLAINT_CASE}/meeting/record', key: DEMO_KEYS.ops, body: { held: false }, status: 409 },
+    ...caseCommandCases('changes-confirmed', DEMO_KEYS.ops, '{CLOSURE_CASE}', {}, [], [['a field that looks plausible', { note: 'terms updated' }, ['body.note']]]),
+    ...caseCommandCases('withdraw', DEMO_KEYS.ops, '{REQUEST_CASE}', { reason: 'opened by mistake' }, ['reason'], [
+      ...textFieldFaults('reason', {}, 2000),
+      ['a field that looks plausible', { reason: 'x', reinstate: true }, ['body.reinstate']],
+    ]),
+  ];
+}
+
 const CASES: Case[] = [
   ...checkout(),
   ...subscriptionCases(),
   ...ticketCases(),
   ...supportCases(),
+  ...sellerCaseCases(),
 
   // GET /orders/{orderId}
   ...bodyCases('GET /orders/{orderId}', 'GET', '/orders/{ORDER}', DEMO_KEYS.admin),
@@ -897,6 +1101,8 @@ const CASES: Case[] = [
       ['GET /ops/tickets', '/ops/tickets', DEMO_KEYS.support, 'status', true],
       ['GET /seller/tickets', '/seller/tickets', DEMO_KEYS.sellerAcme, 'status', true],
       ['GET /tickets/{ticketId}/messages', '/tickets/{CONSENTING}/messages', TICKET_KEY, undefined, true],
+      ['GET /ops/cases', '/ops/cases', DEMO_KEYS.ops, 'status', true],
+      ['GET /seller/cases', '/seller/cases', CASE_KEY, undefined, true],
     ] as const
   ).flatMap(([route, path, key, filter, isNew]): Case[] => {
     const q = (query: string) => `${path}${path.includes('?') ? '&' : '?'}${query}`;
@@ -979,6 +1185,15 @@ const CASES: Case[] = [
     ] as const
   ).map(([path, name, fields]): Case => ({ route: 'GET /updates/{workflowId}/{updateId}', name, method: 'GET', path, key: DEMO_KEYS.admin, status: 400, fields: [...fields] })),
   { route: 'GET /updates/{workflowId}/{updateId}', name: 'the line does not exist', method: 'GET', path: '/updates/OrderLine%3Alin_does-not-exist/u1', key: DEMO_KEYS.admin, status: 404 },
+  ...(
+    [
+      ['/updates/SellerCase%3Acase_/u1', 'workflowId has an empty case id'],
+      [`/updates/SellerCase%3Acase_${'a'.repeat(35)}/u1`, 'workflowId has a case id one character short'],
+      ['/updates/SellerCase%3A{CASE_SELLER}/u1', 'workflowId names a seller, not a case'],
+    ] as const
+  ).map(([path, name]): Case => ({ route: 'GET /updates/{workflowId}/{updateId}', name, method: 'GET', path, key: DEMO_KEYS.ops, status: 400, fields: ['params.workflowId'] })),
+  { route: 'GET /updates/{workflowId}/{updateId}', name: 'the case does not exist', method: 'GET', path: `/updates/SellerCase%3A${MISSING_CASE}/u1`, key: DEMO_KEYS.ops, status: 404 },
+  { route: 'GET /updates/{workflowId}/{updateId}', name: 'no such command on a case', method: 'GET', path: '/updates/SellerCase%3A{CLOSURE_CASE}/no-such-update', key: DEMO_KEYS.ops, status: 404 },
 
   // Routes that do not exist.
   { route: UNKNOWN, name: 'GET /nope', method: 'GET', path: '/nope', status: 404 },
@@ -1190,7 +1405,12 @@ function resolvePath(path: string): string {
     .replaceAll('{DUE}', tk.due)
     .replaceAll('{CLOSED}', tk.closed)
     .replaceAll('{TICKET_SUB}', tk.service.lineId)
-    .replaceAll('{CONTACT}', tk.service.contactId);
+    .replaceAll('{CONTACT}', tk.service.contactId)
+    .replaceAll('{CASE_SELLER}', cs.seller.sellerId)
+    .replaceAll('{CLOSURE_CASE}', cs.closure)
+    .replaceAll('{REQUEST_CASE}', cs.request)
+    .replaceAll('{COMPLAINT_CASE}', cs.complaint)
+    .replaceAll('{ENDED_CASE}', cs.ended);
 }
 
 /** The ids a body names ({TICKET_SUB}, {CONTACT}): only the part under test is wrong. */
@@ -1228,7 +1448,7 @@ function rawRequest(baseUrl: string, method: string, path: string, opts: { key?:
 
 function send(c: Case): Promise<HttpResponse> {
   const path = resolvePath(c.path);
-  const key = c.key === SUB_KEY ? sub.key : c.key === '{ACCOUNT_KEY}' ? accountKey : c.key === TICKET_KEY ? tk.service.customerKey : c.key;
+  const key = c.key === SUB_KEY ? sub.key : c.key === '{ACCOUNT_KEY}' ? accountKey : c.key === TICKET_KEY ? tk.service.customerKey : c.key === CASE_KEY ? cs.seller.key : c.key;
   if ((c.method === 'GET' || c.method === 'DELETE') && c.rawBody !== undefined) {
     return rawRequest(sys.apiUrl, c.method, path, { key, rawBody: c.rawBody, headers: c.headers });
   }
@@ -1296,6 +1516,21 @@ describe('X-5: bad input on every route', () => {
     expect(ticketsBefore.states[1]).toMatchObject({ payment: null, paymentAttempts: [], contest: null });
     expect(ticketsBefore.contacts).toMatchObject([{ id: tk.service.contactId, removedAt: null }]);
     expect(ticketsBefore.bars).toBe(0);
+  });
+
+  it('X-5, MED-1, MED-6, MED-7: the refused seller-case requests wrote nothing: the cases\' states, timelines, messages and rows, the sellers, their offers and e-mails are unchanged', async () => {
+    expect(await caseSnapshot(sys, cs)).toEqual(casesBefore);
+    const views = casesBefore.views as { caseId: string; kind: string; status: string; meeting: unknown; contest: unknown }[];
+    expect(views.map((v) => [v.kind, v.status])).toEqual([
+      ['closure', 'awaiting_contest'],
+      ['closure_request', 'awaiting_meeting'],
+      ['complaint', 'awaiting_meeting'],
+      ['complaint', 'withdrawn'],
+    ]);
+    // No meeting was scheduled, no contest written; the fixtures' seller is suspended by its closure case (MED-1), the demo sellers have no case.
+    expect(views.slice(0, 3).every((v) => v.meeting === null && v.contest === null)).toBe(true);
+    expect(casesBefore.sellers).toContainEqual(expect.objectContaining({ id: cs.seller.sellerId, status: 'suspended' }));
+    expect(casesBefore.demoSellerCases).toBe(0);
   });
 
   it('X-5: /openapi.json is OpenAPI 3.1, documents every route this table covers, and every documented route is in the table', async () => {

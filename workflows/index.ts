@@ -5,3 +5,4 @@ export { subscriptionWorkflow } from './subscription';
 export { orderWithdrawalWorkflow } from './order-withdrawal';
 export { emailDeliveryWorkflow } from './email-delivery';
 export { ticketWorkflow } from './ticket';
+export { sellerCaseWorkflow } from './seller-case';

@@ -21,10 +21,12 @@ export const DueAtKey = defineSearchAttributeKey('DueAt', SearchAttributeType.DA
 export const NextDueAtKey = defineSearchAttributeKey('NextDueAt', SearchAttributeType.DATETIME);
 /** A support ticket's id (tkt_…), on its Ticket workflow (DIA-8). */
 export const TicketIdKey = defineSearchAttributeKey('TicketId', SearchAttributeType.KEYWORD);
+/** A seller case's kind: closure (MED-1), closure_request (MED-6), complaint (MED-7). */
+export const CaseKindKey = defineSearchAttributeKey('CaseKind', SearchAttributeType.KEYWORD);
 /** incident | support (DIA-1, POL-5). */
 export const TicketKindKey = defineSearchAttributeKey('TicketKind', SearchAttributeType.KEYWORD);
 
-export const allSearchAttributes = [OrderIdKey, OrderNumberKey, CustomerIdKey, SellerIdKey, BusinessStatusKey, DueAtKey, NextDueAtKey, TicketIdKey, TicketKindKey];
+export const allSearchAttributes = [OrderIdKey, OrderNumberKey, CustomerIdKey, SellerIdKey, BusinessStatusKey, DueAtKey, NextDueAtKey, TicketIdKey, TicketKindKey, CaseKindKey];
 
 /** Custom search attributes of earlier versions, removed where a server still has them. */
 export const retiredSearchAttributes = ['Status'];

@@ -47,6 +47,12 @@ export function emailSummary(what: string): string {
   return `E-mail: ${what}`;
 }
 
+/** "Closure case case_1f… · Acme Cloud SAS" (MED-1, MED-6, MED-7). */
+export function sellerCaseSummary(c: { caseId: string; kind: string; sellerName: string }): string {
+  const kind = c.kind === 'closure' ? 'Closure case' : c.kind === 'closure_request' ? 'Closure request' : 'Complaint';
+  return `${kind} ${c.caseId} · ${c.sellerName}`;
+}
+
 /** "Incident ticket tkt_3f… · Acme Mail Pro · Jane Doe" (the subject is the customer's text: not shown). */
 export function ticketSummary(t: { ticketId: string; kind: string; offerName: string; customerName: string }): string {
   return `${t.kind === 'incident' ? 'Incident' : 'Support'} ticket ${t.ticketId} · ${t.offerName} · ${t.customerName}`;

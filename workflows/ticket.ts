@@ -255,11 +255,17 @@ export async function ticketWorkflow(input: TicketInput): Promise<TicketState> {
   const inStatus = (...allowed: TicketStatus[]) => {
     if (!allowed.includes(state.status)) refuse(`${ticket} is ${state.status.replace(/_/g, ' ')}: this command needs it ${allowed.map((s) => s.replace(/_/g, ' ')).join(' or ')}`, 'WrongTicketState');
   };
-  const validators: { [K in Command['kind']]: (cmd: Extract<Command, { kind: K }>['c']) => void } = {
-    consent: (c) => {
+  /** A deadline is over at its instant (the timer decides what then happens). */
+  const passed = (deadline: string, asOf: string, what: string) => {
+    if (Date.parse(asOf) >= Date.parse(deadline)) refuse(`${what} ended on ${localTime(deadline)}`, 'DeadlinePassed');
+  };
+  // Each validator runs when the command arrives (asOf: now) and again when the loop carries it
+  // out (asOf: its acceptance), so two commands accepted together cannot both apply.
+  const validators: { [K in Command['kind']]: (cmd: Extract<Command, { kind: K }>['c'], asOf: string) => void } = {
+    consent: (c, asOf) => {
       customerOnly(c.customerId);
       inStatus('awaiting_consent');
-      const { priceCents } = diagnosticPriceAt(input.diagnostic, nowIso());
+      const { priceCents } = diagnosticPriceAt(input.diagnostic, asOf);
       if (c.acceptedPriceCents !== priceCents) {
         refuse(`the diagnostic's price is now ${formatMoney(priceCents, input.diagnostic.currency)} excl. VAT: consent to that price (DIA-1)`, 'PriceChanged');
       }
@@ -267,7 +273,7 @@ export async function ticketWorkflow(input: TicketInput): Promise<TicketState> {
     staffReply: (c) => {
       if (!c.messageId) refuse('messageId missing', 'InvalidArgument');
       if (state.kind === 'support') inStatus('awaiting_support', 'awaiting_customer');
-      else inStatus('diagnosing', 'work_in_progress');
+      // An incident: support answers the customer's messages in any open state.
     },
     customerReply: (c) => {
       customerOnly(c.customerId);
@@ -283,33 +289,40 @@ export async function ticketWorkflow(input: TicketInput): Promise<TicketState> {
         }
       } else if (c.quote) refuse(`a ${c.outcome} diagnosis has no quote (DIA-2)`, 'InvalidArgument');
     },
-    quoteAnswer: (c) => {
+    quoteAnswer: (c, asOf) => {
       customerOnly(c.customerId);
       if (state.quote?.answer) refuse(`the quote was already ${state.quote.answer} (DIA-3)`, 'QuoteAnswered');
       inStatus('quote_pending');
+      passed(state.quote!.expiresAt, asOf, `the ${QUOTE_DAYS} days to answer the quote (DIA-3)`);
     },
     workDone: () => inStatus('work_in_progress'),
-    pay: (c) => {
+    pay: (c, asOf) => {
       customerOnly(c.customerId);
       if (state.payment) refuse(`invoice ${state.invoice!.number} is already paid`, 'AlreadyPaid');
       inStatus('awaiting_payment');
+      passed(state.invoice!.dueAt, asOf, `the ${PAYMENT_DAYS} days to pay invoice ${state.invoice!.number} (DIA-6)`);
       if (!c.cardId) refuse('card missing', 'InvalidArgument');
     },
-    contest: (c) => {
+    contest: (c, asOf) => {
       customerOnly(c.customerId);
       if (state.payment) refuse(`invoice ${state.invoice!.number} is paid: a paid invoice cannot be contested (DIA-5)`, 'AlreadyPaid');
       inStatus('awaiting_payment');
+      passed(state.invoice!.dueAt, asOf, `the ${PAYMENT_DAYS} days to pay or contest invoice ${state.invoice!.number} (DIA-6)`);
     },
     close: () => {
       if (state.kind === 'support') inStatus('awaiting_support', 'awaiting_customer');
       else inStatus('awaiting_consent');
     },
   };
-  const validate = (cmd: Command): void => {
+  const validate = (cmd: Command, asOf = nowIso()): void => {
     if (!ready) refuse('the ticket is opening: retry in a moment', 'NotReady');
-    if ((cmd.kind === 'pay' || cmd.kind === 'contest') && state.payment) validators[cmd.kind](cmd.c as never);
+    if ((cmd.kind === 'pay' || cmd.kind === 'contest') && state.payment) validators[cmd.kind](cmd.c as never, asOf);
     if (isClosed(state.status)) refuse(`${ticket} is closed (${state.closeReason ?? state.status})`, 'TicketClosed');
-    (validators[cmd.kind] as (c: unknown) => void)(cmd.c);
+    // DIA-5: a barred customer's ticket takes only what settles its invoice.
+    if (closesForBar() || (barred && !['pay', 'contest', 'customerReply'].includes(cmd.kind))) {
+      refuse(`the customer has no support any more: invoice ${barred!.invoiceNumber} was contested (DIA-5)`, 'TicketClosed');
+    }
+    (validators[cmd.kind] as (c: unknown, asOf: string) => void)(cmd.c, asOf);
   };
   async function enqueue(cmd: Command): Promise<TicketState> {
     const item: Queued = { cmd, at: nowIso(), done: false };
@@ -455,6 +468,7 @@ export async function ticketWorkflow(input: TicketInput): Promise<TicketState> {
       if (waitMs === undefined) await condition(() => queue.length > 0 || closesForBar());
       else if (waitMs > 0) await condition(() => queue.length > 0 || closesForBar(), waitMs, { summary: timerSummary(wake!.deadline) });
     }
+    if (closesForBar()) continue;
     if (queue.length > 0) {
       // A command accepted before the deadline is carried out before it.
       const item = queue.shift()!;
@@ -481,7 +495,7 @@ export async function ticketWorkflow(input: TicketInput): Promise<TicketState> {
   // --- steps ---------------------------------------------------------------------------------
   async function carryOut(item: Queued): Promise<void> {
     try {
-      if (isClosed(state.status)) refuse(`${ticket} is closed (${state.closeReason ?? state.status})`, 'TicketClosed');
+      validate(item.cmd, item.at);
       await handlers[item.cmd.kind](item.cmd.c as never, item.at);
     } catch (err) {
       item.error = err;
@@ -498,7 +512,10 @@ export async function ticketWorkflow(input: TicketInput): Promise<TicketState> {
   async function bill(at: string, lines: SupportInvoiceLine[], why: string): Promise<void> {
     const billed = lines.filter((l) => l.exclVatCents > 0);
     state.billed = billed;
-    if (billed.length === 0) return close(at, `${why}; nothing to pay (the diagnostic was free)`);
+    if (billed.length === 0) {
+      await close(at, `${why}; nothing to pay (the diagnostic was free)`);
+      return tellCustomer('closed', 'DIA-4');
+    }
     const inv = await db(`DIA-4: issue the support invoice of ${ticket}`).issueSupportInvoice({
       ticketId: state.ticketId,
       customerId: state.customerId,
@@ -580,7 +597,7 @@ export async function ticketWorkflow(input: TicketInput): Promise<TicketState> {
         const at = addWorkingMs(clock.runningSince, Math.max(0, clock.alertAtMs - clock.elapsedMs), schedule);
         wakes.push({ at, deadline: { rule: 'POL-5', what: `alert ops: support's first answer due by ${localTime(clock.dueAt!)}`, word: 'on', at }, run: alertOps });
       } else if (!clock.missedAt) {
-        wakes.push({ at: clock.dueAt!, deadline: { rule: 'POL-5', what: "support's first answer", at: clock.dueAt! }, run: async () => markMissed() });
+        wakes.push({ at: clock.dueAt!, deadline: { rule: 'POL-5', what: "support's first answer", at: clock.dueAt! }, run: markMissed });
       }
     }
     if (state.status === 'awaiting_consent' && input.diagnostic.freeUntil && Date.now() < Date.parse(input.diagnostic.freeUntil)) {
@@ -610,8 +627,9 @@ export async function ticketWorkflow(input: TicketInput): Promise<TicketState> {
     );
   }
 
-  function markMissed(): void {
+  async function markMissed(): Promise<void> {
     state.firstResponse.missedAt = nowIso();
+    await record('first_response_missed', { dueAt: state.firstResponse.dueAt });
   }
 
   async function expireQuote(): Promise<void> {

@@ -91,7 +91,7 @@ export function registerTicketRoutes(routes: RouteTable, deps: ApiDeps): void {
     handler: async ({ principal, body }) => {
       const customerId = principal.kind === 'customer' ? principal.customerId : '';
       const { state } = await openTicket(deps, customerId, body);
-      return { status: 201, body: viewOfState(state) };
+      return { status: 201, body: seenBy(principal, viewOfState(state)) };
     },
   });
 

@@ -10,6 +10,8 @@ import { z } from '../zod';
 import { lineState, pendingCommand, subscriptionAnswer } from '../response-schemas';
 import { mayReadTicket, ticketAsSeenBy, ticketView, viewOfState } from '../ticket-view';
 import type { TicketState } from '../../workflows/ticket';
+import type { SellerCaseState } from '../../workflows/seller-case';
+import { caseView, caseViewer } from './seller-cases';
 
 const POLL_WAIT_MS = 5_000;
 
@@ -34,21 +36,26 @@ export function registerUpdateRoutes(routes: RouteTable, deps: ApiDeps): void {
     summary: 'The outcome of a command that answered 202: 200 with it once carried out, 202 while it still runs',
     allow: allow.authenticated,
     params: z.object({
-      workflowId: z.string().regex(/^((OrderLine|Subscription):lin_[A-Za-z0-9_-]{1,80}|Ticket:tkt_[0-9a-f]{24})$/, 'an OrderLine:…, Subscription:… or Ticket:… workflow id'),
+      workflowId: z.string().regex(/^((OrderLine|Subscription):lin_[A-Za-z0-9_-]{1,80}|Ticket:tkt_[0-9a-f]{24}|SellerCase:case_[0-9a-f-]{36})$/, 'an OrderLine:…, Subscription:…, Ticket:… or SellerCase:… workflow id'),
       updateId: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'an update id'),
     }),
     responses: {
-      200: { description: 'The command’s answer, as its route would have given it', schema: z.union([lineState, subscriptionAnswer, ticketView]) },
+      200: { description: 'The command’s answer, as its route would have given it', schema: z.union([lineState, subscriptionAnswer, ticketView, caseView]) },
       202: { description: 'Still being carried out', schema: pendingCommand },
     },
     handler: async ({ principal, params }) => {
-      const [kind, id] = params.workflowId.split(':') as ['OrderLine' | 'Subscription' | 'Ticket', string];
+      const [kind, id] = params.workflowId.split(':') as ['OrderLine' | 'Subscription' | 'Ticket' | 'SellerCase', string];
+      const sellerCase = kind === 'SellerCase' ? await deps.db.sellerCase.findUnique({ where: { id } }) : null;
+      if (kind === 'SellerCase') {
+        if (!sellerCase) throw Problem.notFound(`no case ${id}`);
+        if (!(allow.staff('ops')(principal) || (principal.kind === 'seller' && principal.sellerId === sellerCase.sellerId))) throw Problem.forbidden('this command is not yours');
+      }
       if (kind === 'Ticket') {
         const t = await deps.db.ticket.findUnique({ where: { id } });
         if (!t) throw Problem.notFound(`no ticket ${id}`);
         if (!mayReadTicket(principal, t)) throw Problem.forbidden('this command is not yours');
       }
-      const line = kind === 'Ticket' ? null : await mayRead(principal, kind, id);
+      const line = kind === 'Ticket' || kind === 'SellerCase' ? null : await mayRead(principal, kind, id);
       const handle = deps.temporal.workflow.getHandle(params.workflowId).getUpdateHandle(params.updateId);
       const outcome = await awaitOutcome(deps.temporal, handle, POLL_WAIT_MS).catch((err: unknown) => {
         // An unknown update id (or a workflow that ended without it) is answered as not found.
@@ -58,6 +65,7 @@ export function registerUpdateRoutes(routes: RouteTable, deps: ApiDeps): void {
         throw err;
       });
       if (!outcome.done) return pendingAnswer(outcome);
+      if (kind === 'SellerCase') return { status: 200, body: await caseViewer(deps)(principal, sellerCase!, outcome.result as SellerCaseState) };
       const body =
         kind === 'OrderLine' ? lineAsSeenBy(principal, line!, outcome.result as object) : kind === 'Ticket' ? ticketAsSeenBy(principal, viewOfState(outcome.result as TicketState)) : outcome.result;
       return { status: 200, body };

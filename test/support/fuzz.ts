@@ -184,6 +184,7 @@ async function busyWorkflows(probe: DbProbe, client: Client, taskQueue: string):
     ...(await probe.column(`SELECT id FROM "OrderLine" WHERE status NOT IN ('awaiting_payment', 'payment_failed')`)).map((id) => `OrderLine:${id}`),
     ...(await probe.column('SELECT id FROM "Subscription"')).map((id) => `Subscription:${id}`),
     ...(await probe.column('SELECT id FROM "Ticket"')).map((id) => `Ticket:${id}`),
+    ...(await probe.column('SELECT id FROM "SellerCase"')).map((id) => `SellerCase:${id}`),
   ]);
   for await (const wf of client.workflow.list({ query: `TaskQueue = "${taskQueue}" AND ExecutionStatus = "Running"` })) ids.add(wf.workflowId);
   const busy = await Promise.all(
@@ -555,7 +556,7 @@ export interface ListCaller {
 /**
  * X-6 on a list's answer (a 2xx of one of the list routes): every item is the caller's own. A
  * customer's orders, subscriptions, documents and tickets name it; its payments name one of its
- * orders; a seller's lines, subscriptions, documents and tickets (support ones only) name it.
+ * orders; a seller's lines, subscriptions, documents, tickets (support ones only) and cases name it.
  * Staff lists (and other routes) are not owner-bound: true. `customerOfOrder` maps an order to
  * its account, as the fixtures know it.
  */
@@ -580,6 +581,8 @@ export function listItemsAreOwn(op: string, caller: ListCaller, body: unknown, c
     case 'GET /seller/tickets':
       // X-6: a seller's support tickets only; incidents are the marketplace's.
       return own((i) => i.sellerId === caller.sellerId && i.kind === 'support');
+    case 'GET /seller/cases':
+      return own((i) => i.sellerId === caller.sellerId);
     default:
       return true;
   }
