@@ -5,6 +5,7 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { MARKETPLACE_ISSUER_ID } from '../domain/marketplace';
+import { CLOSED_STATUSES } from '../domain/support';
 import { formatMoney } from '../domain/money';
 import { formatDate, formatDateTime } from '../domain/time-format';
 import { daysAfter, DOCUMENT_LINK_DAYS, linkUrl, windowEnd } from '../api/signed-links';
@@ -47,7 +48,6 @@ export function supportCreditNoteId(ticketId: string): string {
   return creditNoteId(`ticket:${ticketId}:contest`);
 }
 
-const CLOSED = ['paid', 'contested', 'closed'];
 
 export function createTicketActivities(deps: ActivityDeps) {
   const { db, gateway } = deps;
@@ -216,7 +216,7 @@ export function createTicketActivities(deps: ActivityDeps) {
      * bar when it starts (recordTicketOpened).
      */
     async closeBarredCustomersTickets(input: { customerId: string; ticketId: string; invoiceNumber: string }): Promise<number> {
-      const open = await db.ticket.findMany({ where: { customerId: input.customerId, id: { not: input.ticketId }, status: { notIn: [...CLOSED, 'awaiting_payment'] } }, select: { id: true } });
+      const open = await db.ticket.findMany({ where: { customerId: input.customerId, id: { not: input.ticketId }, status: { notIn: [...CLOSED_STATUSES, 'awaiting_payment'] } }, select: { id: true } });
       const client = Context.current().client;
       let told = 0;
       for (const t of open) {

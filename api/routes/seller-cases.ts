@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateStage, type WorkflowUpdateHandle } from '@temporalio/client';
 import type { SellerCase } from '@prisma/client';
-import { CASE_KINDS, isCaseEnded, type CaseKind, type CaseStatus } from '../../domain/seller-case';
+import { CASE_KINDS, ENDED_CASE_STATUSES, isCaseEnded, type CaseKind, type CaseStatus } from '../../domain/seller-case';
 import {
   caseOpenedUpdate,
   confirmChangesUpdate,
@@ -93,7 +93,7 @@ export function registerSellerCaseRoutes(routes: RouteTable, deps: ApiDeps): voi
     await deps.db.$transaction(async (tx) => {
       // One open case of a kind per seller at a time: the lock orders concurrent openings.
       await tx.$queryRaw`SELECT "id" FROM "Seller" WHERE "id" = ${sellerId} FOR UPDATE`;
-      const open = await tx.sellerCase.findFirst({ where: { sellerId, kind, status: { notIn: ['account_closed', 'resolved', 'lapsed', 'withdrawn'] } } });
+      const open = await tx.sellerCase.findFirst({ where: { sellerId, kind, status: { notIn: [...ENDED_CASE_STATUSES] } } });
       if (open) throw Problem.conflict(`seller ${seller.name} already has an open ${kind.replace(/_/g, ' ')} case (${open.id})`, { reason: 'CaseOpen', caseId: open.id });
       await tx.sellerCase.create({ data: { id: caseId, sellerId, kind, status: kind === 'closure' ? 'awaiting_contest' : 'awaiting_meeting', openedAt: new Date(), openedBy: actor } });
       await tx.sellerCaseMessage.create({ data: { id: messageId, caseId, author: actor, kind: message.kind, text: message.text } });

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, WorkflowUpdateStage, type WorkflowUpdateHandle } from '@temporalio/client';
 import type { Ticket } from '@prisma/client';
-import { DIAGNOSIS_OUTCOMES, TICKET_KINDS } from '../../domain/support';
+import { DIAGNOSIS_OUTCOMES, TICKET_KINDS, isClosed, type TicketStatus } from '../../domain/support';
 import {
   closeTicketUpdate,
   consentUpdate,
@@ -60,7 +60,7 @@ export function registerTicketRoutes(routes: RouteTable, deps: ApiDeps): void {
       // An ended ticket's row holds its final state. A query on a completed workflow replays its
       // whole history, which SDK 1.24 can fail after a worker died mid-task while an Update
       // arrived (README, "Known SDK defect"): answered from the database rather than failing for ever.
-      if (!(err instanceof WorkflowNotFoundError) && !['paid', 'contested', 'closed'].includes(t.status)) throw err;
+      if (!(err instanceof WorkflowNotFoundError) && !isClosed(t.status as TicketStatus)) throw err;
       return { view: viewOfRow(t), source: 'database' };
     }
   }
@@ -179,7 +179,7 @@ export function registerTicketRoutes(routes: RouteTable, deps: ApiDeps): void {
    * word while it runs.
    */
   function refuseIfEnded(t: Ticket, path: string): void {
-    if (!['paid', 'contested', 'closed'].includes(t.status)) return;
+    if (!isClosed(t.status as TicketStatus)) return;
     if (t.status === 'paid' && (path === 'pay' || path === 'contest')) {
       throw Problem.conflict(path === 'pay' ? `the invoice of ticket ${t.id} is already paid` : `the invoice of ticket ${t.id} is paid: a paid invoice cannot be contested (DIA-5)`, { reason: 'AlreadyPaid' });
     }
