@@ -124,8 +124,11 @@ export async function sellerCaseWorkflow(input: SellerCaseInput): Promise<Seller
   let ready = false;
 
   // --- setup: commands and state -----------------------------------------------------------
+  // The deadline is worked out from the state at each read: a Query between a change and the
+  // loop's next publish must not show the deadline of the state before.
   const view = (): SellerCaseState => {
-    if (isCaseEnded(state.status)) state.nextDeadline = null;
+    const wake = isCaseEnded(state.status) ? null : nextWake();
+    state.nextDeadline = wake ? { rule: wake.deadline.rule, what: wake.deadline.what, at: wake.deadline.at } : null;
     return state;
   };
   setHandler(sellerCaseStateQuery, view);
