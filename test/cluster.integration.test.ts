@@ -9,6 +9,8 @@ import { startProcessSystem, type ProcessSystem } from '../bench/support/process
 import { checkRenewals, startSubscriptionsDueSoon } from '../bench/crash/renewals';
 import { demoSellerKey } from '../prisma/demo-data';
 import { checkoutBody } from './support/checkout';
+import { waitQuery } from './support/subscriptions';
+import { subscriptionStateQuery, subscriptionWorkflowId } from '../workflows/subscription';
 
 let sys: ProcessSystem;
 let connection: Connection;
@@ -41,8 +43,6 @@ describe('the cluster topology', () => {
 
   it('ORD-4, ORD-6, SUB-3, X-1: an order through each API; a worker killed before a renewal falls due; the deadline fires once', async () => {
     const [apiA, apiB] = sys.apiUrls.map((url) => new ApiClient(url, 60_000));
-    const due = await startSubscriptionsDueSoon(sys.db, temporal, sys.taskQueue, { count: 1, firstInMs: 15_000, spreadMs: 0 });
-
     for (const [i, [placeOn, acceptOn]] of [[apiA, apiB], [apiB, apiA]].entries()) {
       const checkout = await placeOn.call('POST', '/checkout', { body: checkoutBody({ email: `cluster-${i}@example.test` }), headers: { 'idempotency-key': `cluster-smoke-${i}` } });
       expect(checkout.status, JSON.stringify(checkout.body)).toBe(201);
@@ -62,6 +62,10 @@ describe('the cluster topology', () => {
       }
     }
 
+    // Started after the orders (two checkouts under CI load took longer than a fixed lead), and
+    // run once by a worker (the Query answers) so that one of them holds it in its cache.
+    const due = await startSubscriptionsDueSoon(sys.db, temporal, sys.taskQueue, { count: 1, firstInMs: 12_000, spreadMs: 0 });
+    await waitQuery(temporal.workflow.getHandle(subscriptionWorkflowId(due[0].lineId)), subscriptionStateQuery, () => true, 'the subscription due soon');
     // The worker that may hold the subscription in its cache dies; the other one takes over.
     await sys.killWorker(0);
     const dueAt = Date.parse(due[0].dueAt);
