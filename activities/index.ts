@@ -6,6 +6,7 @@ import { createPaymentActivities } from './payments';
 import { createSubscriptionActivities } from './subscriptions';
 import { createTicketActivities } from './tickets';
 import { createSellerCaseActivities } from './seller-cases';
+import { createSellerClosureActivities } from './seller-closure';
 import { createWithdrawalActivities } from './withdrawal';
 
 export function createActivities(deps: ActivityDeps) {
@@ -17,6 +18,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createWithdrawalActivities(deps),
     ...createTicketActivities(deps),
     ...createSellerCaseActivities(deps),
+    ...createSellerClosureActivities(deps),
   };
 }
 

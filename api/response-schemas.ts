@@ -87,8 +87,13 @@ export const subscriptionState = z
     pastDue: pastDue.nullable().optional(),
     withdrawalDeadline: iso.optional(),
     deletionRequest: z.object({ requestedAt: iso, expiresAt: iso }).nullable().optional(),
+    sellerClosure: z
+      .object({ caseId: z.string(), closedAt: iso, endsAt: iso })
+      .nullable()
+      .optional()
+      .describe("MED-5: the seller's account is closed; the subscription ends at endsAt and never renews"),
     endedAt: iso.nullable(),
-    endReason: z.enum(['non_payment', 'not_renewed', 'terminated', 'deleted', 'withdrawn']).nullable(),
+    endReason: z.enum(['non_payment', 'not_renewed', 'terminated', 'deleted', 'withdrawn', 'seller_closed']).nullable(),
   })
   .openapi('SubscriptionState');
 

@@ -88,6 +88,7 @@ function problemOf(err: unknown): unknown {
       case 'NoDeletionRequested':
       case 'AlreadyPaid':
       case 'NothingToChange':
+      case 'SellerClosed':
         return Problem.conflict(reason, { reason: err.cause.type });
       case 'NotYourLine':
       case 'NotYourTicket':

@@ -36,6 +36,7 @@ const END_REASONS: Record<string, string> = {
   terminated: 'terminated',
   deleted: 'deleted at your request',
   withdrawn: 'withdrawn',
+  seller_closed: "ended: the seller's account is closed",
 };
 
 const STEP_LABELS: Record<string, string> = {

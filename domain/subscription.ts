@@ -5,7 +5,8 @@ import { dueDate, type BillingPeriod } from './calendar';
 
 export type SubscriptionStatus = 'active' | 'past_due' | 'terminated';
 export type RenewalMode = 'auto' | 'manual';
-export type EndReason = 'non_payment' | 'not_renewed' | 'terminated' | 'deleted' | 'withdrawn';
+/** `seller_closed`: the seller's account was closed; the subscription ended at its period end (MED-5). */
+export type EndReason = 'non_payment' | 'not_renewed' | 'terminated' | 'deleted' | 'withdrawn' | 'seller_closed';
 
 /** SUB-7: a termination requested at least this long before a due date takes effect there. */
 export const TERMINATION_NOTICE_MS = 24 * 3600_000;

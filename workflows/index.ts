@@ -6,3 +6,4 @@ export { orderWithdrawalWorkflow } from './order-withdrawal';
 export { emailDeliveryWorkflow } from './email-delivery';
 export { ticketWorkflow } from './ticket';
 export { sellerCaseWorkflow } from './seller-case';
+export { sellerClosureWorkflow } from './seller-closure';

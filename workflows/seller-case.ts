@@ -14,6 +14,7 @@ import {
   condition,
   defineQuery,
   defineUpdate,
+  executeChild,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
@@ -26,7 +27,9 @@ import type { SellerCaseEmailKind } from '../activities/seller-cases';
 import { db } from './activity-options';
 import { BUSINESS_TIME_ZONE, currentDetails, localTime, timerSummary, type Deadline } from './current-details';
 import { sendEmail } from './email-delivery';
-import { BusinessStatusKey, DueAtKey } from './search-attributes';
+import { BusinessStatusKey, DueAtKey, SellerIdKey } from './search-attributes';
+import { sellerClosureWorkflow, sellerClosureWorkflowId } from './seller-closure';
+import { sellerClosureSummary } from './summaries';
 
 export interface SellerCaseInput {
   caseId: string;
@@ -350,11 +353,22 @@ export async function sellerCaseWorkflow(input: SellerCaseInput): Promise<Seller
     await tellSeller('lapsed', rule);
   }
 
-  /** MED-5: the account closes (its offers unpublished; the seller told). */
+  /**
+   * MED-5: the account closes (its offers unpublished; the seller told); then every running
+   * subscription of its customers ends at its period end, each customer told once, by a child
+   * workflow that pages through them (a seller may have thousands).
+   */
   async function closeAccount(at: string, why: string): Promise<void> {
     await db(`MED-5: close the account of ${seller}`).closeSellerAccount({ sellerId: state.sellerId, caseId: state.caseId, at, reason: why, workflowId });
     await end(at, 'account_closed', why);
     await tellSeller('closed', 'MED-5');
+    const told = await executeChild(sellerClosureWorkflow, {
+      workflowId: sellerClosureWorkflowId(state.sellerId),
+      args: [{ sellerId: state.sellerId, sellerName: input.sellerName, caseId: state.caseId, closedAt: at }],
+      staticSummary: sellerClosureSummary({ sellerName: input.sellerName, caseId: state.caseId }),
+      typedSearchAttributes: [{ key: SellerIdKey, value: state.sellerId }],
+    });
+    await record('subscriptions_ending', 'system', { subscriptions: told.subscriptions, customers: told.customers, emails: told.emails });
   }
 
   async function end(at: string, status: CaseStatus, outcome: string): Promise<void> {

@@ -98,6 +98,8 @@ export interface SubscriptionState {
   pastDue: PastDue | null;
   withdrawalDeadline: string;
   deletionRequest: { requestedAt: string; expiresAt: string } | null;
+  /** MED-5: the seller's account was closed: no renewal; the service ends at `endsAt`. */
+  sellerClosure: { caseId: string; closedAt: string; endsAt: string } | null;
   endedAt: string | null;
   endReason: EndReason | null;
   /** SUB-12: continue-as-new bookkeeping. */
@@ -130,6 +132,8 @@ export interface CardUpdate { cardId: string; last4: string }
 export interface DeletionConfirmed { request: number }
 /** SUB-11: carried out as of the time the customer's withdrawal was accepted (ISO). */
 export interface WithdrawCommand { acceptedAt?: string }
+/** MED-5: the seller's account was closed by this case at this time. */
+export interface SellerClosedCommand { caseId: string; closedAt: string }
 export interface EffectiveAnswer { state: SubscriptionView; effectiveAt?: string | null; message: string }
 
 export const subscriptionStateQuery = defineQuery<SubscriptionView>('subscriptionState');
@@ -141,6 +145,8 @@ export const updateCardUpdate = defineUpdate<EffectiveAnswer, [CardUpdate]>('upd
 export const requestDeletionUpdate = defineUpdate<EffectiveAnswer, []>('requestDeletion');
 export const confirmDeletionUpdate = defineUpdate<EffectiveAnswer, [DeletionConfirmed]>('confirmDeletion');
 export const withdrawUpdate = defineUpdate<EffectiveAnswer, [WithdrawCommand]>('withdraw');
+/** MED-5, sent by the seller's closure (SellerClosure:<sellerId>): answers when the service ends; sent again, the same answer. */
+export const sellerClosedUpdate = defineUpdate<EffectiveAnswer, [SellerClosedCommand]>('sellerClosed');
 
 export function subscriptionWorkflowId(subscriptionId: string): string {
   return `Subscription:${subscriptionId}`;
@@ -154,7 +160,8 @@ type Command =
   | { kind: 'card'; card: CardUpdate }
   | { kind: 'requestDeletion' }
   | { kind: 'confirmDeletion'; request: number }
-  | { kind: 'withdraw'; acceptedAt?: string };
+  | { kind: 'withdraw'; acceptedAt?: string }
+  | { kind: 'sellerClosed'; caseId: string; closedAt: string };
 
 interface Queued {
   cmd: Command;
@@ -166,7 +173,7 @@ interface Queued {
 }
 
 /** The rule behind each end (SUB-5, SUB-6, SUB-7, SUB-10, SUB-11), as staff read it. */
-const END_RULE: Record<EndReason, string> = { non_payment: 'SUB-5', not_renewed: 'SUB-6', terminated: 'SUB-7', deleted: 'SUB-10', withdrawn: 'SUB-11' };
+const END_RULE: Record<EndReason, string> = { non_payment: 'SUB-5', not_renewed: 'SUB-6', terminated: 'SUB-7', deleted: 'SUB-10', withdrawn: 'SUB-11', seller_closed: 'MED-5' };
 
 /** The rule that sends each e-mail, for its summary in the Temporal UI. */
 const EMAIL_RULE: Record<SubscriptionEmailKind, string> = {
@@ -218,21 +225,29 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
   };
   setHandler(subscriptionStateQuery, view);
 
+  /** MED-5: once the seller's account is closed nothing renews: renewal commands are refused. */
+  const refuseIfSellerClosed = (): void => {
+    if (state.sellerClosure) refuse(`the seller's account is closed: the subscription ends on ${when(state.sellerClosure.endsAt)} and cannot renew (MED-5)`, 'SellerClosed');
+  };
   const validators: { [K in Command['kind']]: (cmd: Extract<Command, { kind: K }>) => void } = {
     mode: (c) => {
+      refuseIfSellerClosed();
       if (c.mode !== 'auto' && c.mode !== 'manual') refuse('mode must be auto or manual', 'InvalidArgument');
       if (c.mode === state.renewalMode) refuse(`renewal is already ${c.mode}`, 'NothingToChange');
     },
     terminate: () => {
+      refuseIfSellerClosed();
       if (state.pendingTermination) refuse(`a termination is already pending, effective ${when(state.pendingTermination.effectiveAt)}`, 'TerminationPending');
     },
     withdrawTermination: () => {
+      refuseIfSellerClosed();
       if (!state.pendingTermination) refuse('no termination is pending', 'NoPendingTermination');
       if (Date.now() >= Date.parse(state.pendingTermination!.effectiveAt)) {
         refuse(`the termination took effect on ${when(state.pendingTermination!.effectiveAt)}`, 'SubscriptionEnded');
       }
     },
     payNext: () => {
+      refuseIfSellerClosed();
       if (state.pastDue) return; // pays the overdue period
       const current = periodIndexAt(state.anchor, state.billingPeriod, nowIso(), state.timeZone) + 1;
       if (state.paidPeriods > current) refuse(`the next period is already paid (until ${when(state.nextDueAt)})`, 'AlreadyPaid');
@@ -259,6 +274,9 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
         );
       }
     },
+    sellerClosed: (c) => {
+      if (!c.caseId || Number.isNaN(Date.parse(c.closedAt))) refuse('caseId and closedAt are required', 'InvalidArgument');
+    },
   };
   const validate = (cmd: Command): void => {
     if (!state) refuse('the subscription is starting: retry in a moment', 'NotReady');
@@ -284,6 +302,7 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
   on(requestDeletionUpdate, () => ({ kind: 'requestDeletion' }));
   on(confirmDeletionUpdate, (c) => ({ kind: 'confirmDeletion', request: c.request }));
   on(withdrawUpdate, (c) => ({ kind: 'withdraw', acceptedAt: c.acceptedAt }));
+  on(sellerClosedUpdate, (c) => ({ kind: 'sellerClosed', caseId: c.caseId, closedAt: c.closedAt }));
 
   // --- run -----------------------------------------------------------------------------------
   if (!input.carried) {
@@ -353,6 +372,7 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
       pastDue: null,
       withdrawalDeadline: withdrawalDeadline(input.anchor, t.customerType, t.timeZone),
       deletionRequest: null,
+      sellerClosure: null,
       endedAt: null,
       endReason: null,
       run: { number: 1, maxHistoryLength: 0 },
@@ -362,7 +382,7 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
   }
 
   function reminderTimes(): { days: number; at: string }[] {
-    if (state.renewalMode !== 'manual' || state.status !== 'active' || !state.nextDueAt) return [];
+    if (state.renewalMode !== 'manual' || state.status !== 'active' || !state.nextDueAt || state.sellerClosure) return [];
     return REMINDER_DAYS.map((days) => ({ days, at: plusDays(state.nextDueAt!, -days, state.timeZone) })).filter(
       (r) => !internal.remindersSent.includes(r.days) && Date.parse(r.at) >= Date.parse(internal.remindersFrom),
     );
@@ -393,6 +413,7 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
     if (state.pendingTermination && Date.parse(state.pendingTermination.effectiveAt) <= Date.parse(due)) {
       return { rule: 'SUB-7', what: 'the termination takes effect: the service ends', word: 'on', at: due, zone };
     }
+    if (state.sellerClosure) return { rule: 'MED-5', what: "the service ends: the seller's account is closed", word: 'on', at: due, zone };
     if (state.renewalMode === 'manual' && !withinCommitment(due)) return { rule: 'SUB-6', what: `period ${n} must be paid or the service ends`, at: due, zone };
     if (state.renewalMode === 'manual') return { rule: 'SUB-8', what: `charge period ${n} on the saved card unless paid (commitment)`, word: 'on', at: due, zone };
     return { rule: 'SUB-3', what: `charge renewal of period ${n}`, word: 'on', at: due, zone };
@@ -404,6 +425,7 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
     const zone = state.timeZone;
     const facts = [`${state.paidPeriods} period(s) paid; anchor ${localTime(state.anchor, zone)} (ORD-8)`, `run ${state.run.number} (SUB-12: continues as new after each renewal)`];
     if (state.commitmentEnd) facts.push(`commitment until ${localTime(state.commitmentEnd, zone)} (SUB-8)`);
+    if (state.sellerClosure) facts.push(`the seller's account was closed ${localTime(state.sellerClosure.closedAt, zone)} (case ${state.sellerClosure.caseId}): no renewal, the service ends ${localTime(state.sellerClosure.endsAt, zone)} (MED-5)`);
     if (state.pendingTermination) facts.push(`termination requested ${localTime(state.pendingTermination.requestedAt, zone)}, effective ${localTime(state.pendingTermination.effectiveAt, zone)} (SUB-7); the customer may withdraw it until then (SUB-9)`);
     if (!ended() && Date.now() < Date.parse(state.withdrawalDeadline)) facts.push(`withdrawal possible until ${localTime(state.withdrawalDeadline, zone)} (SUB-11)`);
     if (ended()) {
@@ -413,7 +435,10 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
     const customer = `customer ${state.customerId}`;
     let stateText: string;
     let awaiting: string | null;
-    if (state.status === 'past_due') {
+    if (state.sellerClosure) {
+      stateText = `ending (MED-5): the seller's account is closed; paid until ${localTime(state.nextDueAt!, zone)}, no renewal`;
+      awaiting = null;
+    } else if (state.status === 'past_due') {
       const pd = state.pastDue!;
       stateText = `past due (SUB-5): the charge of period ${pd.period} failed ${pd.attempts.length} time(s)${pd.hardDeclined ? ', hard decline: no retry until the card is replaced' : ''}`;
       awaiting = `a new card (SUB-4) or payment of period ${pd.period}, from ${customer}`;
@@ -457,6 +482,8 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
     const due = state.nextDueAt!;
     if (state.pendingTermination && Date.parse(state.pendingTermination.effectiveAt) <= Date.parse(due)) {
       await end('terminated', due); // SUB-7, SUB-8
+    } else if (state.sellerClosure) {
+      await end('seller_closed', due); // MED-5: the paid period runs out; nothing is charged
     } else if (state.renewalMode === 'manual' && !withinCommitment(due)) {
       await end('not_renewed', due); // SUB-6
     } else {
@@ -588,6 +615,10 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
         break;
       case 'withdrawn':
         break; // the withdrawal command e-mails both sides with the refund
+      case 'seller_closed':
+        // The customer was told once, by the closure (MED-5); the seller still deletes the service.
+        await email('seller', 'ended_seller', `sub:${id}:ended:seller`, { ...data, reason });
+        break;
     }
   }
 
@@ -669,6 +700,18 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
         await db(`SUB-10: check deletion request ${cmd.request} was confirmed with its code`).checkDeletionConfirmed({ subscriptionId: id, request: cmd.request });
         await end('deleted', at); // SUB-10: at once, no refund
         return answer(at, `deleted on ${at}`);
+      }
+      case 'sellerClosed': {
+        // Sent again (a retried page of the closure), it changes nothing and answers the same.
+        if (state.sellerClosure) return answer(state.sellerClosure.endsAt, `ends on ${when(state.sellerClosure.endsAt)} (the seller's account is closed)`);
+        const pastDue = state.status === 'past_due';
+        // Active: the paid period runs out (or an earlier pending termination takes effect).
+        // Past due: the unpaid period is not owed to a closed seller: the service ends now.
+        const endsAt = pastDue ? at : state.pendingTermination && Date.parse(state.pendingTermination.effectiveAt) <= Date.parse(state.nextDueAt!) ? state.pendingTermination.effectiveAt : state.nextDueAt!;
+        state.sellerClosure = { caseId: cmd.caseId, closedAt: cmd.closedAt, endsAt };
+        await recordChange('seller-closed', 'subscription.seller_closed', `case:${cmd.caseId}`, { endsAt });
+        if (pastDue) await end('seller_closed', at);
+        return answer(endsAt, `ends on ${when(endsAt)} (the seller's account is closed)`);
       }
       case 'withdraw': {
         const refund = await refunds(`SUB-11: refund every payment of ${state.name} (withdrawal)`).refundLineWithdrawal({ lineId: id, at }); // SUB-11

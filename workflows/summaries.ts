@@ -57,3 +57,8 @@ export function sellerCaseSummary(c: { caseId: string; kind: string; sellerName:
 export function ticketSummary(t: { ticketId: string; kind: string; offerName: string; customerName: string }): string {
   return `${t.kind === 'incident' ? 'Incident' : 'Support'} ticket ${t.ticketId} · ${t.offerName} · ${t.customerName}`;
 }
+
+/** "Subscriptions of Acme Cloud SAS end (MED-5, case case_1f…)". */
+export function sellerClosureSummary(c: { sellerName: string; caseId: string }): string {
+  return `Subscriptions of ${c.sellerName} end (MED-5, case ${c.caseId})`;
+}

@@ -13,7 +13,9 @@ import { useTestSystem } from '../support/environments';
 import { saveHistory } from '../support/histories';
 import { http } from '../support/http';
 import { freshSeller, type FreshSeller } from '../support/sellers';
-import { HOUR, MINUTE, waitQuery } from '../support/subscriptions';
+import { HOUR, MINUTE, seedPaidLine, startSubscription, waitQuery } from '../support/subscriptions';
+import { sellerClosureWorkflowId } from '../../workflows/seller-closure';
+import { subscriptionWorkflowId } from '../../workflows/subscription';
 import type { TestSystem } from '../support/system';
 
 let env: TestWorkflowEnvironment;
@@ -57,8 +59,10 @@ const waitCase = (caseId: string, check: (s: SellerCaseState) => boolean, label:
 const finished = (caseId: string): Promise<SellerCaseState> => env.client.workflow.getHandle(sellerCaseWorkflowId(caseId)).result();
 const sellerRow = (s: FreshSeller) => sys.db.seller.findUniqueOrThrow({ where: { id: s.sellerId } });
 
-it('records a closure case left uncontested: the account closes when the 48 hours end (MED-1, MED-2, MED-5)', async () => {
+it('records a closure case left uncontested: the account closes when the 48 hours end, its subscription ends at its period end (MED-1, MED-2, MED-5)', async () => {
   const s = await freshSeller(sys.db);
+  const line = await seedPaidLine(sys, { paidAt: new Date((await env.currentTimeMs()) - 10 * 24 * HOUR).toISOString(), offerId: s.offerId });
+  await startSubscription(env.client, sys, line);
   const c = await openClosure(s);
   expect(c.status).toBe('awaiting_contest');
   expect(c.nextDeadline!.rule).toBe('MED-2');
@@ -69,6 +73,11 @@ it('records a closure case left uncontested: the account closes when the 48 hour
   expect((await sellerRow(s)).status).toBe('closed');
   expect((await sys.db.offer.findUniqueOrThrow({ where: { id: s.offerId } })).published).toBe(false);
   await saveHistory(env.client, sellerCaseWorkflowId(c.caseId), 'seller-case--closure-uncontested-closed');
+  expect(await env.client.workflow.getHandle(sellerClosureWorkflowId(s.sellerId)).result()).toMatchObject({ customers: 1, subscriptions: 1, emails: 1 });
+  await saveHistory(env.client, sellerClosureWorkflowId(s.sellerId), 'seller-closure--one-customer');
+  const ended = await env.client.workflow.getHandle(subscriptionWorkflowId(line.lineId)).result();
+  expect(ended).toMatchObject({ status: 'terminated', endReason: 'seller_closed' });
+  await saveHistory(env.client, subscriptionWorkflowId(line.lineId), 'subscription--seller-closed-ended');
 });
 
 it('records a contested closure: meeting confirmed and held, the changes confirmed within 8 days, the seller active again (MED-2, MED-3, MED-4)', async () => {

@@ -25,14 +25,15 @@ export interface SeededLine {
 export async function seedPaidLine(
   // The database and the gateway are all it needs: the crash test seeds lines on its own system.
   sys: Pick<TestSystem, 'db'> & { activityDeps: Pick<TestSystem['activityDeps'], 'gateway'> },
-  opts: { paidAt: string; offerId?: string; type?: 'individual' | 'business'; renewalCard?: string },
+  /** `sameCustomerAs`: a second line of that line's customer (its account and key reused). */
+  opts: { paidAt: string; offerId?: string; type?: 'individual' | 'business'; renewalCard?: string; sameCustomerAs?: SeededLine },
 ): Promise<SeededLine> {
   const { db, activityDeps } = sys;
   const offer = await db.offer.findUniqueOrThrow({ where: { id: opts.offerId ?? DEMO.offers.acmeMail.id } });
   const u = randomUUID().slice(0, 8);
-  const customerId = `cus_${u}`;
-  const customerKey = `cust_test_${u}`;
-  const email = `sub-${u}@example.test`;
+  const customerId = opts.sameCustomerAs?.customerId ?? `cus_${u}`;
+  const customerKey = opts.sameCustomerAs?.customerKey ?? `cust_test_${u}`;
+  const email = opts.sameCustomerAs?.email ?? `sub-${u}@example.test`;
   const orderId = `ord_${u}`;
   const lineId = `lin_${u}_1`;
   const amounts = lineAmounts(offer.priceCents, offer.vatRateBp);
@@ -46,8 +47,10 @@ export async function seedPaidLine(
   });
   if (charge.status !== 'captured') throw new Error('checkout charge failed');
   const renewalCard = opts.renewalCard ?? TEST_CARDS.success;
-  await db.customer.create({ data: { id: customerId, email, name: `Buyer ${u}`, type: opts.type ?? 'individual', verifiedAt: new Date() } });
-  await db.apiKey.create({ data: { hash: hashKey(customerKey), label: email, kind: 'customer', customerId } });
+  if (!opts.sameCustomerAs) {
+    await db.customer.create({ data: { id: customerId, email, name: `Buyer ${u}`, type: opts.type ?? 'individual', verifiedAt: new Date() } });
+    await db.apiKey.create({ data: { hash: hashKey(customerKey), label: email, kind: 'customer', customerId } });
+  }
   const card = await saveTestCard(sys, renewalCard, customerId);
   await db.order.create({
     data: {
