@@ -1,6 +1,8 @@
 // Money movements of the order process (ORD-4, ORD-6, X-3), each keyed by its business identity:
 // the checkout charge by order, a line's refund by line (with its credit note, INV-1).
 import { randomUUID } from 'node:crypto';
+import { captureBatch, feeRateBp, refundBatch } from '../domain/ledger';
+import { linePosting, postBatch } from './ledger';
 import type { Prisma } from '@prisma/client';
 import { retryOnConflict } from '../infra/db';
 import type { ChargeResult } from '../infra/payment-gateway';
@@ -121,6 +123,10 @@ export function createPaymentActivities({ db, gateway }: ActivityDeps) {
         });
         if (!captured) {
           await tx.orderLine.updateMany({ where: { orderId: order.id }, data: { status: 'payment_failed' } });
+        } else {
+          // PAY-1, FEE-1: the capture split per line and seller, each line's fee, with the payment row.
+          const lines = order.lines.map((l) => ({ lineId: l.id, sellerId: l.sellerId, amount: BigInt(l.totalCents) }));
+          await postBatch(tx, `payment:${paymentId}:capture`, input.at, captureBatch({ paymentId, currency: order.currency, lines, feeRateBp: feeRateBp() }));
         }
         await writeAudit(tx, {
           key: `order:${order.id}:${captured ? 'paid' : 'payment_failed'}`,
@@ -181,19 +187,27 @@ export function createPaymentActivities({ db, gateway }: ActivityDeps) {
           amountCents: line.totalCents,
           currency: line.currency,
         });
-        refund = await db.refund.upsert({
-          where: { id: refundId },
-          create: {
-            id: refundId,
-            paymentId: payment.id,
-            lineId: line.id,
-            amountCents: line.totalCents,
-            currency: line.currency,
-            reason: input.reason,
-            gatewayRef: result.reference,
-          },
-          update: {},
-        });
+        refund = await retryOnConflict(() =>
+          db.$transaction(async (tx) => {
+            const row = await tx.refund.upsert({
+              where: { id: refundId },
+              create: {
+                id: refundId,
+                paymentId: payment.id,
+                lineId: line.id,
+                amountCents: line.totalCents,
+                currency: line.currency,
+                reason: input.reason,
+                gatewayRef: result.reference,
+              },
+              update: {},
+            });
+            // PAY-1, FEE-1: the refund and its fee reversal, with the refund row.
+            const posted = await linePosting(tx, payment.id, line.id);
+            await postBatch(tx, `refund:${refundId}`, row.createdAt, refundBatch({ refundId, paymentId: payment.id, lineId: line.id, sellerId: line.sellerId, currency: line.currency, amount: BigInt(row.amountCents), posted }));
+            return row;
+          }),
+        );
       }
       // The checkout invoice is issued at payment; an order paid before that was in place gets it now.
       const invoice = await takeCheckoutInvoice(db, { orderId: line.orderId, sellerId: line.sellerId, paymentId: payment.id });

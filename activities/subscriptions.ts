@@ -3,6 +3,8 @@
 // per seller and year, the read model with its audit entries (X-4), refunds on withdrawal
 // (SUB-11) and the e-mails (outbox, X-2). Every write is keyed by a business id.
 import { randomInt } from 'node:crypto';
+import { captureBatch, feeRateBp, refundBatch } from '../domain/ledger';
+import { linePosting, postBatch } from './ledger';
 import type { ActivityDeps } from './deps';
 import { writeAudit } from './audit';
 import { recordEmail } from './emails';
@@ -163,6 +165,7 @@ export function createSubscriptionActivities(deps: ActivityDeps) {
       });
       const captured = result.status === 'captured';
       const data = { amountCents, currency: input.currency, ...paymentOutcome(result, gatewayKey, input.at) };
+      const { sellerId } = await db.orderLine.findUniqueOrThrow({ where: { id: input.subscriptionId }, select: { sellerId: true } });
       await db.$transaction(async (tx) => {
         // A captured row is never overwritten by a later attempt's answer (the local guard).
         const stored = await tx.payment.findUnique({ where: { id: paymentId }, select: { status: true } });
@@ -172,6 +175,11 @@ export function createSubscriptionActivities(deps: ActivityDeps) {
             create: { id: paymentId, orderId: input.orderId, kind: 'renewal', lineId: input.subscriptionId, period: input.period, ...data },
             update: data,
           });
+          if (captured) {
+            // PAY-1, FEE-1: the renewal's capture and fee, with its payment row.
+            const lines = [{ lineId: input.subscriptionId, sellerId, amount: BigInt(amountCents) }];
+            await postBatch(tx, `payment:${paymentId}:capture`, input.at, captureBatch({ paymentId, currency: input.currency, lines, feeRateBp: feeRateBp() }));
+          }
         }
         await writeAudit(tx, {
           key: `${paymentId}:${captured ? 'captured' : `declined:${input.at}`}`,
@@ -273,10 +281,15 @@ export function createSubscriptionActivities(deps: ActivityDeps) {
         if (!done) {
           if (!payment.gatewayRef) throw new Error(`payment ${payment.id} has no capture to refund`);
           const result = await gateway.refund({ idempotencyKey: refundId, chargeReference: payment.gatewayRef, amountCents: amount, currency: payment.currency });
-          await db.refund.upsert({
-            where: { id: refundId },
-            create: { id: refundId, paymentId: payment.id, lineId: line.id, amountCents: amount, currency: payment.currency, reason: 'withdrawal', gatewayRef: result.reference },
-            update: {},
+          await db.$transaction(async (tx) => {
+            const row = await tx.refund.upsert({
+              where: { id: refundId },
+              create: { id: refundId, paymentId: payment.id, lineId: line.id, amountCents: amount, currency: payment.currency, reason: 'withdrawal', gatewayRef: result.reference },
+              update: {},
+            });
+            // PAY-1, FEE-1: the refund and its fee reversal, with the refund row.
+            const posted = await linePosting(tx, payment.id, line.id);
+            await postBatch(tx, `refund:${refundId}`, row.createdAt, refundBatch({ refundId, paymentId: payment.id, lineId: line.id, sellerId: line.sellerId, currency: payment.currency, amount: BigInt(row.amountCents), posted }));
           });
         }
         // INV-1: each refund gets its credit note, correcting the payment's invoice.

@@ -3,6 +3,8 @@
 // (DIA-5, DIA-6), and its e-mails. Each write is keyed by the ticket's business id, so a retry
 // changes nothing.
 import { Context } from '@temporalio/activity';
+import { supportCaptureBatch } from '../domain/ledger';
+import { postBatch } from './ledger';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { MARKETPLACE_ISSUER_ID } from '../domain/marketplace';
 import { CLOSED_STATUSES } from '../domain/support';
@@ -159,6 +161,8 @@ export function createTicketActivities(deps: ActivityDeps) {
       const data = { ticketId: input.ticketId, invoiceId: input.invoiceId, customerId: input.customerId, amountCents: input.amountCents, currency: input.currency, ...outcome };
       await db.$transaction(async (tx) => {
         await tx.supportPayment.upsert({ where: { id: paymentId }, create: { id: paymentId, ...data }, update: data });
+        // PAY-1: the marketplace's own revenue (support invoices are in its name, no seller share).
+        if (outcome.status === 'captured') await postBatch(tx, `payment:${paymentId}:capture`, input.at, supportCaptureBatch({ paymentId, currency: input.currency, amount: BigInt(input.amountCents) }));
         await writeAudit(tx, {
           key: `${paymentId}:${outcome.status}`,
           at: input.at,

@@ -46,7 +46,7 @@ function expectPlannedOutcome(report: CrashTestReport): void {
 const count = (report: CrashTestReport, pattern: RegExp) => report.events.filter((e) => pattern.test(e)).length;
 
 describe('crash test (reduced)', () => {
-  it('X-1, X-2, X-3, DIA-4: 24 orders, 6 support tickets and 4 renewals falling due through 2 worker kills and a Temporal server restart: every line as its rules demand, each renewal on time and once, each payment (support invoices too) and e-mail once', async () => {
+  it('X-1, X-2, X-3, DIA-4, PAY-1: 24 orders, 6 support tickets and 4 renewals falling due through 2 worker kills and a Temporal server restart: every line as its rules demand, each renewal on time and once, each payment (support invoices too) and e-mail once, the ledger balanced', async () => {
     const seed = Math.floor(Math.random() * 1_000_000);
     const report = await runCrashTest({ orders: 24, workerKills: 2, temporalRestarts: 1, renewals: 4, concurrency: 8, seed });
     // The seed replays this run's plan and storm: `npm run crash-test -- --orders 24 --kills 2 --renewals 4 --concurrency 8 --seed <seed>`.
@@ -56,7 +56,7 @@ describe('crash test (reduced)', () => {
     expectPlannedOutcome(report);
   }, CRASH_TEST_TIMEOUT_MS);
 
-  it('X-1, X-2, X-3, DIA-4 on the cluster: 24 orders and 6 support tickets through two APIs and 4 renewals, through 2 worker kills, the history and matching services killed, and PostgreSQL killed: every line as its rules demand, each renewal, payment and e-mail once', async () => {
+  it('X-1, X-2, X-3, DIA-4, PAY-1 on the cluster: 24 orders and 6 support tickets through two APIs and 4 renewals, through 2 worker kills, the history and matching services killed, and PostgreSQL killed: every line as its rules demand, each renewal, payment and e-mail once, the ledger balanced', async () => {
     const seed = Math.floor(Math.random() * 1_000_000);
     const report = await runCrashTest({ topology: 'cluster', orders: 24, workerKills: 2, temporalRestarts: 1, databaseRestarts: 1, renewals: 4, concurrency: 8, seed });
     // Replay: `npm run crash-test -- --topology cluster --orders 24 --kills 2 --restarts 1 --db-restarts 1 --renewals 4 --concurrency 8 --seed <seed>`.

@@ -3,6 +3,7 @@
 import type { Client } from '@temporalio/client';
 import type { Db } from '../../infra/db';
 import type { DrivenOrder } from './drive';
+import { checkLedger } from './ledger-check';
 import { expectedLines } from './plan';
 
 export interface CrashCounts {
@@ -24,6 +25,8 @@ export interface CrashCounts {
   emailsResentAfterKill: number;
   emailsNeverReceived: number;
   auditEntries: number;
+  /** PAY-1: ledger transfers, every one checked against its payment or refund (ledger-check.ts). */
+  ledgerTransfers: number;
   workflowsFailed: number;
   workflowsOpen: number;
 }
@@ -121,6 +124,9 @@ export async function checkOutcome(db: Db, temporal: Client, orders: DrivenOrder
     for (const a of raw.pendingActivities ?? []) violations.push(`${w.workflowId}: activity ${a.activityType?.name} pending (attempt ${a.attempt}): ${a.lastFailure?.message ?? ''}`);
   }
 
+  const ledger = await checkLedger(db);
+  violations.push(...ledger.violations);
+
   const lines = await db.orderLine.groupBy({ by: ['status'], where: { orderId: { in: orders.map((o) => o.orderId) } }, _count: { _all: true } });
   const counts: CrashCounts = {
     orders: orders.length,
@@ -140,6 +146,7 @@ export async function checkOutcome(db: Db, temporal: Client, orders: DrivenOrder
     emailsResentAfterKill: resent,
     emailsNeverReceived: never,
     auditEntries: await db.auditLog.count(),
+    ledgerTransfers: ledger.transfers,
     workflowsFailed,
     workflowsOpen,
   };

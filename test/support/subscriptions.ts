@@ -5,6 +5,8 @@ import type { Client, WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } fr
 import type { QueryDefinition } from '@temporalio/common';
 import { hashKey } from '../../api/auth';
 import { lineAmounts } from '../../domain/money';
+import { captureBatch, feeRateBp } from '../../domain/ledger';
+import { postBatch } from '../../activities/ledger';
 import { TEST_CARDS } from '../../infra/sandbox-gateway';
 import { DEMO } from '../../prisma/demo-data';
 import { subscriptionStateQuery, subscriptionWorkflow, subscriptionWorkflowId, type SubscriptionView } from '../../workflows/subscription';
@@ -89,8 +91,14 @@ export async function seedPaidLine(
       },
     },
   });
-  await db.payment.create({
-    data: { id: `order:${orderId}:checkout`, orderId, kind: 'checkout', amountCents: amounts.totalCents, currency: offer.currency, status: 'captured', gatewayRef: charge.reference, createdAt: new Date(opts.paidAt) },
+  const paymentId = `order:${orderId}:checkout`;
+  await db.$transaction(async (tx) => {
+    await tx.payment.create({
+      data: { id: paymentId, orderId, kind: 'checkout', amountCents: amounts.totalCents, currency: offer.currency, status: 'captured', gatewayRef: charge.reference, createdAt: new Date(opts.paidAt) },
+    });
+    // As the checkout posts it (PAY-1, FEE-1): later refunds of this line reverse its fee.
+    const lines = [{ lineId, sellerId: offer.sellerId, amount: BigInt(amounts.totalCents) }];
+    await postBatch(tx, `payment:${paymentId}:capture`, opts.paidAt, captureBatch({ paymentId, currency: offer.currency, lines, feeRateBp: feeRateBp() }));
   });
   return { orderId, lineId, customerId, customerKey, email, sellerId: offer.sellerId, paidAt: opts.paidAt, totalCents: amounts.totalCents };
 }

@@ -1,0 +1,39 @@
+// Writes ledger batches (domain/ledger.ts) inside the caller's transaction, so a payment or refund
+// row and its transfers exist together or not at all. Idempotent by business id: a transfer whose
+// id exists is skipped and its accounts are not moved again (a retried activity, or two at once:
+// the second waits on the first's row, then skips it).
+import type { Prisma } from '@prisma/client';
+import { feeRateBp, type LinePosting, type TransferSpec } from '../domain/ledger';
+
+type Tx = Prisma.TransactionClient;
+
+export async function postBatch(tx: Tx, batchId: string, at: string | Date, transfers: TransferSpec[]): Promise<number> {
+  let written = 0;
+  for (const t of transfers) {
+    if (t.amount <= 0n) throw new RangeError(`transfer ${t.id}: amount must be positive, got ${t.amount}`);
+    if (t.debit.currency !== t.currency || t.credit.currency !== t.currency) throw new RangeError(`transfer ${t.id}: accounts and transfer in different currencies`);
+    if (t.debit.id === t.credit.id) throw new RangeError(`transfer ${t.id}: debit and credit the same account`);
+    for (const a of [t.debit, t.credit]) {
+      await tx.$executeRaw`INSERT INTO "LedgerAccount" ("id", "kind", "currency", "sellerId") VALUES (${a.id}, ${a.kind}, ${a.currency}, ${a.sellerId}) ON CONFLICT ("id") DO NOTHING`;
+    }
+    const inserted = await tx.$executeRaw`
+      INSERT INTO "LedgerTransfer" ("id", "batchId", "debitAccountId", "creditAccountId", "amount", "currency", "code", "paymentId", "refundId", "sellerId", "lineId", "feeRateBp", "at")
+      VALUES (${t.id}, ${batchId}, ${t.debit.id}, ${t.credit.id}, ${t.amount}, ${t.currency}, ${t.code}, ${t.paymentId ?? null}, ${t.refundId ?? null}, ${t.sellerId ?? null}, ${t.lineId ?? null}, ${t.feeRateBp ?? null}, ${new Date(at)})
+      ON CONFLICT ("id") DO NOTHING`;
+    if (inserted === 0) continue;
+    written += 1;
+    await tx.$executeRaw`UPDATE "LedgerAccount" SET "debitsPosted" = "debitsPosted" + ${t.amount} WHERE "id" = ${t.debit.id}`;
+    await tx.$executeRaw`UPDATE "LedgerAccount" SET "creditsPosted" = "creditsPosted" + ${t.amount} WHERE "id" = ${t.credit.id}`;
+  }
+  return written;
+}
+
+/** What the ledger holds of one line of one payment, for its next refund's fee reversal (FEE-1). */
+export async function linePosting(tx: Tx, paymentId: string, lineId: string): Promise<LinePosting> {
+  const rows = await tx.ledgerTransfer.groupBy({ by: ['code'], where: { paymentId, lineId }, _sum: { amount: true } });
+  const sum = (code: string) => rows.find((r) => r.code === code)?._sum.amount ?? 0n;
+  const fee = await tx.ledgerTransfer.findFirst({ where: { paymentId, lineId, code: 'fee' }, select: { feeRateBp: true } });
+  const captured = sum('capture');
+  if (captured === 0n) throw new Error(`no capture of line ${lineId} in payment ${paymentId} in the ledger`);
+  return { captured, fee: sum('fee'), feeRateBp: fee?.feeRateBp ?? feeRateBp(), refunded: sum('refund'), feeReversed: sum('fee_reversal') };
+}

@@ -1,0 +1,53 @@
+// After the storm, the books (PAY-1, FEE-1): every captured payment and every refund has its
+// transfers, for its amount, once; each line's fee is its rate's half-up share and its reversed fee
+// exactly half-up(fee × refunded ÷ captured); each account equals its transfers, each currency
+// sums to zero, each seller's balance equals its statement.
+import { divHalfUp, feeOf } from '../../domain/ledger';
+import type { Db } from '../../infra/db';
+
+export async function checkLedger(db: Db): Promise<{ transfers: number; violations: string[] }> {
+  const violations: string[] = [];
+  const transfers = await db.ledgerTransfer.findMany();
+  const byPayment = new Map<string, typeof transfers>();
+  for (const t of transfers) if (t.paymentId) byPayment.set(t.paymentId, [...(byPayment.get(t.paymentId) ?? []), t]);
+  const sum = (ts: typeof transfers, code: string) => ts.filter((t) => t.code === code).reduce((s, t) => s + t.amount, 0n);
+
+  for (const p of await db.payment.findMany({ where: { status: 'captured' } })) {
+    const ts = byPayment.get(p.id) ?? [];
+    if (sum(ts, 'capture') !== BigInt(p.amountCents)) violations.push(`payment ${p.id}: captured ${p.amountCents}, ledger ${sum(ts, 'capture')}`);
+    for (const capture of ts.filter((t) => t.code === 'capture')) {
+      const fee = ts.find((t) => t.code === 'fee' && t.lineId === capture.lineId);
+      const expected = fee ? feeOf(capture.amount, fee.feeRateBp!) : 0n;
+      if ((fee?.amount ?? 0n) !== expected) violations.push(`payment ${p.id} line ${capture.lineId}: fee ${fee?.amount ?? 0n}, expected ${expected}`);
+      const lineTs = ts.filter((t) => t.lineId === capture.lineId);
+      const reversed = sum(lineTs, 'fee_reversal');
+      const due = divHalfUp((fee?.amount ?? 0n) * sum(lineTs, 'refund'), capture.amount);
+      if (reversed !== due) violations.push(`payment ${p.id} line ${capture.lineId}: fee reversed ${reversed}, expected ${due}`);
+    }
+  }
+  for (const p of await db.supportPayment.findMany({ where: { status: 'captured' } })) {
+    if (sum(byPayment.get(p.id) ?? [], 'support_capture') !== BigInt(p.amountCents)) violations.push(`support payment ${p.id}: not in the ledger for ${p.amountCents}`);
+  }
+  const refundTransfers = new Map(transfers.filter((t) => t.code === 'refund').map((t) => [t.refundId, t]));
+  for (const r of await db.refund.findMany()) {
+    const t = refundTransfers.get(r.id);
+    if (!t || t.amount !== BigInt(r.amountCents)) violations.push(`refund ${r.id}: ${r.amountCents} refunded, ledger ${t?.amount ?? 'none'}`);
+  }
+  if (refundTransfers.size !== (await db.refund.count())) violations.push(`${refundTransfers.size} refund transfers for ${await db.refund.count()} refunds`);
+
+  const accountRows = await db.ledgerAccount.findMany();
+  const net = new Map<string, bigint>();
+  for (const a of accountRows) {
+    net.set(a.currency, (net.get(a.currency) ?? 0n) + a.creditsPosted - a.debitsPosted);
+    const debits = transfers.filter((t) => t.debitAccountId === a.id).reduce((s, t) => s + t.amount, 0n);
+    const credits = transfers.filter((t) => t.creditAccountId === a.id).reduce((s, t) => s + t.amount, 0n);
+    if (debits !== a.debitsPosted || credits !== a.creditsPosted) violations.push(`account ${a.id}: balances ${a.debitsPosted}/${a.creditsPosted}, transfers ${debits}/${credits}`);
+    if (a.sellerId) {
+      const mine = transfers.filter((t) => t.sellerId === a.sellerId && t.currency === a.currency);
+      const statement = sum(mine, 'capture') - sum(mine, 'fee') - sum(mine, 'refund') + sum(mine, 'fee_reversal');
+      if (a.creditsPosted - a.debitsPosted !== statement) violations.push(`seller ${a.sellerId} ${a.currency}: balance ${a.creditsPosted - a.debitsPosted}, statement ${statement}`);
+    }
+  }
+  for (const [currency, n] of net) if (n !== 0n) violations.push(`ledger ${currency} sums to ${n}, not 0`);
+  return { transfers: transfers.length, violations };
+}
