@@ -1,7 +1,9 @@
 // Writes ledger batches (domain/ledger.ts) inside the caller's transaction, so a payment or refund
 // row and its transfers exist together or not at all. Idempotent by business id: a transfer whose
 // id exists is skipped and its accounts are not moved again (a retried activity, or two at once:
-// the second waits on the first's row, then skips it).
+// the second waits on the first's row, then skips it). Two-phase moves as TigerBeetle's: a pending
+// transfer reserves (pending balances); one post or void settles it (a unique index on pendingId
+// makes a second settlement impossible), moving the reservation to posted or releasing it.
 import type { Prisma } from '@prisma/client';
 import { feeRateBp, type LinePosting, type TransferSpec } from '../domain/ledger';
 
@@ -16,16 +18,33 @@ export async function postBatch(tx: Tx, batchId: string, at: string | Date, tran
     for (const a of [t.debit, t.credit]) {
       await tx.$executeRaw`INSERT INTO "LedgerAccount" ("id", "kind", "currency", "sellerId") VALUES (${a.id}, ${a.kind}, ${a.currency}, ${a.sellerId}) ON CONFLICT ("id") DO NOTHING`;
     }
+    const flags = t.flags ?? 'posted';
+    if (flags === 'post_pending' || flags === 'void_pending') await checkSettles(tx, t);
     const inserted = await tx.$executeRaw`
-      INSERT INTO "LedgerTransfer" ("id", "batchId", "debitAccountId", "creditAccountId", "amount", "currency", "code", "paymentId", "refundId", "sellerId", "lineId", "feeRateBp", "at")
-      VALUES (${t.id}, ${batchId}, ${t.debit.id}, ${t.credit.id}, ${t.amount}, ${t.currency}, ${t.code}, ${t.paymentId ?? null}, ${t.refundId ?? null}, ${t.sellerId ?? null}, ${t.lineId ?? null}, ${t.feeRateBp ?? null}, ${new Date(at)})
+      INSERT INTO "LedgerTransfer" ("id", "batchId", "debitAccountId", "creditAccountId", "amount", "currency", "code", "flags", "pendingId", "paymentId", "refundId", "sellerId", "lineId", "feeRateBp", "at")
+      VALUES (${t.id}, ${batchId}, ${t.debit.id}, ${t.credit.id}, ${t.amount}, ${t.currency}, ${t.code}, ${flags}, ${t.pendingId ?? null}, ${t.paymentId ?? null}, ${t.refundId ?? null}, ${t.sellerId ?? null}, ${t.lineId ?? null}, ${t.feeRateBp ?? null}, ${new Date(at)})
       ON CONFLICT ("id") DO NOTHING`;
     if (inserted === 0) continue;
     written += 1;
-    await tx.$executeRaw`UPDATE "LedgerAccount" SET "debitsPosted" = "debitsPosted" + ${t.amount} WHERE "id" = ${t.debit.id}`;
-    await tx.$executeRaw`UPDATE "LedgerAccount" SET "creditsPosted" = "creditsPosted" + ${t.amount} WHERE "id" = ${t.credit.id}`;
+    // Balances: posted moves posted; pending reserves; a post moves the reservation to posted; a void releases it.
+    const [dPosted, dPending] = flags === 'posted' ? [t.amount, 0n] : flags === 'pending' ? [0n, t.amount] : flags === 'post_pending' ? [t.amount, -t.amount] : [0n, -t.amount];
+    await tx.$executeRaw`UPDATE "LedgerAccount" SET "debitsPosted" = "debitsPosted" + ${dPosted}, "debitsPending" = "debitsPending" + ${dPending} WHERE "id" = ${t.debit.id}`;
+    await tx.$executeRaw`UPDATE "LedgerAccount" SET "creditsPosted" = "creditsPosted" + ${dPosted}, "creditsPending" = "creditsPending" + ${dPending} WHERE "id" = ${t.credit.id}`;
   }
   return written;
+}
+
+/** A post or void settles a pending transfer of the same accounts and amount (the unique index on pendingId keeps it to one). */
+async function checkSettles(tx: Tx, t: TransferSpec): Promise<void> {
+  const pending = t.pendingId ? await tx.ledgerTransfer.findUnique({ where: { id: t.pendingId } }) : null;
+  if (!pending || pending.flags !== 'pending') throw new RangeError(`transfer ${t.id}: ${t.pendingId ?? 'no id'} is not a pending transfer`);
+  if (pending.debitAccountId !== t.debit.id || pending.creditAccountId !== t.credit.id || pending.amount !== t.amount) throw new RangeError(`transfer ${t.id} does not match its pending transfer ${pending.id}`);
+}
+
+/** A seller's available balance net of what pending payouts reserve (never paid out below zero). */
+export async function availableBalance(tx: Tx, sellerId: string, currency: string): Promise<bigint> {
+  const a = await tx.ledgerAccount.findUnique({ where: { id: `seller:${sellerId}:${currency}:available` } });
+  return a ? a.creditsPosted - a.debitsPosted - a.debitsPending : 0n;
 }
 
 /** What the ledger holds of one line of one payment, for its next refund's fee reversal (FEE-1). */
@@ -35,5 +54,5 @@ export async function linePosting(tx: Tx, paymentId: string, lineId: string): Pr
   const fee = await tx.ledgerTransfer.findFirst({ where: { paymentId, lineId, code: 'fee' }, select: { feeRateBp: true } });
   const captured = sum('capture');
   if (captured === 0n) throw new Error(`no capture of line ${lineId} in payment ${paymentId} in the ledger`);
-  return { captured, fee: sum('fee'), feeRateBp: fee?.feeRateBp ?? feeRateBp(), refunded: sum('refund'), feeReversed: sum('fee_reversal') };
+  return { captured, fee: sum('fee'), feeRateBp: fee?.feeRateBp ?? feeRateBp(), refunded: sum('refund'), feeReversed: sum('fee_reversal'), released: sum('release') > 0n };
 }

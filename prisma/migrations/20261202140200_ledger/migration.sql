@@ -39,6 +39,9 @@ CREATE TABLE "LedgerTransfer" (
 CREATE INDEX "LedgerAccount_sellerId_idx" ON "LedgerAccount"("sellerId");
 
 -- CreateIndex
+CREATE UNIQUE INDEX "LedgerTransfer_pendingId_key" ON "LedgerTransfer"("pendingId");
+
+-- CreateIndex
 CREATE INDEX "LedgerTransfer_batchId_idx" ON "LedgerTransfer"("batchId");
 
 -- CreateIndex
