@@ -80,6 +80,15 @@ export interface IssuedKey {
   expiresAt: string;
 }
 
+/** KYC-1: a seller's key from its approval's sign-in link (house rule: 90 days, as customers'). */
+export const SELLER_KEY_DAYS = Number(process.env.SELLER_KEY_DAYS ?? 90);
+export interface IssuedSellerKey {
+  sellerId: string;
+  apiKey: string;
+  keyId: string;
+  expiresAt: string;
+}
+
 async function issueCustomerKey(tx: Prisma.TransactionClient, customerId: string, label: string): Promise<IssuedKey> {
   const apiKey = newApiKey('cust');
   const expiresAt = new Date(Date.now() + CUSTOMER_KEY_DAYS * 86_400_000);
@@ -88,22 +97,34 @@ async function issueCustomerKey(tx: Prisma.TransactionClient, customerId: string
   return { customerId, apiKey, keyId, expiresAt: expiresAt.toISOString() };
 }
 
-/** X-8: a sign-in link's token, exchanged once before it expires, for a customer key. */
-export async function exchangeSignIn(deps: ApiDeps, token: string): Promise<IssuedKey> {
+/**
+ * X-8: a sign-in link's token, exchanged once before it expires, for a customer key — or, for the
+ * link e-mailed on a seller's approval (KYC-1), a seller key.
+ */
+export async function exchangeSignIn(deps: ApiDeps, token: string): Promise<IssuedKey | IssuedSellerKey> {
   return deps.db.$transaction(async (tx) => {
     // One statement claims the token: of two exchanges at once, one wins.
-    const [claimed] = await tx.$queryRaw<{ customerId: string }[]>`
+    const [claimed] = await tx.$queryRaw<{ customerId: string | null; sellerId: string | null }[]>`
       UPDATE "SignInToken" SET "usedAt" = CURRENT_TIMESTAMP AT TIME ZONE 'UTC'
       WHERE "hash" = ${sha256(token)} AND "usedAt" IS NULL AND "expiresAt" > CURRENT_TIMESTAMP AT TIME ZONE 'UTC'
-      RETURNING "customerId"`;
-    if (!claimed) {
+      RETURNING "customerId", "sellerId"`;
+    if (claimed?.sellerId) {
+      const seller = await tx.seller.findUniqueOrThrow({ where: { id: claimed.sellerId } });
+      const apiKey = newApiKey('sell');
+      const expiresAt = new Date(Date.now() + SELLER_KEY_DAYS * 86_400_000);
+      const keyId = `key_${randomUUID().replace(/-/g, '')}`;
+      await tx.apiKey.create({ data: { hash: hashKey(apiKey), keyId, label: seller.name, kind: 'seller', sellerId: seller.id, expiresAt } });
+      return { sellerId: seller.id, apiKey, keyId, expiresAt: expiresAt.toISOString() };
+    }
+    if (!claimed?.customerId) {
       throw new Problem(401, 'sign-in-link-invalid', 'Sign-in link not valid', 'this sign-in link is unknown, already used or expired: ask for a new one', {
         errors: [{ field: 'body.token', message: 'unknown, used or expired' }],
       });
     }
     // Verified from the first exchange on; later ones keep the first date.
-    await tx.customer.updateMany({ where: { id: claimed.customerId, verifiedAt: null }, data: { verifiedAt: new Date() } });
-    const customer = await tx.customer.findUniqueOrThrow({ where: { id: claimed.customerId } });
+    const customerId = claimed.customerId;
+    await tx.customer.updateMany({ where: { id: customerId, verifiedAt: null }, data: { verifiedAt: new Date() } });
+    const customer = await tx.customer.findUniqueOrThrow({ where: { id: customerId } });
     return issueCustomerKey(tx, customer.id, customer.email);
   });
 }

@@ -18,6 +18,9 @@ import { registerListRoutes } from './routes/lists';
 import { registerSupportRoutes } from './routes/support';
 import { registerTicketRoutes } from './routes/tickets';
 import { registerSellerCaseRoutes } from './routes/seller-cases';
+import { registerSellerOfferRoutes } from './routes/seller-offers';
+import { registerSellerTermsRoutes } from './routes/seller-terms';
+import { documentUpload, registerSellerApplicationRoutes } from './routes/seller-applications';
 
 export function createApp(deps: ApiDeps): express.Express {
   const app = express();
@@ -40,6 +43,8 @@ export function createApp(deps: ApiDeps): express.Express {
   // Before every route (the plain ones too): 429 over a limit, or for an address after too many 401s.
   const rateLimits = installRateLimits(app, deps.db, deps.rateLimits);
   app.use(rateLimits.middleware);
+  // KYC-1: the one multipart route (documents), parsed with a size limit before the route table.
+  app.post('/seller-applications/:applicationId/documents', documentUpload);
 
   const router = express.Router();
   const registry = new OpenAPIRegistry();
@@ -56,6 +61,9 @@ export function createApp(deps: ApiDeps): express.Express {
   registerTicketRoutes(routes, deps);
   registerSupportRoutes(routes, deps);
   registerSellerCaseRoutes(routes, deps);
+  registerSellerOfferRoutes(routes, deps);
+  registerSellerTermsRoutes(routes, deps);
+  registerSellerApplicationRoutes(routes, deps);
 
   const openapi = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',

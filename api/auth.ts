@@ -16,7 +16,9 @@ export type Principal =
   | { kind: 'seller'; label: string; sellerId: string; keyId?: string; active?: boolean }
   | { kind: 'customer'; label: string; customerId: string; keyId?: string }
   /** An anonymous checkout's token: reads that one order. */
-  | { kind: 'order'; orderId: string };
+  | { kind: 'order'; orderId: string }
+  /** KYC-1: an applicant's token (`sa1.…`): follows that one seller application and adds its documents. */
+  | { kind: 'application'; applicationId: string };
 
 /** What the database keeps of a key (SHA-256: keys are 192 random bits). */
 export function hashKey(key: string): string {
@@ -38,6 +40,29 @@ export function orderToken(orderId: string, createdAt: Date): string {
 
 function orderTokenSignature(orderId: string, exp: number): string {
   return createHmac('sha256', appSecret()).update(`order-token:v1:${orderId}:${exp}`).digest('base64url');
+}
+
+/** KYC-1: how long an application token works (house rule: the 30 days an application may stay incomplete, and a review). */
+export const APPLICATION_TOKEN_DAYS = 90;
+
+/** `sa1.<applicationId>.<expiry, epoch s>.<HMAC>`: as the order token, under its own purpose. */
+export function applicationToken(applicationId: string, createdAt: Date): string {
+  const exp = Math.floor(createdAt.getTime() / 1000) + APPLICATION_TOKEN_DAYS * 86_400;
+  return `sa1.${applicationId}.${exp}.${applicationTokenSignature(applicationId, exp)}`;
+}
+
+function applicationTokenSignature(applicationId: string, exp: number): string {
+  return createHmac('sha256', appSecret()).update(`application-token:v1:${applicationId}:${exp}`).digest('base64url');
+}
+
+function applicationPrincipal(token: string): Principal {
+  const [, applicationId, expText, signature] = token.split('.');
+  const exp = Number(expText);
+  if (!applicationId || !Number.isInteger(exp) || !signature || !sameSecret(signature, applicationTokenSignature(applicationId, exp))) {
+    throw Problem.unauthorized('unknown API key');
+  }
+  if (exp * 1000 <= Date.now()) throw Problem.unauthorized('this application token has expired');
+  return { kind: 'application', applicationId };
 }
 
 function orderPrincipal(token: string): Principal {
@@ -98,6 +123,7 @@ export async function resolvePrincipal(db: Db, authorization: string | undefined
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
   if (!match) throw Problem.unauthorized('Authorization must be "Bearer <api key>"');
   if (match[1].startsWith('ot1.')) return orderPrincipal(match[1]);
+  if (match[1].startsWith('sa1.')) return applicationPrincipal(match[1]);
   const hash = hashKey(match[1]);
   let cache = principalCache.get(db);
   if (!cache) principalCache.set(db, (cache = new Map()));
@@ -140,8 +166,8 @@ export function forgetAllKeys(db: Db): void {
 /** Who may call a route. `admin` holds every staff role (SPEC conventions). */
 export const allow = {
   anyone: (_p: Principal) => true,
-  /** Any key of a person (not an order token). */
-  authenticated: (p: Principal) => p.kind !== 'anonymous' && p.kind !== 'order',
+  /** Any key of a person (not an order or application token). */
+  authenticated: (p: Principal) => p.kind !== 'anonymous' && p.kind !== 'order' && p.kind !== 'application',
   staff:
     (...roles: StaffRole[]) =>
     (p: Principal) =>
@@ -165,6 +191,8 @@ export function actorOf(p: Principal): string {
       return `customer:${p.customerId}`;
     case 'order':
       return `order-token:${p.orderId}`;
+    case 'application':
+      return `applicant:${p.applicationId}`;
     default:
       return 'anonymous';
   }

@@ -74,8 +74,18 @@ async function orderableOffers(deps: ApiDeps, input: CheckoutInput) {
     include: { seller: { include: { terms: { where: { current: true } } } } },
   });
   const byId = new Map(offers.map((o) => [o.id, o]));
+  // An edited offer's earlier version is refused, naming the version that replaced it (README
+  // "Offers and terms": a buyer confirms the new price instead of being moved to it silently).
+  const replacements = await currentVersions(deps, offers.filter((o) => o.supersededById !== null));
   const ordered = input.lines.map((l, i) => {
     const offer = byId.get(l.offerId);
+    const replacement = offer ? replacements.get(offer.id) : undefined;
+    if (offer && replacement) {
+      throw Problem.unprocessable('offer-superseded', 'Offer replaced by a newer version', `lines.${i}.offerId: offer ${offer.id} was replaced by version ${replacement.version} (${replacement.id})`, {
+        errors: [{ field: `body.lines.${i}.offerId`, message: `replaced by version ${replacement.version}: order ${replacement.id}` }],
+        currentOffer: { offerId: replacement.id, version: replacement.version, priceCents: replacement.priceCents, currency: replacement.currency },
+      });
+    }
     if (!offer || !offer.published) {
       throw Problem.unprocessable('unknown-offer', 'Unknown offer', `lines.${i}.offerId: no published offer ${l.offerId}`, {
         errors: [{ field: `body.lines.${i}.offerId`, message: 'no such published offer' }],
@@ -110,6 +120,18 @@ async function orderableOffers(deps: ApiDeps, input: CheckoutInput) {
     );
   }
   return ordered;
+}
+
+/** The latest published version of each retired offer's product, by the retired offer's id. */
+async function currentVersions(deps: ApiDeps, retired: { id: string; productId: string | null }[]) {
+  const found = new Map<string, { id: string; version: number; priceCents: number; currency: string }>();
+  if (retired.length === 0) return found;
+  const heads = await deps.db.offer.findMany({ where: { productId: { in: retired.map((o) => o.productId ?? o.id) }, supersededById: null, published: true } });
+  for (const o of retired) {
+    const h = heads.find((x) => x.productId === (o.productId ?? o.id));
+    if (h) found.set(o.id, h);
+  }
+  return found;
 }
 
 /** PAY-1: the gateway keeps the card; the marketplace keeps its token (PaymentCard) and last 4 digits. */

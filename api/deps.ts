@@ -2,6 +2,7 @@
 import type { Client } from '@temporalio/client';
 import type { Db } from '../infra/db';
 import type { PaymentGateway } from '../infra/payment-gateway';
+import type { FileStore } from '../infra/file-storage';
 import type { RateLimitConfig } from './rate-limit';
 
 export interface ApiDeps {
@@ -21,4 +22,6 @@ export interface ApiDeps {
    * DEMO_VALIDATION_MINUTES; api/main.ts (production) never sets it.
    */
   demoValidationWindowMinutes?: number;
+  /** KYC-1: where uploaded documents go; default: the data folder (infra/file-storage.ts). */
+  fileStore?: FileStore;
 }

@@ -185,13 +185,17 @@ export const orderView = z
 
 export const offerView = z
   .object({
-    offerId: z.string(),
+    offerId: z.string().describe('What checkout orders: the current version of the product'),
+    productId: z.string().describe('Stable across versions (README "Offers and terms")'),
+    version: z.number().int(),
     name: z.string(),
+    description: z.string(),
     priceCents: z.number().int(),
     currency: z.string(),
     vatRateBp: z.number().int(),
     billingPeriod: z.string(),
     commitmentMonths: z.number().int(),
+    supportTier: z.string(),
     seller: z.object({ sellerId: z.string(), name: z.string(), termsVersion: z.string().nullable() }),
   })
   .openapi('Offer');

@@ -16,6 +16,7 @@ import { eventually, http, type HttpResponse } from './support/http';
 import { linesAwaitingValidation, newIdempotencyKey, placeOrder, signIn, signInToken, waitForLineStatus, type PlacedOrder } from './support/orders';
 import { PRINCIPALS, type PrincipalName } from './support/principals';
 import { freshSeller, type FreshSeller } from './support/sellers';
+import { applicationBody, apply } from './support/application-fixtures';
 import { startTestSystem, type TestSystem } from './support/system';
 
 let env: TestWorkflowEnvironment;
@@ -61,6 +62,8 @@ interface Fixtures {
     /** A `support` ticket customerB closed: a command that passes X-6 is refused (409). */
     closed: string;
   };
+  /** KYC-1: an incomplete seller application: ops' decisions on it are refused by state (409). */
+  applicationId: string;
   /** Seller cases (MED-1..MED-7). Every command of the table is refused on them by state (409). */
   cases: {
     /**
@@ -110,6 +113,7 @@ beforeAll(async () => {
     contactB: '',
     tickets: { incident: '', support: '', closed: '' },
     cases: { closure: '', closureSeller: undefined as unknown as FreshSeller, complaints: { sellerAcme: '', sellerGlobex: '', sellerInitech: '' }, ended: '', audit: 0 },
+    applicationId: '',
     orderA,
     orderB,
     keyA: orderA.customerApiKey!,
@@ -212,6 +216,7 @@ async function openCaseFixtures(): Promise<void> {
   }
   await eventually(async () => (await sys.db.seller.findUnique({ where: { id: closureSeller.sellerId } }))?.status === 'suspended', 20_000, 'closure seller suspended');
   f.cases = { closure, closureSeller, complaints, ended, audit: await sys.db.auditLog.count({ where: { entityType: 'seller_case' } }) };
+  f.applicationId = (await apply(sys.apiUrl)).applicationId;
 }
 
 afterAll(async () => {
@@ -867,6 +872,77 @@ const ROUTES: RouteDef[] = [
       customerA: 403, customerB: 403, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
     },
   },
+  // Offers and terms (README "Offers and terms"). Approved sellers publish (201); Initech is
+  // pending (KYC-1: 403 from the handler). Rows never touch a demo offer or the demo terms that
+  // other rows check out with: edits and terms go to refusals by state (409), unpublishing to 404.
+  {
+    route: 'POST /seller/offers',
+    method: 'POST',
+    path: () => '/seller/offers',
+    body: () => ({ name: 'X-6 offer', priceCents: 1000, vatRateBp: 2000, billingPeriod: 'monthly' }),
+    headers: () => ({ 'idempotency-key': newIdempotencyKey() }),
+    expected: {
+      anonymous: 401, admin: 403, ops: 403, support: 403, finance: 403,
+      sellerAcme: 201, sellerGlobex: 201, sellerInitech: 403,
+      customerA: 403, customerB: 403, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
+    },
+  },
+  {
+    // Acme's own product from a stale version: 409; another seller's: 404 (X-6, nothing told).
+    route: 'POST /seller/offers/{productId}/versions',
+    method: 'POST',
+    path: () => `/seller/offers/${DEMO.offers.acmeMail.id}/versions`,
+    body: () => ({ name: 'X-6 edit', priceCents: 1000, vatRateBp: 2000, billingPeriod: 'monthly', baseVersion: 99 }),
+    expected: {
+      anonymous: 401, admin: 403, ops: 403, support: 403, finance: 403,
+      sellerAcme: 409, sellerGlobex: 404, sellerInitech: 403,
+      customerA: 403, customerB: 403, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
+    },
+  },
+  {
+    // Others are sent to Acme's product (404: not theirs); Acme to no product (its own would be unpublished for later rows).
+    route: 'POST /seller/offers/{productId}/unpublish',
+    method: 'POST',
+    path: (p) => `/seller/offers/${p === 'sellerAcme' ? 'prd_none' : DEMO.offers.acmeMail.id}/unpublish`,
+    body: () => ({}),
+    expected: {
+      anonymous: 401, admin: 403, ops: 403, support: 403, finance: 403,
+      sellerAcme: 404, sellerGlobex: 404, sellerInitech: 404,
+      customerA: 403, customerB: 403, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
+    },
+  },
+  ...['/seller/offers', '/seller/terms'].map((path): RouteDef => ({
+    route: `GET ${path}`,
+    method: 'GET',
+    path: () => path,
+    expected: {
+      anonymous: 401, admin: 403, ops: 403, support: 403, finance: 403,
+      sellerAcme: 200, sellerGlobex: 200, sellerInitech: 200,
+      customerA: 403, customerB: 403, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
+    },
+  })),
+  {
+    // Each seller restates its current version's label with another text: 409, the terms unchanged.
+    route: 'POST /seller/terms',
+    method: 'POST',
+    path: () => '/seller/terms',
+    body: (p) => ({ version: p === 'sellerGlobex' ? DEMO.sellers.globex.terms : p === 'sellerInitech' ? DEMO.sellers.initech.terms : DEMO.sellers.acme.terms, text: 'X-6 terms' }),
+    expected: {
+      anonymous: 401, admin: 403, ops: 403, support: 403, finance: 403,
+      sellerAcme: 409, sellerGlobex: 409, sellerInitech: 403,
+      customerA: 403, customerB: 403, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
+    },
+  },
+  {
+    route: 'GET /sellers/{sellerId}/terms/current',
+    method: 'GET',
+    path: () => `/sellers/${DEMO.sellers.acme.id}/terms/current`,
+    expected: {
+      anonymous: 200, admin: 200, ops: 200, support: 200, finance: 200,
+      sellerAcme: 200, sellerGlobex: 200, sellerInitech: 200,
+      customerA: 200, customerB: 200, customerDemo: 200, ...BAD_KEYS, orderTokenA: 200,
+    },
+  },
   {
     route: 'GET /seller/cases',
     method: 'GET',
@@ -936,6 +1012,68 @@ const ROUTES: RouteDef[] = [
     expected: {
       anonymous: 401, admin: by === 'ops' ? 409 : 403, ops: by === 'ops' ? 409 : 403, support: 403, finance: 403,
       sellerAcme: 403, sellerGlobex: by === 'seller' ? 409 : 403, sellerInitech: 403,
+      customerA: 403, customerB: 403, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
+    },
+  })),
+  // Seller onboarding (api/routes/seller-applications.ts, KYC-1): anyone applies; only the
+  // applicant's own token (test/seller-applications.test.ts) uploads; ops read and decide, and the
+  // fixture's application is incomplete, so a decision that passes X-6 is refused (409).
+  {
+    route: 'POST /seller-applications',
+    method: 'POST',
+    path: () => '/seller-applications',
+    body: () => applicationBody(),
+    expected: {
+      anonymous: 201, admin: 201, ops: 201, support: 201, finance: 201,
+      sellerAcme: 201, sellerGlobex: 201, sellerInitech: 201,
+      customerA: 201, customerB: 201, customerDemo: 201, ...BAD_KEYS, orderTokenA: 201,
+    },
+  },
+  {
+    route: 'POST /seller-applications/{applicationId}/documents',
+    method: 'POST',
+    path: () => `/seller-applications/${f.applicationId}/documents`,
+    body: () => ({ kind: 'statutes' }),
+    expected: {
+      anonymous: 401, admin: 403, ops: 403, support: 403, finance: 403,
+      sellerAcme: 403, sellerGlobex: 403, sellerInitech: 403,
+      customerA: 403, customerB: 403, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
+    },
+  },
+  {
+    route: 'GET /seller-applications/{applicationId}',
+    method: 'GET',
+    path: () => `/seller-applications/${f.applicationId}`,
+    expected: {
+      anonymous: 401, admin: 200, ops: 200, support: 403, finance: 403,
+      sellerAcme: 403, sellerGlobex: 403, sellerInitech: 403,
+      customerA: 403, customerB: 403, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
+    },
+  },
+  {
+    route: 'GET /ops/seller-applications',
+    method: 'GET',
+    path: () => '/ops/seller-applications',
+    expected: {
+      anonymous: 401, admin: 200, ops: 200, support: 403, finance: 403,
+      sellerAcme: 403, sellerGlobex: 403, sellerInitech: 403,
+      customerA: 403, customerB: 403, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
+    },
+  },
+  ...(
+    [
+      ['approve', {}],
+      ['reject', { reason: 'Incomplete file' }],
+    ] as const
+  ).map(([command, body]): RouteDef => ({
+    route: `POST /seller-applications/{applicationId}/${command}`,
+    note: 'incomplete application',
+    method: 'POST',
+    path: () => `/seller-applications/${f.applicationId}/${command}`,
+    body: () => body,
+    expected: {
+      anonymous: 401, admin: 409, ops: 409, support: 403, finance: 403,
+      sellerAcme: 403, sellerGlobex: 403, sellerInitech: 403,
       customerA: 403, customerB: 403, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
     },
   })),

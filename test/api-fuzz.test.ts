@@ -58,6 +58,7 @@ import { linesAwaitingValidation, newIdempotencyKey, placeOrder, signIn, signInT
 import { waitState } from './support/subscriptions';
 import { openTicketAs, supportedService, ticketCommand } from './support/tickets';
 import { ticketWorkflowId } from '../workflows/ticket';
+import { applicationBody, apply } from './support/application-fixtures';
 import { sellerCaseWorkflowId } from '../workflows/seller-case';
 import { freshSeller } from './support/sellers';
 import { PRINCIPALS, type PrincipalName } from './support/principals';
@@ -114,6 +115,10 @@ interface Pool {
   sellers: { id: string; status: string }[];
   /** Seller cases (MED-1..MED-7): their seller never changes; `status` only aims the generators. */
   cases: { id: string; sellerId: string; kind: string; status: string }[];
+  /** Seller applications (KYC-1): none of the fuzzers' callers is their applicant (its token is not one of them). */
+  applications: { id: string; status: string }[];
+  /** Products published through POST /seller/offers (fixtures and the fuzzers'), with their seller; never a demo offer. */
+  products: { id: string; sellerId: string }[];
 }
 let pool: Pool;
 let keyA: string;
@@ -275,6 +280,15 @@ beforeAll(async () => {
     }
   }
 
+  // KYC-1: an incomplete seller application (ops' decisions on it are refused by state, 409).
+  await apply(api);
+  // Offers and terms: a product of each approved demo seller, for the fuzzers to edit and unpublish
+  // (the demo offers that fixtures and checkouts order are never aimed at).
+  for (const key of [DEMO_KEYS.sellerAcme, DEMO_KEYS.sellerGlobex]) {
+    const res = await http(api, 'POST', '/seller/offers', { key, body: FUZZ_OFFER, headers: { 'idempotency-key': newIdempotencyKey() } });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+  }
+
   // Wait for every e-mail, invoice and credit note of the fixtures, then take them as the pool.
   probe = await DbProbe.open(sys.databaseUrl);
   await settle(probe, env.client, sys.taskQueue);
@@ -317,6 +331,8 @@ async function loadPool(): Promise<void> {
     contacts: (await db.supportContact.findMany({ orderBy: { id: 'asc' } })).map((c) => ({ id: c.id, subscriptionId: c.subscriptionId, customerId: c.customerId, removed: c.removedAt !== null })),
     sellers: (await db.seller.findMany({ orderBy: { id: 'asc' } })).map((s) => ({ id: s.id, status: s.status })),
     cases: (await db.sellerCase.findMany({ orderBy: { id: 'asc' } })).map((c) => ({ id: c.id, sellerId: c.sellerId, kind: c.kind, status: c.status })),
+    applications: (await db.sellerApplication.findMany({ orderBy: { id: 'asc' } })).map((a) => ({ id: a.id, status: a.status })),
+    products: (await db.offer.findMany({ where: { productId: { startsWith: 'prd_' }, version: 1 }, orderBy: { id: 'asc' } })).map((o) => ({ id: o.productId!, sellerId: o.sellerId })),
   };
 }
 
@@ -402,7 +418,7 @@ function callerArb(name: CallerName): fc.Arbitrary<Caller> {
 
 // --- the routes and the X-6 oracle -----------------------------------------------------------------
 
-type Kind = 'order' | 'orderNumber' | 'line' | 'customer' | 'subscription' | 'invoice' | 'asset' | 'key' | 'workflow' | 'update' | 'link' | 'ticket' | 'contact' | 'seller' | 'case';
+type Kind = 'order' | 'orderNumber' | 'line' | 'customer' | 'subscription' | 'invoice' | 'asset' | 'key' | 'workflow' | 'update' | 'link' | 'ticket' | 'contact' | 'seller' | 'case' | 'application' | 'product';
 /** allow: the caller may; deny: it may not; absent: there is no such resource (no 2xx either). */
 type Verdict = 'allow' | 'deny' | 'absent';
 type Ids = Record<string, string>;
@@ -563,6 +579,15 @@ const DEMO_SELLER_IDS: readonly string[] = Object.values(DEMO.sellers).map((s) =
  * oracle counts on both).
  */
 const caseSellers = () => pool.sellers.filter((s) => !DEMO_SELLER_IDS.includes(s.id));
+/** KYC-1: only approved sellers publish (Initech is pending: 403 from the handler, past the gate). */
+const approvedSeller = (w: Who) => w.kind === 'seller' && pool.sellers.some((s) => s.id === w.sellerId && s.status === 'approved');
+const FUZZ_OFFER = { name: 'Fuzz offer', priceCents: 1000, vatRateBp: 2000, billingPeriod: 'monthly' };
+/** A product the caller edits or unpublishes: its own, while approved (unpublishing needs no approval); another's is 404. */
+const productVerdict = (w: Who, ids: Ids, needsApproval: boolean): Verdict => {
+  const product = pool.products.find((p) => p.id === ids.productId);
+  if (!product) return 'absent';
+  return verdict(w.kind === 'seller' && w.sellerId === product.sellerId && (!needsApproval || approvedSeller(w)));
+};
 /**
  * Every meeting the fuzzers schedule: after the run, so none is ever recorded (409 until then).
  * Held, a demo seller's closure request would close its account (MED-6).
@@ -1119,6 +1144,119 @@ const ROUTE_LIST: RouteDef[] = [
   { ...caseCommandRoute('meeting/record', staff('ops'), fc.constant({ held: false }), [...CASE_STEP, 'SellerCaseMessage', 'Seller', 'Offer']), coupled: { 'body.held': ['body.endedAt'] } },
   caseCommandRoute('changes-confirmed', staff('ops'), fc.constant({}), [...CASE_STEP, 'Seller']),
   caseCommandRoute('withdraw', staff('ops'), fc.constant({ reason: 'Settled by phone' }), [...CASE_STEP, 'Seller']),
+  // Seller onboarding (KYC-1). The upload route is multipart: the fuzzers send it JSON (the
+  // parser passes it through to the route), and no fuzzed caller is an applicant, so it is refused
+  // by its gate; real files are sent by test/seller-applications.test.ts.
+  {
+    op: 'POST /seller-applications',
+    method: 'POST',
+    path: '/seller-applications',
+    params: [],
+    type: 'table',
+    gate: () => true,
+    may: () => 'allow',
+    body: () => fc.constant(applicationBody()),
+    // The application, its workflow's assessment (X-4) and the e-mail of what is missing.
+    writes: ['SellerApplication', 'AuditLog', 'Email', 'MailboxMessage'],
+  },
+  {
+    op: 'POST /seller-applications/{applicationId}/documents',
+    method: 'POST',
+    path: '/seller-applications/:applicationId/documents',
+    params: [['applicationId', 'application']],
+    type: 'table',
+    gate: () => false,
+    may: (_w, ids) => (pool.applications.some((a) => a.id === ids.applicationId) ? 'deny' : 'absent'),
+    body: () => fc.constant({ kind: 'statutes' }),
+    writes: [],
+  },
+  {
+    op: 'GET /seller-applications/{applicationId}',
+    method: 'GET',
+    path: '/seller-applications/:applicationId',
+    params: [['applicationId', 'application']],
+    type: 'table',
+    gate: staff('ops'),
+    may: (w, ids) => (pool.applications.some((a) => a.id === ids.applicationId) ? verdict(staff('ops')(w)) : 'absent'),
+  },
+  listRoute('/ops/seller-applications', staff('ops'), { status: ['incomplete', 'submitted', 'approved', 'rejected', 'lapsed'] }),
+  ...(
+    [
+      ['approve', {}],
+      ['reject', { reason: 'Fuzzed rejection' }],
+    ] as const
+  ).map(([command, body]): RouteDef => ({
+    op: `POST /seller-applications/{applicationId}/${command}`,
+    method: 'POST',
+    path: `/seller-applications/:applicationId/${command}`,
+    params: [['applicationId', 'application']],
+    type: 'table',
+    gate: staff('ops'),
+    may: (w, ids) => (pool.applications.some((a) => a.id === ids.applicationId) ? verdict(staff('ops')(w)) : 'absent'),
+    body: () => fc.constant(body),
+    writes: ['SellerApplication', 'AuditLog', 'Email', 'MailboxMessage', 'Seller', 'SignInToken'],
+  })),
+  // Offers and terms (README "Offers and terms"). Writes on the fixture products only; a terms
+  // body restates the seller's current label with another text (409), so the demo terms that
+  // checkouts accept stay current unless a mutated label happens to be new.
+  {
+    op: 'POST /seller/offers',
+    method: 'POST',
+    path: '/seller/offers',
+    params: [],
+    type: 'table',
+    idempotent: true,
+    gate: seller,
+    may: (w) => verdict(approvedSeller(w)),
+    body: () => fc.constant(FUZZ_OFFER),
+    writes: ['Offer', 'AuditLog', 'IdempotencyRecord'],
+  },
+  {
+    op: 'POST /seller/offers/{productId}/versions',
+    method: 'POST',
+    path: '/seller/offers/:productId/versions',
+    params: [['productId', 'product']],
+    type: 'table',
+    gate: seller,
+    // The owner's edit from a stale version: 409 (a mutated baseVersion may hit the latest: 201).
+    may: (w, ids) => productVerdict(w, ids, true),
+    body: () => fc.constant({ ...FUZZ_OFFER, baseVersion: 99 }),
+    writes: ['Offer', 'AuditLog'],
+  },
+  {
+    op: 'POST /seller/offers/{productId}/unpublish',
+    method: 'POST',
+    path: '/seller/offers/:productId/unpublish',
+    params: [['productId', 'product']],
+    type: 'table',
+    gate: seller,
+    may: (w, ids) => productVerdict(w, ids, false),
+    body: () => fc.constant({}),
+    writes: ['Offer', 'AuditLog'],
+  },
+  listRoute('/seller/offers', seller),
+  {
+    op: 'POST /seller/terms',
+    method: 'POST',
+    path: '/seller/terms',
+    params: [],
+    type: 'table',
+    gate: seller,
+    may: (w) => verdict(approvedSeller(w)),
+    body: (w) => fc.constant({ version: w.kind === 'seller' && w.sellerId === DEMO.sellers.globex.id ? DEMO.sellers.globex.terms : DEMO.sellers.acme.terms, text: 'Fuzzed terms' }),
+    writes: ['SellerTermsVersion', 'AuditLog'],
+  },
+  listRoute('/seller/terms', seller),
+  {
+    op: 'GET /sellers/{sellerId}/terms/current',
+    method: 'GET',
+    path: '/sellers/:sellerId/terms/current',
+    params: [['sellerId', 'seller']],
+    type: 'table',
+    gate: () => true,
+    // Public, for sellers taking orders; any other is not told (404).
+    may: (w, ids) => (pool.sellers.some((s) => s.id === ids.sellerId && s.status === 'approved') ? verdict(w.kind !== 'bad') : 'absent'),
+  },
   plainRoute('/health'),
   plainRoute('/openapi.json'),
   plainRoute('/docs'),
@@ -1175,11 +1313,15 @@ function realIds(kind: Kind): string[] {
       return caseSellers().map((s) => s.id);
     case 'case':
       return pool.cases.map((c) => c.id);
+    case 'application':
+      return pool.applications.map((a) => a.id);
+    case 'product':
+      return pool.products.map((p) => p.id);
   }
 }
 
 // A seller id of nothing is never a demo seller's (a closure case would suspend it).
-const PREFIX: Record<Kind, string> = { order: 'ord_', orderNumber: 'O-2026-', line: 'lin_', customer: 'cus_', subscription: 'lin_', invoice: 'order:ord_', asset: 'swagger-', key: 'key_', workflow: 'OrderLine:lin_', update: '', link: '', ticket: 'tkt_', contact: 'con_', seller: 'sel_fuzz_nobody_', case: 'case_' };
+const PREFIX: Record<Kind, string> = { order: 'ord_', orderNumber: 'O-2026-', line: 'lin_', customer: 'cus_', subscription: 'lin_', invoice: 'order:ord_', asset: 'swagger-', key: 'key_', workflow: 'OrderLine:lin_', update: '', link: '', ticket: 'tkt_', contact: 'con_', seller: 'sel_fuzz_nobody_', case: 'case_', application: 'sapp_', product: 'prd_' };
 const idChars = fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-');
 
 /** A path segment: the text sent, the id it decodes to, and whether it is a real id of the right kind. */

@@ -18,6 +18,7 @@ import { waitState } from './support/subscriptions';
 import { startTestSystem, type TestSystem } from './support/system';
 import { settledTicketSnapshot, ticketFixtures, ticketSnapshot, type TicketFixtures, type TicketSnapshot } from './support/ticket-fixtures';
 import { caseFixtures, caseSnapshot, settledCaseSnapshot, type CaseFixtures, type CaseSnapshot } from './support/case-fixtures';
+import { applicationBody, apply, type Applied } from './support/application-fixtures';
 
 let env: TestWorkflowEnvironment;
 let sys: TestSystem;
@@ -36,6 +37,8 @@ let ticketsBefore: TicketSnapshot;
 /** A fresh seller's cases: a closure awaiting contest, a closure request and a complaint awaiting their meeting, a withdrawn complaint (MED-1..MED-7). */
 let cs: CaseFixtures;
 let casesBefore: CaseSnapshot;
+/** KYC-1: an incomplete seller application with its applicant's token; the table adds no document to it. */
+let app: Applied;
 
 beforeAll(async () => {
   env = await devServerEnv();
@@ -51,6 +54,7 @@ beforeAll(async () => {
   ticketsBefore = await settledTicketSnapshot(env.client, sys, tk);
   cs = await caseFixtures(sys);
   casesBefore = await settledCaseSnapshot(sys, cs);
+  app = await apply(sys.apiUrl);
   subBefore = await settledSubSnapshot();
   countsBefore = await counts();
 });
@@ -1009,12 +1013,176 @@ function sellerCaseCases(): Case[] {
   ];
 }
 
+// --- seller onboarding (KYC-1) -------------------------------------------------------------------
+
+/** The fixture application's token (`sa1.…`): the applicant's own, so only the input is at fault. */
+const APP_KEY = '{APP_KEY}';
+
+/**
+ * The onboarding routes (api/routes/seller-applications.ts). The upload route is multipart; this
+ * JSON table sends it its fields as JSON (the parser passes non-multipart bodies through), so the
+ * fields and the missing file are named here; wrong content (415) and size (413) are in
+ * test/seller-applications.test.ts, which sends real files.
+ */
+function sellerApplicationCases(): Case[] {
+  const valid = applicationBody();
+  const applyRoute = 'POST /seller-applications';
+  const applying = (name: string, body: unknown, fields: string[]): Case => ({ route: applyRoute, name, method: 'POST', path: '/seller-applications', body, status: 400, fields });
+  const docRoute = 'POST /seller-applications/{applicationId}/documents';
+  const docPath = '/seller-applications/{APPLICATION}/documents';
+  const doc = (name: string, body: unknown, status: number, fields?: string[]): Case => ({ route: docRoute, name, method: 'POST', path: docPath, key: APP_KEY, body, status, ...(fields ? { fields } : {}) });
+  const badIds = [
+    ['not-an-id', 'applicationId is not an id'],
+    ['sapp_123', 'applicationId has a short suffix'],
+    ['case_00000000-0000-0000-0000-000000000000', 'applicationId is a case id'],
+    ['%E0%A4%A', 'applicationId is not valid percent-encoding'],
+  ];
+  const decision = (command: string, valid: Record<string, unknown>, required: string[], wrong: [string, unknown, string[]][]): Case[] => {
+    const route = `POST /seller-applications/{applicationId}/${command}`;
+    const path = `/seller-applications/{APPLICATION}/${command}`;
+    return [
+      ...postBodyCases(route, path, DEMO_KEYS.ops, valid, required),
+      ...wrong.map(([name, body, fields]): Case => ({ route, name, method: 'POST', path, key: DEMO_KEYS.ops, body, status: 400, fields })),
+      ...badIds.map(([id, name]): Case => ({ route, name, method: 'POST', path: `/seller-applications/${id}/${command}`, key: DEMO_KEYS.ops, body: valid, status: 400, fields: ['params.applicationId'] })),
+      { route, name: 'the application does not exist', method: 'POST', path: `/seller-applications/sapp_00000000-0000-0000-0000-000000000000/${command}`, key: DEMO_KEYS.ops, body: valid, status: 404 },
+      { route, name: 'a valid body on an incomplete application (refused from its row)', method: 'POST', path, key: DEMO_KEYS.ops, body: valid, status: 409 },
+    ];
+  };
+  return [
+    ...postBodyCases(applyRoute, '/seller-applications', undefined, valid, ['companyName', 'registrationNumber', 'address', 'contact', 'legalRepresentatives', 'beneficialOwners']),
+    ...textFieldFaults('companyName', valid, 200).map(([name, body, fields]) => applying(name, body, fields)),
+    applying('contact.email is not an address', { ...valid, contact: { ...valid.contact, email: 'nobody' } }, ['body.contact.email']),
+    applying('contact has an unknown field', { ...valid, contact: { ...valid.contact, fax: '01' } }, ['body.contact.fax']),
+    applying('no legal representative', { ...valid, legalRepresentatives: [] }, ['body.legalRepresentatives']),
+    applying('a representative without a name', { ...valid, legalRepresentatives: [{ name: ' ' }] }, ['body.legalRepresentatives.0.name']),
+    applying('eleven beneficial owners', { ...valid, beneficialOwners: Array.from({ length: 11 }, (_, i) => ({ name: `Owner ${i}` })) }, ['body.beneficialOwners']),
+    applying('several faults at once, each named', { ...valid, companyName: '', registrationNumber: 5, beneficialOwners: null }, ['body.companyName', 'body.registrationNumber', 'body.beneficialOwners']),
+
+    ...postBodyCases(docRoute, docPath, APP_KEY, { kind: 'statutes' }, ['kind']),
+    doc('no file (fields sent as JSON)', { kind: 'statutes' }, 400, ['body.file']),
+    doc('kind is not a document kind', { kind: 'passport' }, 400, ['body.kind']),
+    doc('representative_id without its person', { kind: 'representative_id' }, 400, ['body.person']),
+    doc('person 0', { kind: 'beneficial_owner_id', person: '0' }, 400, ['body.person']),
+    doc('person is a word', { kind: 'representative_id', person: 'first' }, 400, ['body.person']),
+    doc('person on a kind without one', { kind: 'statutes', person: '1' }, 400, ['body.person']),
+    doc('registration_extract without issuedOn', { kind: 'registration_extract' }, 400, ['body.issuedOn']),
+    doc('issuedOn is not a date', { kind: 'registration_extract', issuedOn: '31/12/2026' }, 400, ['body.issuedOn']),
+    doc('bank_details without accountHolder', { kind: 'bank_details' }, 400, ['body.accountHolder']),
+    ...textFieldFaults('accountHolder', { kind: 'bank_details' }, 200).map(([name, body, fields]) => doc(name, body, 400, fields)),
+    ...badIds.map(([id, name]): Case => ({ route: docRoute, name, method: 'POST', path: `/seller-applications/${id}/documents`, key: APP_KEY, body: { kind: 'statutes' }, status: 400, fields: ['params.applicationId'] })),
+
+    ...bodyCases('GET /seller-applications/{applicationId}', 'GET', '/seller-applications/{APPLICATION}', APP_KEY),
+    ...badIds.map(([id, name]): Case => ({ route: 'GET /seller-applications/{applicationId}', name, method: 'GET', path: `/seller-applications/${id}`, key: DEMO_KEYS.ops, status: 400, fields: ['params.applicationId'] })),
+    { route: 'GET /seller-applications/{applicationId}', name: 'an unknown query parameter', method: 'GET', path: '/seller-applications/{APPLICATION}?fields=all', key: APP_KEY, status: 400, fields: ['query.fields'] },
+    { route: 'GET /seller-applications/{applicationId}', name: 'the application does not exist', method: 'GET', path: '/seller-applications/sapp_00000000-0000-0000-0000-000000000000', key: DEMO_KEYS.ops, status: 404 },
+
+    ...[
+      ['status=Submitted', 'status in the wrong case'],
+      ['status=', 'status is empty'],
+      ['status=awaiting_contest', 'status is a case status'],
+      ['status=approved&status=rejected', 'status given twice'],
+      ['companyName=Acme', 'companyName is not a parameter'],
+    ].map(([query, name]): Case => ({ route: 'GET /ops/seller-applications', name, method: 'GET', path: `/ops/seller-applications?${query}`, key: DEMO_KEYS.ops, status: 400, fields: [`query.${query.split('=')[0]}`] })),
+
+    ...decision('approve', {}, [], [['a field that looks plausible', { sellerId: 'sel_mine' }, ['body.sellerId']]]),
+    ...decision('reject', { reason: 'Registration number unknown' }, ['reason'], [
+      ...textFieldFaults('reason', {}, 2000),
+      ['a field that looks plausible', { reason: 'x', notify: false }, ['body.notify']],
+    ]),
+  ];
+}
+
+// Offers and terms (README "Offers and terms"): every case is refused before a write (a malformed
+// request, or a well-formed one refused by state: a stale version, a used terms label, an unknown product).
+const OFFER_KEY = { 'idempotency-key': 'x5-invalid-offer-0001' };
+function sellerOfferCases(): Case[] {
+  const acme = DEMO_KEYS.sellerAcme;
+  const offer = { name: 'X-5 offer', description: 'd', priceCents: 1000, currency: 'EUR', vatRateBp: 2000, billingPeriod: 'monthly', commitmentMonths: 0, supportTier: 'basic' };
+  const required = ['name', 'priceCents', 'vatRateBp', 'billingPeriod'];
+  const fieldFaults: [string, Record<string, unknown>, string[]][] = [
+    ['priceCents is 0', { priceCents: 0 }, ['body.priceCents']],
+    ['priceCents is negative', { priceCents: -100 }, ['body.priceCents']],
+    ['priceCents is not whole', { priceCents: 10.5 }, ['body.priceCents']],
+    ['priceCents is a string', { priceCents: '1000' }, ['body.priceCents']],
+    ['priceCents is over the bound', { priceCents: 100_000_001 }, ['body.priceCents']],
+    ['currency in lower case', { currency: 'eur' }, ['body.currency']],
+    ['currency is not a code', { currency: 'EURO' }, ['body.currency']],
+    ['currency not handled', { currency: 'JPY' }, ['body.currency']],
+    ['vatRateBp over 25 %', { vatRateBp: 2501 }, ['body.vatRateBp']],
+    ['vatRateBp negative', { vatRateBp: -1 }, ['body.vatRateBp']],
+    ['vatRateBp is a percentage with decimals', { vatRateBp: 20.5 }, ['body.vatRateBp']],
+    ['billingPeriod not a period', { billingPeriod: 'weekly' }, ['body.billingPeriod']],
+    ['commitmentMonths over 36', { commitmentMonths: 37 }, ['body.commitmentMonths']],
+    ['commitmentMonths negative', { commitmentMonths: -1 }, ['body.commitmentMonths']],
+    ['supportTier not a tier', { supportTier: 'gold' }, ['body.supportTier']],
+    ['name empty', { name: '' }, ['body.name']],
+    ['name blank', { name: '   ' }, ['body.name']],
+    ['name too long', { name: long(121) }, ['body.name']],
+    ['description too long', { description: long(5001) }, ['body.description']],
+    ['several faults at once, each named', { priceCents: 0, currency: 'x', billingPeriod: 'daily' }, ['body.priceCents', 'body.currency', 'body.billingPeriod']],
+  ];
+  const create = 'POST /seller/offers';
+  const versions = 'POST /seller/offers/{productId}/versions';
+  const versionsPath = `/seller/offers/${DEMO.offers.acmeMail.id}/versions`;
+  const edit = { ...offer, baseVersion: 1 };
+  const unpublish = 'POST /seller/offers/{productId}/unpublish';
+  const terms = 'POST /seller/terms';
+  const current = 'GET /sellers/{sellerId}/terms/current';
+  const badIds: [string, string][] = [
+    ['a%20b', 'has a space'],
+    [long(101), 'is too long'],
+    ['a.b', 'has a dot'],
+  ];
+  return [
+    ...postBodyCases(create, '/seller/offers', acme, offer, required, OFFER_KEY),
+    ...fieldFaults.map(([name, change, fields]): Case => ({ route: create, name, method: 'POST', path: '/seller/offers', key: acme, headers: OFFER_KEY, body: { ...offer, ...change }, status: 400, fields })),
+    { route: create, name: 'Idempotency-Key missing', method: 'POST', path: '/seller/offers', key: acme, body: offer, status: 400, fields: ['headers.idempotency-key'] },
+    { route: create, name: 'Idempotency-Key missing and a body fault, each named', method: 'POST', path: '/seller/offers', key: acme, body: { ...offer, priceCents: 0 }, status: 400, fields: ['headers.idempotency-key', 'body.priceCents'] },
+
+    ...postBodyCases(versions, versionsPath, acme, edit, [...required, 'baseVersion']),
+    ...fieldFaults.map(([name, change, fields]): Case => ({ route: versions, name, method: 'POST', path: versionsPath, key: acme, body: { ...edit, ...change }, status: 400, fields })),
+    { route: versions, name: 'baseVersion is 0', method: 'POST', path: versionsPath, key: acme, body: { ...edit, baseVersion: 0 }, status: 400, fields: ['body.baseVersion'] },
+    { route: versions, name: 'baseVersion is a string', method: 'POST', path: versionsPath, key: acme, body: { ...edit, baseVersion: '1' }, status: 400, fields: ['body.baseVersion'] },
+    { route: versions, name: 'baseVersion is not the latest (refused by state)', method: 'POST', path: versionsPath, key: acme, body: { ...edit, baseVersion: 7 }, status: 409, fields: ['body.baseVersion'] },
+    { route: versions, name: 'the product does not exist', method: 'POST', path: '/seller/offers/prd_missing/versions', key: acme, body: edit, status: 404 },
+    ...badIds.map(([id, name]): Case => ({ route: versions, name: `productId ${name}`, method: 'POST', path: `/seller/offers/${id}/versions`, key: acme, body: edit, status: 400, fields: ['params.productId'] })),
+    { route: versions, name: 'productId and the body both wrong, each named', method: 'POST', path: '/seller/offers/a%20b/versions', key: acme, body: { ...edit, priceCents: -1 }, status: 400, fields: ['params.productId', 'body.priceCents'] },
+
+    ...postBodyCases(unpublish, '/seller/offers/prd_missing/unpublish', acme, {}, []),
+    { route: unpublish, name: 'the product does not exist', method: 'POST', path: '/seller/offers/prd_missing/unpublish', key: acme, body: {}, status: 404 },
+    ...badIds.map(([id, name]): Case => ({ route: unpublish, name: `productId ${name}`, method: 'POST', path: `/seller/offers/${id}/unpublish`, key: acme, body: {}, status: 400, fields: ['params.productId'] })),
+
+    ...postBodyCases(terms, '/seller/terms', acme, { version: 'x5-terms', text: 'Terms.' }, ['version', 'text']),
+    ...(
+      [
+        ['version empty', { version: '' }, ['body.version']],
+        ['version starts with a dash', { version: '-v2' }, ['body.version']],
+        ['version has a space', { version: 'v 2' }, ['body.version']],
+        ['version too long', { version: long(51) }, ['body.version']],
+        ['version is a number', { version: 2 }, ['body.version']],
+        ['text empty', { text: '' }, ['body.text']],
+        ['text blank', { text: '   ' }, ['body.text']],
+        ['version and text both wrong, each named', { version: '', text: '' }, ['body.version', 'body.text']],
+      ] as [string, Record<string, unknown>, string[]][]
+    ).map(([name, change, fields]): Case => ({ route: terms, name, method: 'POST', path: '/seller/terms', key: acme, body: { version: 'x5-terms', text: 'Terms.', ...change }, status: 400, fields })),
+    { route: terms, name: 'the version label is used with another text (refused by state)', method: 'POST', path: '/seller/terms', key: acme, body: { version: DEMO.sellers.acme.terms, text: 'Other text' }, status: 409, fields: ['body.version'] },
+
+    ...bodyCases(current, 'GET', `/sellers/${DEMO.sellers.acme.id}/terms/current`, undefined),
+    ...badIds.map(([id, name]): Case => ({ route: current, name: `sellerId ${name}`, method: 'GET', path: `/sellers/${id}/terms/current`, status: 400, fields: ['params.sellerId'] })),
+    { route: current, name: 'an unknown query parameter', method: 'GET', path: `/sellers/${DEMO.sellers.acme.id}/terms/current?version=1`, status: 400, fields: ['query.version'] },
+    { route: current, name: 'the seller does not exist', method: 'GET', path: '/sellers/sel_missing/terms/current', status: 404 },
+    { route: current, name: 'the seller is not approved (KYC-1)', method: 'GET', path: `/sellers/${DEMO.sellers.initech.id}/terms/current`, status: 404 },
+  ];
+}
+
 const CASES: Case[] = [
   ...checkout(),
   ...subscriptionCases(),
   ...ticketCases(),
   ...supportCases(),
   ...sellerCaseCases(),
+  ...sellerApplicationCases(),
+  ...sellerOfferCases(),
 
   // GET /orders/{orderId}
   ...bodyCases('GET /orders/{orderId}', 'GET', '/orders/{ORDER}', DEMO_KEYS.admin),
@@ -1103,6 +1271,8 @@ const CASES: Case[] = [
       ['GET /tickets/{ticketId}/messages', '/tickets/{CONSENTING}/messages', TICKET_KEY, undefined, true],
       ['GET /ops/cases', '/ops/cases', DEMO_KEYS.ops, 'status', true],
       ['GET /seller/cases', '/seller/cases', CASE_KEY, undefined, true],
+      ['GET /seller/offers', '/seller/offers', DEMO_KEYS.sellerAcme, undefined, true],
+      ['GET /seller/terms', '/seller/terms', DEMO_KEYS.sellerAcme, undefined, true],
     ] as const
   ).flatMap(([route, path, key, filter, isNew]): Case[] => {
     const q = (query: string) => `${path}${path.includes('?') ? '&' : '?'}${query}`;
@@ -1410,7 +1580,8 @@ function resolvePath(path: string): string {
     .replaceAll('{CLOSURE_CASE}', cs.closure)
     .replaceAll('{REQUEST_CASE}', cs.request)
     .replaceAll('{COMPLAINT_CASE}', cs.complaint)
-    .replaceAll('{ENDED_CASE}', cs.ended);
+    .replaceAll('{ENDED_CASE}', cs.ended)
+    .replaceAll('{APPLICATION}', app.applicationId);
 }
 
 /** The ids a body names ({TICKET_SUB}, {CONTACT}): only the part under test is wrong. */
@@ -1448,7 +1619,7 @@ function rawRequest(baseUrl: string, method: string, path: string, opts: { key?:
 
 function send(c: Case): Promise<HttpResponse> {
   const path = resolvePath(c.path);
-  const key = c.key === SUB_KEY ? sub.key : c.key === '{ACCOUNT_KEY}' ? accountKey : c.key === TICKET_KEY ? tk.service.customerKey : c.key === CASE_KEY ? cs.seller.key : c.key;
+  const key = c.key === SUB_KEY ? sub.key : c.key === '{ACCOUNT_KEY}' ? accountKey : c.key === TICKET_KEY ? tk.service.customerKey : c.key === CASE_KEY ? cs.seller.key : c.key === APP_KEY ? app.token : c.key;
   if ((c.method === 'GET' || c.method === 'DELETE') && c.rawBody !== undefined) {
     return rawRequest(sys.apiUrl, c.method, path, { key, rawBody: c.rawBody, headers: c.headers });
   }
@@ -1531,6 +1702,12 @@ describe('X-5: bad input on every route', () => {
     expect(views.slice(0, 3).every((v) => v.meeting === null && v.contest === null)).toBe(true);
     expect(casesBefore.sellers).toContainEqual(expect.objectContaining({ id: cs.seller.sellerId, status: 'suspended' }));
     expect(casesBefore.demoSellerCases).toBe(0);
+  });
+
+  it('X-5, KYC-1: the refused onboarding requests wrote nothing: the fixture application has no document and is still incomplete', async () => {
+    const row = await sys.db.sellerApplication.findUniqueOrThrow({ where: { id: app.applicationId } });
+    expect(row.status).toBe('incomplete');
+    expect(await sys.db.sellerDocument.count({ where: { applicationId: app.applicationId } })).toBe(0);
   });
 
   it('X-5: /openapi.json is OpenAPI 3.1, documents every route this table covers, and every documented route is in the table', async () => {

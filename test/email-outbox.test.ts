@@ -6,6 +6,7 @@ import type { ActivityDeps } from '../activities';
 import type { Db } from '../infra/db';
 import { createSmtpMailer } from '../infra/mailer';
 import { createSandboxGateway } from '../infra/sandbox-gateway';
+import { createSandboxPayouts } from '../infra/sandbox-payouts';
 import { startSmtpInbox, type SmtpInbox } from '../infra/smtp-inbox';
 import { DEMO } from '../prisma/demo-data';
 import { freshDatabase } from './support/system';
@@ -21,6 +22,7 @@ beforeAll(async () => {
     db,
     mailer: createSmtpMailer(`smtp://127.0.0.1:${inbox.port}`),
     gateway: createSandboxGateway(db),
+    payouts: createSandboxPayouts(db),
     mailFrom: 'Marketplace <no-reply@marketplace.test>',
     opsAlertAddress: 'ops@marketplace.test',
     publicUrl: 'http://api.test',

@@ -5,6 +5,7 @@ import { createDb } from '../infra/db';
 import { dataConverterFromConfig } from '../infra/payload-codec';
 import { activityDepsFromConfig } from './activity-deps';
 import { createWorker } from './create-worker';
+import { ensurePayoutCalendar } from './payout-calendar-start';
 import { installRuntime, metricsBindAddress, metricsUrl } from './metrics';
 
 async function main(): Promise<void> {
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
     maxCachedWorkflows: config.workerMaxCachedWorkflows,
     dataConverter: dataConverterFromConfig(config), // X-7: PAYLOAD_KEYS, required
   });
+  await ensurePayoutCalendar({ connection, namespace: config.temporalNamespace, taskQueue: config.taskQueue, dataConverter: dataConverterFromConfig(config) });
   console.log(`[worker] polling task queue "${config.taskQueue}" on ${config.temporalAddress}`);
   await worker.run(); // returns after SIGINT/SIGTERM once in-flight tasks are done
   deps.mailer.close(); // its pooled SMTP connections

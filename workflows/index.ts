@@ -7,3 +7,6 @@ export { emailDeliveryWorkflow } from './email-delivery';
 export { ticketWorkflow } from './ticket';
 export { sellerCaseWorkflow } from './seller-case';
 export { sellerClosureWorkflow } from './seller-closure';
+export { sellerApplicationWorkflow } from './seller-application';
+export { payoutWorkflow } from './payout';
+export { payoutCalendarWorkflow } from './payout-calendar';

@@ -62,3 +62,8 @@ export function ticketSummary(t: { ticketId: string; kind: string; offerName: st
 export function sellerClosureSummary(c: { sellerName: string; caseId: string }): string {
   return `Subscriptions of ${c.sellerName} end (MED-5, case ${c.caseId})`;
 }
+
+/** "Seller application sapp_1f… · Acme Cloud SAS" (KYC-1). */
+export function sellerApplicationSummary(a: { applicationId: string; companyName: string }): string {
+  return `Seller application ${a.applicationId} · ${a.companyName}`;
+}

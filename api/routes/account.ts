@@ -8,7 +8,9 @@ import type { RouteTable } from '../route';
 import { z } from '../zod';
 
 const token = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'the token of a sign-in link');
-const issuedKey = z.object({ customerId: z.string(), apiKey: z.string(), keyId: z.string(), expiresAt: z.string() }).openapi('IssuedKey');
+const issuedKey = z
+  .object({ customerId: z.string().optional(), sellerId: z.string().optional().describe('KYC-1: the link e-mailed on a seller approval gives a seller key'), apiKey: z.string(), keyId: z.string(), expiresAt: z.string() })
+  .openapi('IssuedKey');
 const keyView = z.object({ keyId: z.string(), createdAt: z.string(), expiresAt: z.string().nullable(), revokedAt: z.string().nullable(), current: z.boolean() });
 
 export function registerAccountRoutes(routes: RouteTable, deps: ApiDeps): void {
@@ -35,7 +37,7 @@ export function registerAccountRoutes(routes: RouteTable, deps: ApiDeps): void {
     method: 'post',
     path: '/auth/sign-in/exchange',
     tag: 'account',
-    summary: "Exchange a sign-in link's token, once, for a customer API key (X-8); the account becomes verified",
+    summary: "Exchange a sign-in link's token, once, for a customer API key (X-8; the account becomes verified), or a seller key for the link of a seller's approval (KYC-1)",
     allow: allow.anyone,
     body: z.object({ token }).strict(),
     responses: { 201: { description: 'The new key, shown this once', schema: issuedKey }, 401: { description: 'Unknown, used or expired link' } },

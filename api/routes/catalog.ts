@@ -10,7 +10,7 @@ export function registerCatalogRoutes(routes: RouteTable, deps: ApiDeps): void {
     method: 'get',
     path: '/offers',
     tag: 'catalog',
-    summary: 'Published offers of approved sellers, with the current terms version (ORD-3)',
+    summary: 'Published offers of approved sellers (the current version of each product; retired versions are unpublished), with the current terms version (ORD-3)',
     allow: allow.anyone,
     responses: { 200: { description: 'Offers, by id', schema: z.array(offerView) } },
     handler: async () => {
@@ -23,12 +23,16 @@ export function registerCatalogRoutes(routes: RouteTable, deps: ApiDeps): void {
         status: 200,
         body: offers.map((o) => ({
           offerId: o.id,
+          productId: o.productId ?? o.id,
+          version: o.version,
           name: o.name,
+          description: o.description,
           priceCents: o.priceCents,
           currency: o.currency,
           vatRateBp: o.vatRateBp,
           billingPeriod: o.billingPeriod,
           commitmentMonths: o.commitmentMonths,
+          supportTier: o.supportTier,
           seller: { sellerId: o.seller.id, name: o.seller.name, termsVersion: o.seller.terms[0]?.version ?? null },
         })),
       };

@@ -185,6 +185,7 @@ async function busyWorkflows(probe: DbProbe, client: Client, taskQueue: string):
     ...(await probe.column('SELECT id FROM "Subscription"')).map((id) => `Subscription:${id}`),
     ...(await probe.column('SELECT id FROM "Ticket"')).map((id) => `Ticket:${id}`),
     ...(await probe.column('SELECT id FROM "SellerCase"')).map((id) => `SellerCase:${id}`),
+    ...(await probe.column('SELECT id FROM "SellerApplication"')).map((id) => `SellerApplication:${id}`),
   ]);
   for await (const wf of client.workflow.list({ query: `TaskQueue = "${taskQueue}" AND ExecutionStatus = "Running"` })) ids.add(wf.workflowId);
   const busy = await Promise.all(
@@ -582,6 +583,11 @@ export function listItemsAreOwn(op: string, caller: ListCaller, body: unknown, c
       // X-6: a seller's support tickets only; incidents are the marketplace's.
       return own((i) => i.sellerId === caller.sellerId && i.kind === 'support');
     case 'GET /seller/cases':
+      return own((i) => i.sellerId === caller.sellerId);
+    case 'GET /seller/offers':
+      // Each product, and every version in it, is the seller's own.
+      return own((i) => i.sellerId === caller.sellerId && Array.isArray(i.versions) && (i.versions as { sellerId?: unknown }[]).every((v) => v.sellerId === caller.sellerId));
+    case 'GET /seller/terms':
       return own((i) => i.sellerId === caller.sellerId);
     default:
       return true;

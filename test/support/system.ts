@@ -12,6 +12,7 @@ import { listenApi } from '../../api/server';
 import { createDb, type Db } from '../../infra/db';
 import { createSmtpMailer } from '../../infra/mailer';
 import { createSandboxGateway } from '../../infra/sandbox-gateway';
+import { createSandboxPayouts } from '../../infra/sandbox-payouts';
 import { startSmtpInbox, type SmtpInbox } from '../../infra/smtp-inbox';
 import { createWorker, workflowsPath } from '../../worker/create-worker';
 import { freePortRange } from './ports';
@@ -77,6 +78,7 @@ export async function startTestSystem(opts: {
     db,
     mailer: createSmtpMailer(smtpUrl),
     gateway,
+    payouts: createSandboxPayouts(db),
     mailFrom: 'Marketplace <no-reply@marketplace.test>',
     opsAlertAddress: 'ops@marketplace.test',
     publicUrl: 'http://api.test',

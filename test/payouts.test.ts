@@ -1,0 +1,144 @@
+// PYO-1 payouts on the time-skipping server, driven by the PayoutCalendar workflow: a payment is
+// paid on the payout day its 21-day hold ends by, net of its fee and of a refund before release;
+// a refund after the payout leaves a deficit that later payouts carry (payout 0, deficit shown)
+// until captures cover it; a rejected bank transfer is voided, finance alerted, and paid on the
+// next payout day once the bank details are right. Ledger moves are posted as the checkout and
+// refund activities post them (activities/ledger.ts).
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { randomUUID } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { linePosting, postBatch } from '../activities/ledger';
+import { accounts, captureBatch, refundBatch } from '../domain/ledger';
+import { paidOn, payoutDayFor, nextPayoutDay, type PayoutDay } from '../domain/payout-calendar';
+import { TEST_IBANS } from '../infra/sandbox-payouts';
+import { payoutCalendarWorkflow } from '../workflows/payout-calendar';
+import { useTestSystem } from './support/environments';
+import { eventually } from './support/http';
+import { freshSeller } from './support/sellers';
+import type { TestSystem } from './support/system';
+
+let env: TestWorkflowEnvironment;
+let sys: TestSystem;
+useTestSystem('time-skipping', (e, s) => {
+  env = e;
+  sys = s;
+});
+
+const PARIS = 'Europe/Paris';
+const MINUTE = 60_000;
+
+beforeAll(async () => {
+  await env.client.workflow.start(payoutCalendarWorkflow, { workflowId: `PayoutCalendar-${randomUUID()}`, taskQueue: sys.taskQueue, args: [{}] });
+});
+
+async function sleepUntil(atMs: number): Promise<void> {
+  const ms = atMs - (await env.currentTimeMs());
+  if (ms > 0) await env.sleep(ms);
+}
+
+async function payee(iban: string = TEST_IBANS.paid) {
+  const s = await freshSeller(sys.db);
+  await sys.db.payoutAccount.create({ data: { sellerId: s.sellerId, iban, holder: s.legalName } });
+  return s;
+}
+
+/** A captured line of `amount` cents now (workflow time), posted as a checkout posts it. */
+async function capture(sellerId: string, amount: number): Promise<{ paymentId: string; lineId: string; at: string }> {
+  const u = randomUUID().slice(0, 8);
+  const paymentId = `order:ord_py_${u}:checkout`;
+  const lineId = `lin_py_${u}`;
+  const at = new Date(await env.currentTimeMs()).toISOString();
+  await sys.db.$transaction((tx) => postBatch(tx, `payment:${paymentId}:capture`, at, captureBatch({ paymentId, currency: 'EUR', feeRateBp: 300, lines: [{ lineId, sellerId, amount: BigInt(amount) }] })));
+  return { paymentId, lineId, at };
+}
+
+async function refund(sellerId: string, line: { paymentId: string; lineId: string }, amount: number): Promise<void> {
+  const refundId = `ref_py_${randomUUID().slice(0, 8)}`;
+  await sys.db.$transaction(async (tx) => {
+    const posted = await linePosting(tx, line.paymentId, line.lineId);
+    await postBatch(tx, `refund:${refundId}`, new Date(await env.currentTimeMs()), refundBatch({ refundId, paymentId: line.paymentId, lineId: line.lineId, sellerId, currency: 'EUR', amount: BigInt(amount), posted }));
+  });
+}
+
+const payoutOn = (sellerId: string, day: PayoutDay) => sys.db.payout.findUnique({ where: { id: `payout:${sellerId}:EUR:${day.date}` } });
+/** Waits for the payout of that day to be decided and, if sent, settled. */
+const settled = (sellerId: string, day: PayoutDay) =>
+  eventually(async () => {
+    const p = await payoutOn(sellerId, day);
+    return p && p.status !== 'sending' ? p : undefined;
+  }, 30_000, `payout of ${sellerId} on ${day.date}`);
+
+async function balance(id: string): Promise<bigint> {
+  const a = await sys.db.ledgerAccount.findUnique({ where: { id } });
+  return a ? a.creditsPosted - a.debitsPosted : 0n;
+}
+
+describe('payouts (PYO-1)', () => {
+  it('PYO-1, FEE-1: a capture is paid on the payout day its 21 days end by, once, net of its 3 % fee and of a refund before release; not before the end of that day', async () => {
+    const s = await payee();
+    const line = await capture(s.sellerId, 10_000);
+    await refund(s.sellerId, line, 1_000); // before release: taken from what is held, 30 of fee given back
+    const day = paidOn(line.at, PARIS);
+    await sleepUntil(Date.parse(day.cutoff) - MINUTE);
+    expect(await payoutOn(s.sellerId, day)).toBeNull();
+    expect(await balance(accounts.sellerHeld(s.sellerId, 'EUR').id)).toBe(10_000n - 300n - 1_000n + 30n);
+    await sleepUntil(Date.parse(day.cutoff) + 2 * MINUTE);
+    const paid = await settled(s.sellerId, day);
+    expect(paid).toMatchObject({ status: 'paid', amountCents: 8_730n, releasedCents: 8_730n, deficitInCents: 0n, deficitOutCents: 0n });
+    expect(await sys.db.sandboxPayout.count({ where: { idempotencyKey: paid.id } })).toBe(1);
+    expect([await balance(accounts.sellerHeld(s.sellerId, 'EUR').id), await balance(accounts.sellerAvailable(s.sellerId, 'EUR').id), await balance(accounts.sellerPaidOut(s.sellerId, 'EUR').id)]).toEqual([0n, 0n, 8_730n]);
+    const mail = await eventually(async () => (await sys.db.email.findUnique({ where: { id: `${paid.id}:paid` } })) ?? undefined, 20_000, 'payout e-mail');
+    expect(mail.toAddress).toBe(s.contactEmail);
+    expect(mail.subject).toBe(`Payout of 87.30 EUR on ${day.date}`);
+  }, 120_000);
+
+  it('PYO-1: a refund after the payout leaves a deficit: the next payouts are 0 with the deficit shown and carried, until captures cover it; then the payout is net of it', async () => {
+    const s = await payee();
+    const first = await capture(s.sellerId, 10_000);
+    const day1 = paidOn(first.at, PARIS);
+    await sleepUntil(Date.parse(day1.cutoff) + 2 * MINUTE);
+    expect(await settled(s.sellerId, day1)).toMatchObject({ status: 'paid', amountCents: 9_700n });
+    // After the payout: 60.00 refunded from the available balance, 1.80 of fee given back.
+    await refund(s.sellerId, first, 6_000);
+    expect(await balance(accounts.sellerAvailable(s.sellerId, 'EUR').id)).toBe(-5_820n);
+    const small = await capture(s.sellerId, 2_000);
+    const day2 = nextPayoutDay(day1, PARIS);
+    await sleepUntil(Date.parse(day2.cutoff) + 2 * MINUTE);
+    // Only the refund since: nothing to pay, the deficit shown.
+    expect(await settled(s.sellerId, day2)).toMatchObject({ status: 'nothing_due', amountCents: 0n, deficitInCents: 0n, deficitOutCents: 5_820n });
+    const daySmall = paidOn(small.at, PARIS);
+    const big = await capture(s.sellerId, 10_000);
+    await sleepUntil(Date.parse(daySmall.cutoff) + 2 * MINUTE);
+    expect(await settled(s.sellerId, daySmall)).toMatchObject({ status: 'nothing_due', amountCents: 0n, releasedCents: 1_940n, deficitInCents: 5_820n, deficitOutCents: 3_880n });
+    const dayBig = paidOn(big.at, PARIS);
+    await sleepUntil(Date.parse(dayBig.cutoff) + 2 * MINUTE);
+    expect(await settled(s.sellerId, dayBig)).toMatchObject({ status: 'paid', amountCents: 9_700n - 3_880n, deficitInCents: 3_880n, deficitOutCents: 0n });
+    expect(await balance(accounts.sellerAvailable(s.sellerId, 'EUR').id)).toBe(0n);
+  }, 180_000);
+
+  it('PYO-1: a rejected bank transfer is voided and finance alerted; the amount stays available and is paid on the next payout day once the bank details are right', async () => {
+    const s = await payee(TEST_IBANS.rejected);
+    const line = await capture(s.sellerId, 5_000);
+    const day = paidOn(line.at, PARIS);
+    await sleepUntil(Date.parse(day.cutoff) + 2 * MINUTE);
+    const rejected = await settled(s.sellerId, day);
+    expect(rejected).toMatchObject({ status: 'rejected', amountCents: 4_850n, failure: 'account_closed: The beneficiary account is closed.' });
+    expect(await balance(accounts.sellerAvailable(s.sellerId, 'EUR').id)).toBe(4_850n);
+    const pending = await sys.db.ledgerAccount.findUniqueOrThrow({ where: { id: accounts.sellerAvailable(s.sellerId, 'EUR').id } });
+    expect(pending.debitsPending).toBe(0n); // the reservation voided
+    const alert = await eventually(async () => (await sys.db.email.findUnique({ where: { id: `${rejected.id}:rejected` } })) ?? undefined, 20_000, 'finance alert');
+    expect(alert.toAddress).toBe(sys.activityDeps.opsAlertAddress);
+    await sys.db.payoutAccount.update({ where: { sellerId: s.sellerId }, data: { iban: TEST_IBANS.failsOnce } });
+    const next = nextPayoutDay(day, PARIS);
+    await sleepUntil(Date.parse(next.cutoff) + 2 * MINUTE);
+    // The bank's first answer is lost; the retry under the same key gets the same transfer back.
+    expect(await settled(s.sellerId, next)).toMatchObject({ status: 'paid', amountCents: 4_850n, deficitOutCents: 0n });
+    expect(await sys.db.sandboxPayout.count({ where: { idempotencyKey: `payout:${s.sellerId}:EUR:${next.date}` } })).toBe(1);
+    expect(await balance(accounts.sellerPaidOut(s.sellerId, 'EUR').id)).toBe(4_850n);
+  }, 180_000);
+
+  it('PYO-1: the calendar sleeps until the end of each payout day, 15th then 30th, February its last day', () => {
+    const d = payoutDayFor('2028-02-01T12:00:00Z', PARIS);
+    expect([d.date, nextPayoutDay(d, PARIS).date, nextPayoutDay(nextPayoutDay(d, PARIS), PARIS).date]).toEqual(['2028-02-15', '2028-02-29', '2028-03-15']);
+  });
+});
