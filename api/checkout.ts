@@ -3,6 +3,7 @@
 // Idempotency (the Idempotency-Key header) is the route's declaration (api/idempotency.ts); the
 // account the order goes to is api/accounts.ts's business.
 import { DateTime } from 'luxon';
+import type { Prisma } from '@prisma/client';
 import { businessTimeZone } from '../domain/time-format';
 import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation } from '@temporalio/client';
@@ -80,6 +81,16 @@ async function orderableOffers(deps: ApiDeps, input: CheckoutInput) {
   const ordered = input.lines.map((l, i) => {
     const offer = byId.get(l.offerId);
     const replacement = offer ? replacements.get(offer.id) : undefined;
+    // The seller first: a closed seller's offers are unpublished (MED-5) and a suspended one's old
+    // versions are superseded, yet the buyer is told who takes no orders and why.
+    if (offer && offer.seller.status !== 'approved') {
+      // Named with its reason (KYC-1: not approved; MED-1: suspended by a closure case; MED-5: closed).
+      const why = offer.seller.statusReason ?? (offer.seller.status === 'pending' ? 'not approved yet (KYC-1)' : offer.seller.status);
+      throw Problem.unprocessable('seller-unavailable', 'Seller not available', `lines.${i}.offerId: seller ${offer.seller.name} takes no orders: ${why}`, {
+        errors: [{ field: `body.lines.${i}.offerId`, message: `seller ${offer.seller.name} takes no orders: ${why}` }],
+        seller: { sellerId: offer.seller.id, name: offer.seller.name, status: offer.seller.status, reason: why },
+      });
+    }
     if (offer && replacement) {
       throw Problem.unprocessable('offer-superseded', 'Offer replaced by a newer version', `lines.${i}.offerId: offer ${offer.id} was replaced by version ${replacement.version} (${replacement.id})`, {
         errors: [{ field: `body.lines.${i}.offerId`, message: `replaced by version ${replacement.version}: order ${replacement.id}` }],
@@ -89,14 +100,6 @@ async function orderableOffers(deps: ApiDeps, input: CheckoutInput) {
     if (!offer || !offer.published) {
       throw Problem.unprocessable('unknown-offer', 'Unknown offer', `lines.${i}.offerId: no published offer ${l.offerId}`, {
         errors: [{ field: `body.lines.${i}.offerId`, message: 'no such published offer' }],
-      });
-    }
-    if (offer.seller.status !== 'approved') {
-      // Named with its reason (KYC-1: not approved; MED-1: suspended by a closure case; MED-5: closed).
-      const why = offer.seller.statusReason ?? (offer.seller.status === 'pending' ? 'not approved yet (KYC-1)' : offer.seller.status);
-      throw Problem.unprocessable('seller-unavailable', 'Seller not available', `lines.${i}.offerId: seller ${offer.seller.name} takes no orders: ${why}`, {
-        errors: [{ field: `body.lines.${i}.offerId`, message: `seller ${offer.seller.name} takes no orders: ${why}` }],
-        seller: { sellerId: offer.seller.id, name: offer.seller.name, status: offer.seller.status, reason: why },
       });
     }
     return offer;
@@ -143,6 +146,22 @@ async function saveCard(deps: ApiDeps, card: CheckoutInput['card']): Promise<{ t
   return saved;
 }
 
+/**
+ * ORD-2, ORD-3 again, inside the order's transaction: an edit, a terms version or a suspension
+ * published since the first check (the card was saved meanwhile) would otherwise record an order
+ * on a retired version or under terms no longer current. The sellers' rows are locked FOR SHARE:
+ * publishing locks them FOR UPDATE, so the two never interleave.
+ */
+async function recheckOrderable(tx: Prisma.TransactionClient, ordered: Offer[], input: CheckoutInput): Promise<void> {
+  const sellerIds = [...new Set(ordered.map((o) => o.sellerId))];
+  await tx.$queryRaw`SELECT 1 FROM "Seller" WHERE "id" = ANY(${sellerIds}) FOR SHARE`;
+  const now = await tx.offer.findMany({ where: { id: { in: ordered.map((o) => o.id) } }, include: { seller: { include: { terms: { where: { current: true } } } } } });
+  const changed = now.filter((o) => !o.published || o.supersededById !== null || o.seller.status !== 'approved' || !input.acceptedTerms.some((a) => a.sellerId === o.sellerId && a.version === o.seller.terms[0]?.version));
+  if (changed.length > 0 || now.length !== new Set(ordered.map((o) => o.id)).size) {
+    throw Problem.conflict(`the offer or terms of ${changed.map((o) => o.seller.name).join(', ') || 'a seller'} changed during this checkout: read the catalog and the current terms again, then retry`);
+  }
+}
+
 /** What an answer shows of a recorded order. */
 interface RecordedOrder {
   id: string;
@@ -187,6 +206,7 @@ async function recordOrder(
         create: { name: `order:${year}`, value: 1 },
         update: { value: { increment: 1 } },
       });
+      await recheckOrderable(tx, ordered, input);
       const customerId = await accountForCheckout(tx, principal, email);
       await tx.paymentCard.create({ data: { id: cardId, customerId, token: card.token, last4: card.last4, brand: card.brand } });
       const number = `O-${year}-${String(counter.value).padStart(6, '0')}`;

@@ -1220,7 +1220,8 @@ const ROUTE_LIST: RouteDef[] = [
     gate: seller,
     // The owner's edit from a stale version: 409 (a mutated baseVersion may hit the latest: 201).
     may: (w, ids) => productVerdict(w, ids, true),
-    body: () => fc.constant({ ...FUZZ_OFFER, baseVersion: 99 }),
+    // An edit states every field (none falls back to a default).
+    body: () => fc.constant({ ...FUZZ_OFFER, description: '', currency: 'EUR', commitmentMonths: 0, supportTier: 'basic', baseVersion: 99 }),
     writes: ['Offer', 'AuditLog'],
   },
   {

@@ -1139,7 +1139,8 @@ function sellerOfferCases(): Case[] {
     { route: create, name: 'Idempotency-Key missing', method: 'POST', path: '/seller/offers', key: acme, body: offer, status: 400, fields: ['headers.idempotency-key'] },
     { route: create, name: 'Idempotency-Key missing and a body fault, each named', method: 'POST', path: '/seller/offers', key: acme, body: { ...offer, priceCents: 0 }, status: 400, fields: ['headers.idempotency-key', 'body.priceCents'] },
 
-    ...postBodyCases(versions, versionsPath, acme, edit, [...required, 'baseVersion']),
+    // An edit states the whole offer: every field is required (none falls back to a default).
+    ...postBodyCases(versions, versionsPath, acme, edit, ['name', 'description', 'priceCents', 'currency', 'vatRateBp', 'billingPeriod', 'commitmentMonths', 'supportTier', 'baseVersion']),
     ...fieldFaults.map(([name, change, fields]): Case => ({ route: versions, name, method: 'POST', path: versionsPath, key: acme, body: { ...edit, ...change }, status: 400, fields })),
     { route: versions, name: 'baseVersion is 0', method: 'POST', path: versionsPath, key: acme, body: { ...edit, baseVersion: 0 }, status: 400, fields: ['body.baseVersion'] },
     { route: versions, name: 'baseVersion is a string', method: 'POST', path: versionsPath, key: acme, body: { ...edit, baseVersion: '1' }, status: 400, fields: ['body.baseVersion'] },

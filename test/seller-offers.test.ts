@@ -107,6 +107,37 @@ describe('who publishes and takes orders', () => {
 });
 
 describe('offer versions', () => {
+  it('ORD-2: an edit states the whole offer: a field left out is refused naming it, not reset to a default (a CHF offer stays CHF)', async () => {
+    const s = await freshSeller(sys.db);
+    const created = await publish(s.key, { ...OFFER, currency: 'CHF' });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const { currency: _left, ...withoutCurrency } = { ...OFFER, currency: 'CHF' };
+    const res = await http(sys.apiUrl, 'POST', `/seller/offers/${created.body.productId}/versions`, { key: s.key, body: { ...withoutCurrency, baseVersion: 1, priceCents: 5900 } });
+    expect(res.status, JSON.stringify(res.body)).toBe(400);
+    expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual(['body.currency']);
+    expect(await sys.db.offer.count({ where: { productId: created.body.productId } })).toBe(1);
+  });
+
+  it('MED-5, MED-1: checkout on a closed seller’s (unpublished) offer, or on a suspended seller’s superseded version, names the seller and why, not an unknown or replaced offer', async () => {
+    const closed = await freshSeller(sys.db);
+    await sys.db.$transaction([
+      sys.db.seller.update({ where: { id: closed.sellerId }, data: { status: 'closed', statusReason: 'account closed: test (MED-5)' } }),
+      sys.db.offer.updateMany({ where: { sellerId: closed.sellerId }, data: { published: false } }),
+    ]);
+    const refused = await order(closed, closed.offerId, closed.terms);
+    expect(refused.status, JSON.stringify(refused.body)).toBe(422);
+    expect(refused.body.type).toMatch(/seller-unavailable$/);
+    expect(refused.body.seller).toEqual({ sellerId: closed.sellerId, name: closed.name, status: 'closed', reason: 'account closed: test (MED-5)' });
+
+    const suspended = await freshSeller(sys.db);
+    expect((await edit(suspended.key, suspended.offerId, { baseVersion: 1 })).status).toBe(201);
+    await sys.db.seller.update({ where: { id: suspended.sellerId }, data: { status: 'suspended', statusReason: 'closure case test is open (MED-1)' } });
+    const old = await order(suspended, suspended.offerId, suspended.terms);
+    expect(old.status, JSON.stringify(old.body)).toBe(422);
+    expect(old.body.type).toMatch(/seller-unavailable$/);
+    expect(old.body.seller.reason).toBe('closure case test is open (MED-1)');
+  });
+
   it('ORD-2, POL-5: an approved seller publishes an offer (version 1, in the catalog with its product id); a retry with the same Idempotency-Key creates nothing more', async () => {
     const s = await freshSeller(sys.db);
     const key = newIdempotencyKey();

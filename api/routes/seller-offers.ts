@@ -19,22 +19,31 @@ import { z } from '../zod';
 const whole = (min: number, max: number, what: string) =>
   z.number({ error: `must be ${what}` }).int(`must be a whole number (${what})`).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
 
-/** What a seller states of an offer, at creation and at each edit (an edit restates it whole). */
+/** What a seller states of an offer: an edit restates it whole, so none of it is left to a default there. */
+const stated = {
+  name: z.string().trim().min(1, 'must not be empty').max(120),
+  description: z.string().trim().max(5_000),
+  priceCents: whole(1, MAX_PRICE_CENTS, 'the price per billing period excl. VAT, in cents'),
+  currency: z.enum(OFFER_CURRENCIES, { error: `must be one of: ${OFFER_CURRENCIES.join(', ')} (ISO 4217)` }),
+  vatRateBp: whole(0, MAX_VAT_RATE_BP, 'the VAT rate in basis points, 2000 = 20 %'),
+  billingPeriod: z.enum(BILLING_PERIODS, { error: `must be one of: ${BILLING_PERIODS.join(', ')}` }),
+  commitmentMonths: whole(0, MAX_COMMITMENT_MONTHS, 'months of commitment, 0 = none'),
+  supportTier: z.enum(SUPPORT_TIERS, { error: `must be one of: ${SUPPORT_TIERS.join(', ')}` }),
+};
+/** A new offer: what it leaves out takes the defaults (no description, EUR, no commitment, basic support). */
 export const offerFields = z
   .object({
-    name: z.string().trim().min(1, 'must not be empty').max(120),
-    description: z.string().trim().max(5_000).default(''),
-    priceCents: whole(1, MAX_PRICE_CENTS, 'the price per billing period excl. VAT, in cents'),
-    currency: z.enum(OFFER_CURRENCIES, { error: `must be one of: ${OFFER_CURRENCIES.join(', ')} (ISO 4217)` }).default('EUR'),
-    vatRateBp: whole(0, MAX_VAT_RATE_BP, 'the VAT rate in basis points, 2000 = 20 %'),
-    billingPeriod: z.enum(BILLING_PERIODS, { error: `must be one of: ${BILLING_PERIODS.join(', ')}` }),
-    commitmentMonths: whole(0, MAX_COMMITMENT_MONTHS, 'months of commitment, 0 = none').default(0),
-    supportTier: z.enum(SUPPORT_TIERS, { error: `must be one of: ${SUPPORT_TIERS.join(', ')}` }).default('basic'),
+    ...stated,
+    description: stated.description.default(''),
+    currency: stated.currency.default('EUR'),
+    commitmentMonths: stated.commitmentMonths.default(0),
+    supportTier: stated.supportTier.default('basic'),
   })
   .strict();
 type OfferFields = z.infer<typeof offerFields>;
-const versionBody = offerFields
-  .extend({ baseVersion: whole(1, 1_000_000, 'the version this edit replaces (the latest one)') })
+/** An edit: every field stated (a field left out would otherwise fall back to its default, e.g. a CHF offer to EUR). */
+const versionBody = z
+  .object({ ...stated, baseVersion: whole(1, 1_000_000, 'the version this edit replaces (the latest one)') })
   .strict();
 
 const iso = z.string();
