@@ -89,6 +89,8 @@ function problemOf(err: unknown): unknown {
       case 'AlreadyPaid':
       case 'NothingToChange':
       case 'SellerClosed':
+      case 'WrongApplicationState':
+      case 'ApplicationEnded':
         return Problem.conflict(reason, { reason: err.cause.type });
       case 'NotYourLine':
       case 'NotYourTicket':

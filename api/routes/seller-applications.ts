@@ -226,12 +226,27 @@ export function registerSellerApplicationRoutes(routes: RouteTable, deps: ApiDep
         data: { id: documentId, applicationId: app.id, kind: body.kind, person: body.person ?? null, issuedOn: body.issuedOn ?? null, accountHolder: body.accountHolder ?? null, fileId, mime, size: file.size },
       });
       // Refused by the workflow (it ended meanwhile): the row goes; the stored file may stay (content-addressed, shared).
-      const outcome = await runUpdateOrUndo(
-        deps.temporal,
-        () => handle(app.id).startUpdate(documentAddedUpdate, { args: [{ documentId }], waitForStage: WorkflowUpdateStage.ACCEPTED }),
-        async () => void (await deps.db.sellerDocument.delete({ where: { id: documentId } })),
-      );
-      if (!outcome.done) return pendingAnswer(outcome);
+      // Except when the application was submitted meanwhile: a concurrent upload's assessment
+      // counted every row there, this one too (rows are read under the application's lock), so
+      // it stays, and the upload is answered as part of that submission.
+      let counted = false;
+      const undo = async () =>
+        deps.db.$transaction(async (tx) => {
+          await tx.$queryRaw`SELECT "id" FROM "SellerApplication" WHERE "id" = ${app.id} FOR UPDATE`;
+          const now = await tx.sellerApplication.findUniqueOrThrow({ where: { id: app.id } });
+          if (now.submittedAt) counted = true;
+          else await tx.sellerDocument.delete({ where: { id: documentId } });
+        });
+      try {
+        const outcome = await runUpdateOrUndo(
+          deps.temporal,
+          () => handle(app.id).startUpdate(documentAddedUpdate, { args: [{ documentId }], waitForStage: WorkflowUpdateStage.ACCEPTED }),
+          undo,
+        );
+        if (!outcome.done) return pendingAnswer(outcome);
+      } catch (err) {
+        if (!counted) throw err;
+      }
       return { status: 201, body: await reload(app.id) };
     },
   });
