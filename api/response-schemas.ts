@@ -2,6 +2,7 @@
 // body through its route's schema before sending it: a field that is not listed here (workflow
 // bookkeeping such as `run` or `historyLength`, a row's internal columns) never reaches a caller,
 // and a body that does not match is our defect, answered 500 and logged (api/route.ts).
+import { productOf } from '../domain/offer';
 import { z } from './zod';
 
 const iso = z.string().describe('ISO 8601, UTC');
@@ -183,19 +184,39 @@ export const orderView = z
   })
   .openapi('Order');
 
+/** What an offer version states (ORD-2, POL-5): the catalog's view and the seller's own share it. */
+export const offerStatedShape = {
+  productId: z.string().describe('Stable across versions (README "Offers and terms")'),
+  version: z.number().int(),
+  name: z.string(),
+  description: z.string(),
+  priceCents: z.number().int(),
+  currency: z.string(),
+  vatRateBp: z.number().int(),
+  billingPeriod: z.string(),
+  commitmentMonths: z.number().int(),
+  supportTier: z.string(),
+};
+
+export function offerStated(o: { id: string; productId: string | null; version: number; name: string; description: string; priceCents: number; currency: string; vatRateBp: number; billingPeriod: string; commitmentMonths: number; supportTier: string }) {
+  return {
+    productId: productOf(o),
+    version: o.version,
+    name: o.name,
+    description: o.description,
+    priceCents: o.priceCents,
+    currency: o.currency,
+    vatRateBp: o.vatRateBp,
+    billingPeriod: o.billingPeriod,
+    commitmentMonths: o.commitmentMonths,
+    supportTier: o.supportTier,
+  };
+}
+
 export const offerView = z
   .object({
     offerId: z.string().describe('What checkout orders: the current version of the product'),
-    productId: z.string().describe('Stable across versions (README "Offers and terms")'),
-    version: z.number().int(),
-    name: z.string(),
-    description: z.string(),
-    priceCents: z.number().int(),
-    currency: z.string(),
-    vatRateBp: z.number().int(),
-    billingPeriod: z.string(),
-    commitmentMonths: z.number().int(),
-    supportTier: z.string(),
+    ...offerStatedShape,
     seller: z.object({ sellerId: z.string(), name: z.string(), termsVersion: z.string().nullable() }),
   })
   .openapi('Offer');

@@ -892,7 +892,7 @@ const ROUTES: RouteDef[] = [
     route: 'POST /seller/offers/{productId}/versions',
     method: 'POST',
     path: () => `/seller/offers/${DEMO.offers.acmeMail.id}/versions`,
-    body: () => ({ name: 'X-6 edit', priceCents: 1000, vatRateBp: 2000, billingPeriod: 'monthly', baseVersion: 99 }),
+    body: () => ({ name: 'X-6 edit', description: '', priceCents: 1000, currency: 'EUR', vatRateBp: 2000, billingPeriod: 'monthly', commitmentMonths: 0, supportTier: 'basic', baseVersion: 99 }),
     expected: {
       anonymous: 401, admin: 403, ops: 403, support: 403, finance: 403,
       sellerAcme: 409, sellerGlobex: 404, sellerInitech: 403,

@@ -1,7 +1,7 @@
 // The public catalog: what can be ordered, and which terms version each seller asks to accept.
 import { allow } from '../auth';
 import type { ApiDeps } from '../deps';
-import { offerView } from '../response-schemas';
+import { offerStated, offerView } from '../response-schemas';
 import type { RouteTable } from '../route';
 import { z } from '../zod';
 
@@ -23,16 +23,7 @@ export function registerCatalogRoutes(routes: RouteTable, deps: ApiDeps): void {
         status: 200,
         body: offers.map((o) => ({
           offerId: o.id,
-          productId: o.productId ?? o.id,
-          version: o.version,
-          name: o.name,
-          description: o.description,
-          priceCents: o.priceCents,
-          currency: o.currency,
-          vatRateBp: o.vatRateBp,
-          billingPeriod: o.billingPeriod,
-          commitmentMonths: o.commitmentMonths,
-          supportTier: o.supportTier,
+          ...offerStated(o),
           seller: { sellerId: o.seller.id, name: o.seller.name, termsVersion: o.seller.terms[0]?.version ?? null },
         })),
       };

@@ -13,6 +13,7 @@ import type { ApiDeps } from '../deps';
 import type { IdempotencySpec } from '../idempotency';
 import { listQuery, pageOf, toPage } from '../pagination';
 import { Problem } from '../problem';
+import { offerStated, offerStatedShape } from '../response-schemas';
 import type { RouteTable } from '../route';
 import { z } from '../zod';
 
@@ -50,17 +51,8 @@ const iso = z.string();
 export const sellerOfferView = z
   .strictObject({
     offerId: z.string().describe('What checkout orders: this version'),
-    productId: z.string(),
+    ...offerStatedShape,
     sellerId: z.string(),
-    version: z.number().int(),
-    name: z.string(),
-    description: z.string(),
-    priceCents: z.number().int(),
-    currency: z.string(),
-    vatRateBp: z.number().int(),
-    billingPeriod: z.string(),
-    commitmentMonths: z.number().int(),
-    supportTier: z.string(),
     published: z.boolean(),
     createdAt: iso,
     retiredAt: iso.nullable(),
@@ -76,17 +68,8 @@ const productParams = z.object({ productId: z.string().regex(/^[A-Za-z0-9_-]{1,1
 function viewOf(o: Offer): z.infer<typeof sellerOfferView> {
   return {
     offerId: o.id,
-    productId: productOf(o),
+    ...offerStated(o),
     sellerId: o.sellerId,
-    version: o.version,
-    name: o.name,
-    description: o.description,
-    priceCents: o.priceCents,
-    currency: o.currency,
-    vatRateBp: o.vatRateBp,
-    billingPeriod: o.billingPeriod,
-    commitmentMonths: o.commitmentMonths,
-    supportTier: o.supportTier,
     published: o.published,
     createdAt: o.createdAt.toISOString(),
     retiredAt: o.retiredAt?.toISOString() ?? null,
