@@ -42,27 +42,20 @@ export async function requireOwnAddress(deps: ApiDeps, principal: Principal, ema
 
 /**
  * X-8: e-mails a sign-in link to the address if it has an account; answers the same either way.
- * A seller's contact address (an approved or suspended seller, KYC-1) gets its own link, for a
- * seller key: a seller whose approval link expired asks again here. Each e-mail is recorded in
- * the outbox and handed to its delivery workflow, as every e-mail is.
+ * The e-mail is recorded in the outbox and handed to its delivery workflow, as every e-mail is.
  */
 export async function requestSignIn(deps: ApiDeps, rawEmail: string): Promise<void> {
   const email = normalEmail(rawEmail);
   const customer = await deps.db.customer.findUnique({ where: { email } });
-  if (customer) await sendSignInLink(deps, { customerId: customer.id }, customer.email, `customer ${customer.id}`, 'Your sign-in link');
-  const sellers = await deps.db.seller.findMany({ where: { contactEmail: { equals: email, mode: 'insensitive' }, status: { in: ['approved', 'suspended'] } } });
-  for (const seller of sellers) await sendSignInLink(deps, { sellerId: seller.id }, seller.contactEmail, `seller ${seller.id}`, 'Your seller sign-in link');
-}
-
-async function sendSignInLink(deps: ApiDeps, owner: { customerId: string } | { sellerId: string }, toAddress: string, who: string, subject: string): Promise<void> {
+  if (!customer) return;
   const token = randomBytes(32).toString('base64url');
   const hash = sha256(token);
   const expiresAt = new Date(Date.now() + SIGN_IN_LINK_MINUTES * 60_000);
-  const emailId = 'customerId' in owner ? `signin:${owner.customerId}:${hash.slice(0, 16)}` : `signin:seller:${owner.sellerId}:${hash.slice(0, 16)}`;
-  const message = { ...signInLink({ link: `${deps.publicUrl ?? loadConfig().publicUrl}/auth/sign-in?token=${token}`, expiresAt: expiresAt.toISOString() }), subject };
+  const emailId = `signin:${customer.id}:${hash.slice(0, 16)}`;
+  const message = signInLink({ link: `${deps.publicUrl ?? loadConfig().publicUrl}/auth/sign-in?token=${token}`, expiresAt: expiresAt.toISOString() });
   await deps.db.$transaction(async (tx) => {
-    await tx.signInToken.create({ data: { hash, expiresAt, ...owner } });
-    await recordEmail(tx, { id: emailId, customerId: 'customerId' in owner ? owner.customerId : null, toAddress, ...message });
+    await tx.signInToken.create({ data: { hash, customerId: customer.id, expiresAt } });
+    await recordEmail(tx, { id: emailId, customerId: customer.id, toAddress: customer.email, ...message });
   });
   try {
     await deps.temporal.workflow.start(emailDeliveryWorkflow, {
@@ -70,8 +63,8 @@ async function sendSignInLink(deps: ApiDeps, owner: { customerId: string } | { s
       taskQueue: deps.taskQueue,
       args: [emailId],
       workflowIdConflictPolicy: 'USE_EXISTING',
-      // No token, no address (docs/temporal-ui.md): the account's id only.
-      staticSummary: emailSummary(`sign-in link for ${who}`),
+      // No token, no address (docs/temporal-ui.md): the customer's id only.
+      staticSummary: emailSummary(`sign-in link for customer ${customer.id}`),
     });
   } catch (err) {
     // Nothing would ever send it: the link and its e-mail go, and the caller asks again (503).
@@ -117,7 +110,6 @@ export async function exchangeSignIn(deps: ApiDeps, token: string): Promise<Issu
       RETURNING "customerId", "sellerId"`;
     if (claimed?.sellerId) {
       const seller = await tx.seller.findUniqueOrThrow({ where: { id: claimed.sellerId } });
-      if (seller.status === 'closed') throw Problem.forbidden(`the seller account ${seller.name} is closed (MED-5): no key is issued`);
       const apiKey = newApiKey('sell');
       const expiresAt = new Date(Date.now() + SELLER_KEY_DAYS * 86_400_000);
       const keyId = `key_${randomUUID().replace(/-/g, '')}`;

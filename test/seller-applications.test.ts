@@ -12,7 +12,6 @@ import { allButExtract, apply, HTML, parisDate, PDF, PNG, submittedApplication, 
 import { useTestSystem } from './support/environments';
 import { eventually, http } from './support/http';
 import { emailSent } from './support/orders';
-import { freshSeller } from './support/sellers';
 import type { TestSystem } from './support/system';
 
 let env: TestWorkflowEnvironment;
@@ -178,27 +177,3 @@ describe('KYC-1 seller onboarding', () => {
     expect((await upload(sys.apiUrl, a.applicationId, a.token, { kind: 'statutes' })).status).toBe(409);
   });
 });
-
-describe('a seller signs in again', () => {
-  it('KYC-1, X-8: an approved seller asks for a link at /auth/sign-in and exchanges it once for a seller key; a closed seller gets no link', async () => {
-    const s = await freshSeller(sys.db);
-    const asked = await http(sys.apiUrl, 'POST', '/auth/sign-in', { body: { email: s.contactEmail.toUpperCase() } });
-    expect(asked.status).toBe(202);
-    const mail = await eventually(async () => (await sys.db.email.findFirst({ where: { id: { startsWith: `signin:seller:${s.sellerId}:` } } })) ?? undefined, 20_000, 'seller sign-in e-mail');
-    expect(mail).toMatchObject({ toAddress: s.contactEmail, subject: 'Your seller sign-in link', customerId: null });
-    const token = /[?&]token=([A-Za-z0-9_-]{43})/.exec(mail.text)![1];
-    const first = await http(sys.apiUrl, 'POST', '/auth/sign-in/exchange', { body: { token } });
-    expect(first.status, JSON.stringify(first.body)).toBe(201);
-    expect(first.body.sellerId).toBe(s.sellerId);
-    expect(first.body.customerId).toBeUndefined();
-    expect((await http(sys.apiUrl, 'GET', '/seller/offers', { key: first.body.apiKey })).status).toBe(200);
-    expect((await http(sys.apiUrl, 'POST', '/auth/sign-in/exchange', { body: { token } })).status).toBe(401);
-
-    const closed = await freshSeller(sys.db);
-    await sys.db.seller.update({ where: { id: closed.sellerId }, data: { status: 'closed' } });
-    expect((await http(sys.apiUrl, 'POST', '/auth/sign-in', { body: { email: closed.contactEmail } })).status).toBe(202);
-    await new Promise((r) => setTimeout(r, 500));
-    expect(await sys.db.email.count({ where: { id: { startsWith: `signin:seller:${closed.sellerId}:` } } })).toBe(0);
-  });
-});
-
