@@ -11,6 +11,7 @@ import { businessTimeZone } from '../domain/time-format';
 import { creditNoteId } from './invoices';
 import { lineRefundId } from './payments';
 import type { LineView, Message } from './email-templates';
+import { renderAttachment } from './email-attachments';
 
 /** The outbox row of an e-mail, keyed by its business key. */
 export interface EmailRecord {
@@ -21,6 +22,16 @@ export interface EmailRecord {
   text: string;
   /** The text with its secrets replaced by [hidden], for staff (null: no secret in it). */
   maskedText?: string | null;
+  /** Files sent with it, rendered at delivery from a frozen record (activities/email-attachments.ts). */
+  attachments?: EmailAttachment[];
+}
+
+/** A file of an e-mail, by what it is rendered from: the bytes never sit in the outbox. */
+export interface EmailAttachment {
+  filename: string;
+  contentType: string;
+  /** `<kind>:<id>:<format>`, e.g. `payout-statement:<payoutId>:pdf`. */
+  source: string;
 }
 
 /**
@@ -33,8 +44,8 @@ export async function recordEmail(db: Pick<ActivityDeps['db'], '$executeRaw'>, e
   const messageId = `<${e.id.replace(/[^A-Za-z0-9.-]/g, '.')}@marketplace.local>`;
   // "createdAt" as Prisma writes it: UTC, whatever the session's time zone.
   await db.$executeRaw`
-    INSERT INTO "Email" ("id", "customerId", "toAddress", "subject", "text", "maskedText", "status", "messageId", "attempts", "createdAt")
-    VALUES (${e.id}, ${e.customerId}, ${e.toAddress}, ${e.subject}, ${e.text}, ${e.maskedText ?? null}, 'queued', ${messageId}, 0, CURRENT_TIMESTAMP AT TIME ZONE 'UTC')
+    INSERT INTO "Email" ("id", "customerId", "toAddress", "subject", "text", "maskedText", "attachments", "status", "messageId", "attempts", "createdAt")
+    VALUES (${e.id}, ${e.customerId}, ${e.toAddress}, ${e.subject}, ${e.text}, ${e.maskedText ?? null}, ${e.attachments?.length ? JSON.stringify(e.attachments) : null}::jsonb, 'queued', ${messageId}, 0, CURRENT_TIMESTAMP AT TIME ZONE 'UTC')
     ON CONFLICT ("id") DO NOTHING`;
   return e.id;
 }
@@ -191,15 +202,16 @@ export function createEmailActivities(deps: ActivityDeps) {
       // Counted before the transmission: a resend (the last attempt died between the server's
       // acceptance and the update below) is then visible as attempts > 1, same Message-ID. One
       // statement counts the attempt and reads the message, unless it was sent already.
-      const [email] = await db.$queryRaw<{ messageId: string; toAddress: string; subject: string; text: string }[]>`
+      const [email] = await db.$queryRaw<{ messageId: string; toAddress: string; subject: string; text: string; attachments: EmailAttachment[] | null }[]>`
         UPDATE "Email" SET "attempts" = "attempts" + 1 WHERE "id" = ${emailId} AND "status" <> 'sent'
-        RETURNING "messageId", "toAddress", "subject", "text"`;
+        RETURNING "messageId", "toAddress", "subject", "text", "attachments"`;
       if (!email) {
         // Sent already (a retry after success), or no such e-mail (then this throws).
         await db.email.findUniqueOrThrow({ where: { id: emailId }, select: { id: true } });
         return;
       }
-      await mailer.send({ messageId: email.messageId, from: deps.mailFrom, to: email.toAddress, subject: email.subject, text: email.text });
+      const attachments = email.attachments ? await Promise.all(email.attachments.map(async (a) => ({ filename: a.filename, contentType: a.contentType, content: await renderAttachment(db, a.source) }))) : undefined;
+      await mailer.send({ messageId: email.messageId, from: deps.mailFrom, to: email.toAddress, subject: email.subject, text: email.text, ...(attachments ? { attachments } : {}) });
       await db.$executeRaw`UPDATE "Email" SET "status" = 'sent', "sentAt" = CURRENT_TIMESTAMP AT TIME ZONE 'UTC' WHERE "id" = ${emailId}`;
     },
   };

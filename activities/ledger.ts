@@ -47,8 +47,15 @@ export async function availableBalance(tx: Tx, sellerId: string, currency: strin
   return a ? a.creditsPosted - a.debitsPosted - a.debitsPending : 0n;
 }
 
-/** What the ledger holds of one line of one payment, for its next refund's fee reversal (FEE-1). */
+/**
+ * What the ledger holds of one line of one payment, for its next refund's fee reversal (FEE-1) or
+ * its release (PYO-1). The seller's held account is locked first, so a refund and a release of the
+ * same line run one after the other: the second reads what the first wrote (a release computed
+ * before a refund it did not see would move money the refund then takes from the held account).
+ */
 export async function linePosting(tx: Tx, paymentId: string, lineId: string): Promise<LinePosting> {
+  const capture = await tx.ledgerTransfer.findFirst({ where: { paymentId, lineId, code: 'capture' }, select: { sellerId: true, currency: true } });
+  if (capture?.sellerId) await tx.$queryRaw`SELECT 1 FROM "LedgerAccount" WHERE "id" = ${`seller:${capture.sellerId}:${capture.currency}:held`} FOR UPDATE`;
   const rows = await tx.ledgerTransfer.groupBy({ by: ['code'], where: { paymentId, lineId }, _sum: { amount: true } });
   const sum = (code: string) => rows.find((r) => r.code === code)?._sum.amount ?? 0n;
   const fee = await tx.ledgerTransfer.findFirst({ where: { paymentId, lineId, code: 'fee' }, select: { feeRateBp: true } });

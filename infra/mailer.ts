@@ -8,6 +8,7 @@ export interface OutgoingMail {
   to: string;
   subject: string;
   text: string;
+  attachments?: { filename: string; contentType: string; content: Buffer }[];
 }
 
 export interface Mailer {
@@ -30,6 +31,7 @@ export function createSmtpMailer(smtpUrl: string): Mailer {
         to: mail.to,
         subject: mail.subject,
         text: mail.text,
+        ...(mail.attachments ? { attachments: mail.attachments } : {}),
       });
     },
     close() {

@@ -3,7 +3,7 @@
 // (Mailpit in docker-compose, started with MP_IGNORE_DUPLICATE_IDS to keep one copy the same way).
 import { SMTPServer } from 'smtp-server';
 import { simpleParser, type AddressObject } from 'mailparser';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Db } from './db';
 
@@ -36,6 +36,10 @@ export async function startSmtpInbox(db: Db, port: number, host = '127.0.0.1'): 
               toAddrs: addresses(mail.to),
               subject: mail.subject ?? '',
               text: mail.text ?? '',
+              // What arrived attached, by name, type, size and hash: enough to prove the bytes.
+              ...(mail.attachments.length > 0
+                ? { attachments: mail.attachments.map((a) => ({ filename: a.filename ?? '', contentType: a.contentType, size: a.size, sha256: createHash('sha256').update(a.content).digest('hex') })) }
+                : {}),
             },
             update: { copies: { increment: 1 } },
           });

@@ -5,11 +5,13 @@
 // next payout day once the bank details are right. Ledger moves are posted as the checkout and
 // refund activities post them (activities/ledger.ts).
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { linePosting, postBatch } from '../activities/ledger';
 import { accounts, captureBatch, refundBatch } from '../domain/ledger';
-import { paidOn, payoutDayFor, nextPayoutDay, type PayoutDay } from '../domain/payout-calendar';
+import { paidOn, payoutDayFor, nextPayoutDay, releaseAt, type PayoutDay } from '../domain/payout-calendar';
+import type { StatementContent } from '../domain/payout-statement';
+import { statementFile } from '../activities/email-attachments';
 import { TEST_IBANS } from '../infra/sandbox-payouts';
 import { payoutCalendarWorkflow } from '../workflows/payout-calendar';
 import { useTestSystem } from './support/environments';
@@ -87,9 +89,66 @@ describe('payouts (PYO-1)', () => {
     expect(paid).toMatchObject({ status: 'paid', amountCents: 8_730n, releasedCents: 8_730n, deficitInCents: 0n, deficitOutCents: 0n });
     expect(await sys.db.sandboxPayout.count({ where: { idempotencyKey: paid.id } })).toBe(1);
     expect([await balance(accounts.sellerHeld(s.sellerId, 'EUR').id), await balance(accounts.sellerAvailable(s.sellerId, 'EUR').id), await balance(accounts.sellerPaidOut(s.sellerId, 'EUR').id)]).toEqual([0n, 0n, 8_730n]);
-    const mail = await eventually(async () => (await sys.db.email.findUnique({ where: { id: `${paid.id}:paid` } })) ?? undefined, 20_000, 'payout e-mail');
+    const mail = await eventually(async () => (await sys.db.email.findUnique({ where: { id: `${paid.id}:statement` } })) ?? undefined, 20_000, 'payout e-mail');
     expect(mail.toAddress).toBe(s.contactEmail);
-    expect(mail.subject).toBe(`Payout of 87.30 EUR on ${day.date}`);
+    expect(mail.subject).toBe(`Payout statement of ${day.date} (EUR)`);
+    expect(mail.text).toContain('paid 87.30 EUR to your bank account');
+  }, 120_000);
+
+  it('PYO-1, FEE-1: the statement lists the payment, its fee, the refund and the fee given back, this payout, and what is still held (held until X, paid on Y); opening + movements = closing; e-mailed as PDF and CSV, the same bytes as the download', async () => {
+    const s = await payee();
+    const line = await capture(s.sellerId, 10_000);
+    await refund(s.sellerId, line, 1_000);
+    const day = paidOn(line.at, PARIS);
+    // Captured a day before the payout day: still held on it, paid on a later one.
+    await sleepUntil(Date.parse(day.cutoff) - 24 * 60 * MINUTE);
+    const later = await capture(s.sellerId, 2_000);
+    await sleepUntil(Date.parse(day.cutoff) + 2 * MINUTE);
+    const paid = await settled(s.sellerId, day);
+    const st = await sys.db.payoutStatement.findUniqueOrThrow({ where: { payoutId: paid.id } });
+    const content = st.content as unknown as StatementContent;
+    expect(content.rows.map((r) => [r.kind, r.amountCents])).toEqual([['payment', 10_000], ['fee', -300], ['refund', -1_000], ['fee_reversal', 30], ['payout', -8_730]]);
+    expect(content.rows.find((r) => r.kind === 'fee')!.description).toContain('at 3.00 %');
+    expect([content.openingCents, content.closingCents, content.payoutCents, st.reconciled]).toEqual([0, 0, 8_730, true]);
+    expect(content.openingCents + content.rows.reduce((sum, r) => sum + r.amountCents, 0)).toBe(content.closingCents);
+    const heldUntil = releaseAt(later.at, PARIS);
+    expect(content.held).toEqual([{ paymentId: later.paymentId, lineId: later.lineId, capturedAt: later.at, netCents: 1_940, heldUntil, paidOn: paidOn(later.at, PARIS).date }]);
+    expect(paidOn(later.at, PARIS).date).not.toBe(day.date);
+    const csv = (await statementFile(sys.db, paid.id, 'csv'))!.toString('utf8');
+    expect(csv).toContain(`held,"Held until ${heldUntil}, paid on ${paidOn(later.at, PARIS).date}",${later.paymentId},${later.lineId},,19.40,EUR`);
+    expect(csv.split('\r\n')[1]).toBe(`${day.date},opening_balance,Opening balance,,,,0.00,EUR`);
+    const pdf = (await statementFile(sys.db, paid.id, 'pdf'))!;
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    expect((await statementFile(sys.db, paid.id, 'pdf'))!.equals(pdf)).toBe(true);
+    const received = await eventually(async () => (await sys.db.mailboxMessage.findFirst({ where: { toAddrs: s.contactEmail, subject: `Payout statement of ${day.date} (EUR)` } })) ?? undefined, 30_000, 'statement e-mail received');
+    const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+    expect(received.attachments).toEqual([
+      { filename: `statement-${day.date}-EUR.pdf`, contentType: 'application/pdf', size: pdf.length, sha256: sha(pdf) },
+      { filename: `statement-${day.date}-EUR.csv`, contentType: 'text/csv', size: Buffer.byteLength(csv), sha256: sha(Buffer.from(csv)) },
+    ]);
+  }, 120_000);
+
+  it('PYO-1: a statement that does not reconcile with the ledger stops the payout: nothing reserved or sent, finance alerted; the seller is not told a wrong figure', async () => {
+    const s = await payee();
+    const line = await capture(s.sellerId, 10_000);
+    const day = paidOn(line.at, PARIS);
+    await sleepUntil(Date.parse(day.cutoff) - MINUTE);
+    // The account's balance no longer matches its transfers (a broken write, a hand edit).
+    const available = accounts.sellerAvailable(s.sellerId, 'EUR');
+    await sys.db.$executeRaw`INSERT INTO "LedgerAccount" ("id", "kind", "currency", "sellerId", "creditsPosted") VALUES (${available.id}, ${available.kind}, 'EUR', ${s.sellerId}, 500)
+      ON CONFLICT ("id") DO UPDATE SET "creditsPosted" = "LedgerAccount"."creditsPosted" + 500`;
+    await sleepUntil(Date.parse(day.cutoff) + 2 * MINUTE);
+    const stopped = await settled(s.sellerId, day);
+    expect(stopped).toMatchObject({ status: 'stopped', amountCents: 0n });
+    const st = await sys.db.payoutStatement.findUniqueOrThrow({ where: { payoutId: stopped.id } });
+    expect([st.reconciled, st.openingCents + st.movementsCents, st.accountCents]).toEqual([false, 9_700n, 10_200n]);
+    expect(await sys.db.sandboxPayout.count({ where: { idempotencyKey: stopped.id } })).toBe(0);
+    expect((await sys.db.ledgerAccount.findUniqueOrThrow({ where: { id: accounts.sellerAvailable(s.sellerId, 'EUR').id } })).debitsPending).toBe(0n);
+    const alert = await eventually(async () => (await sys.db.email.findUnique({ where: { id: `${stopped.id}:stopped` } })) ?? undefined, 20_000, 'finance alert');
+    expect(alert.toAddress).toBe(sys.activityDeps.opsAlertAddress);
+    expect(alert.text).toContain('opening 0 + movements 9700 ≠ the account\'s balance 10200');
+    expect(await sys.db.email.findUnique({ where: { id: `${stopped.id}:statement` } })).toBeNull();
+    expect(await sys.db.payoutStatementItem.count({ where: { payoutId: stopped.id } })).toBe(0);
   }, 120_000);
 
   it('PYO-1: a refund after the payout leaves a deficit: the next payouts are 0 with the deficit shown and carried, until captures cover it; then the payout is net of it', async () => {
