@@ -63,3 +63,16 @@ export async function linePosting(tx: Tx, paymentId: string, lineId: string): Pr
   if (captured === 0n) throw new Error(`no capture of line ${lineId} in payment ${paymentId} in the ledger`);
   return { captured, fee: sum('fee'), feeRateBp: fee?.feeRateBp ?? feeRateBp(), refunded: sum('refund'), feeReversed: sum('fee_reversal'), released: sum('release') > 0n };
 }
+
+/** A seller's captured lines not released yet, with what each nets so far (PYO-1: the held balance, line by line). */
+export async function heldLines(tx: Pick<Tx, '$queryRaw'>, sellerId: string, currency: string): Promise<{ paymentId: string; lineId: string; capturedAt: Date; net: bigint }[]> {
+  return tx.$queryRaw`
+    SELECT c."paymentId", c."lineId", c."at" AS "capturedAt",
+           COALESCE(SUM(CASE t."code" WHEN 'capture' THEN t."amount" WHEN 'fee_reversal' THEN t."amount" ELSE -t."amount" END), 0)::bigint AS "net"
+    FROM "LedgerTransfer" c
+    JOIN "LedgerTransfer" t ON t."paymentId" = c."paymentId" AND t."lineId" = c."lineId" AND t."code" IN ('capture', 'fee', 'refund', 'fee_reversal')
+    WHERE c."sellerId" = ${sellerId} AND c."currency" = ${currency} AND c."code" = 'capture'
+      AND NOT EXISTS (SELECT 1 FROM "LedgerTransfer" r WHERE r."code" = 'release' AND r."paymentId" = c."paymentId" AND r."lineId" = c."lineId")
+    GROUP BY c."paymentId", c."lineId", c."at"
+    ORDER BY c."at", c."paymentId", c."lineId"`;
+}

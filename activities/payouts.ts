@@ -14,7 +14,7 @@ import type { PayoutResult } from '../infra/payout-gateway';
 import { businessTimeZone } from '../domain/time-format';
 import type { ActivityDeps } from './deps';
 import { recordEmail, type EmailAttachment } from './emails';
-import { availableBalance, linePosting, postBatch } from './ledger';
+import { availableBalance, heldLines, linePosting, postBatch } from './ledger';
 
 type Tx = Prisma.TransactionClient;
 
@@ -77,15 +77,7 @@ export function createPayoutActivities(deps: ActivityDeps) {
 
   /** The seller's captures still held after the cutoff, with what each nets so far, when it is released and paid. */
   async function heldRows(tx: Tx, sellerId: string, currency: string, cutoff: string): Promise<HeldRow[]> {
-    const rows = await tx.$queryRaw<{ paymentId: string; lineId: string; capturedAt: Date; net: bigint }[]>`
-      SELECT c."paymentId", c."lineId", c."at" AS "capturedAt",
-             COALESCE(SUM(CASE t."code" WHEN 'capture' THEN t."amount" WHEN 'fee_reversal' THEN t."amount" ELSE -t."amount" END), 0)::bigint AS "net"
-      FROM "LedgerTransfer" c
-      JOIN "LedgerTransfer" t ON t."paymentId" = c."paymentId" AND t."lineId" = c."lineId" AND t."code" IN ('capture', 'fee', 'refund', 'fee_reversal')
-      WHERE c."sellerId" = ${sellerId} AND c."currency" = ${currency} AND c."code" = 'capture'
-        AND NOT EXISTS (SELECT 1 FROM "LedgerTransfer" r WHERE r."code" = 'release' AND r."paymentId" = c."paymentId" AND r."lineId" = c."lineId")
-      GROUP BY c."paymentId", c."lineId", c."at"
-      ORDER BY c."at", c."paymentId", c."lineId"`;
+    const rows = await heldLines(tx, sellerId, currency);
     return rows
       .map((r) => ({ r, heldUntil: releaseAt(r.capturedAt.toISOString(), zone) }))
       .filter(({ r, heldUntil }) => r.net > 0n && Date.parse(heldUntil) > Date.parse(cutoff))

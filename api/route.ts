@@ -1,6 +1,8 @@
 // One declaration per route: who may call it, the zod schemas of its input, its responses. The
 // same declaration validates requests (X-5), checks the principal (X-6) and feeds /openapi.json.
 import type { Request, Response, Router } from 'express';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { OpenAPIRegistry, ResponseConfig, RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from './zod';
 import type { Db } from '../infra/db';
@@ -23,7 +25,7 @@ export interface RouteContext<P, Q, B, H> {
 
 export interface RouteResult {
   status: number;
-  /** JSON, or a Buffer sent as it is with `contentType` (e.g. a PDF). */
+  /** JSON, or a Buffer sent as it is with `contentType` (e.g. a PDF), or a Readable streamed with it (an export). */
   body: unknown;
   contentType?: string;
   headers?: Record<string, string>;
@@ -183,7 +185,13 @@ export class RouteTable {
         : await spec.handler(ctx);
       const sent = result.status >= 400 ? result.body : this.checkedBody(spec, result);
       res.status(result.status).set(result.headers ?? {});
-      if (Buffer.isBuffer(sent)) res.type(result.contentType ?? 'application/octet-stream').send(sent);
+      if (sent instanceof Readable) {
+        // Streamed: a failure midway cannot become a problem+json any more, so the connection is cut.
+        res.type(result.contentType ?? 'application/octet-stream');
+        await pipeline(sent, res).catch((err: unknown) => {
+          res.destroy(err instanceof Error ? err : new Error(String(err)));
+        });
+      } else if (Buffer.isBuffer(sent)) res.type(result.contentType ?? 'application/octet-stream').send(sent);
       else if (result.status >= 400) res.type('application/problem+json').send(JSON.stringify(sent));
       else res.json(sent);
     });
@@ -197,7 +205,7 @@ export class RouteTable {
     const where = `${spec.method.toUpperCase()} ${spec.path} answered ${result.status}`;
     const declared = spec.responses[result.status];
     if (!declared) throw new ResponseContractError(`${where}, a status it does not declare`);
-    if (Buffer.isBuffer(result.body)) {
+    if (Buffer.isBuffer(result.body) || result.body instanceof Readable) {
       if (!declared.contentType || !(result.contentType ?? '').startsWith(declared.contentType)) {
         throw new ResponseContractError(`${where} with ${result.contentType ?? 'no content type'}, not the declared ${declared.contentType ?? 'JSON'}`);
       }

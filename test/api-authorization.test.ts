@@ -17,6 +17,7 @@ import { linesAwaitingValidation, newIdempotencyKey, placeOrder, signIn, signInT
 import { PRINCIPALS, type PrincipalName } from './support/principals';
 import { freshSeller, type FreshSeller } from './support/sellers';
 import { applicationBody, apply } from './support/application-fixtures';
+import { nothingDuePayout } from './support/payouts';
 import { startTestSystem, type TestSystem } from './support/system';
 
 let env: TestWorkflowEnvironment;
@@ -79,6 +80,8 @@ interface Fixtures {
     /** The cases' timeline entries once the fixtures were made: the table adds none. */
     audit: number;
   };
+  /** PYO-2: Acme's payout (nothing due) and its statement. */
+  payoutAcme: string;
 }
 let f: Fixtures;
 
@@ -105,6 +108,7 @@ beforeAll(async () => {
     endedB: '',
     invoiceB: '',
     unpaidA: '',
+    payoutAcme: '',
     tokenA: orderA.orderToken,
     spareKeys: {},
     revocableB: '',
@@ -170,7 +174,13 @@ beforeAll(async () => {
   await eventually(async () => (await sys.db.subscription.findUnique({ where: { id: endedB } }))?.status === 'terminated', 20_000, 'ended subscription');
   await openTicketFixtures();
   await openCaseFixtures();
+  await openPayoutFixture();
 });
+
+/** PYO-2: a payout of Acme with its statement (nothing was due). */
+async function openPayoutFixture(): Promise<void> {
+  f.payoutAcme = await nothingDuePayout(sys.db, DEMO.sellers.acme.id, '2099-01-15');
+}
 
 async function openTicketFixtures(): Promise<void> {
   // customerB names itself: its ticket e-mails go to its own address, as its other e-mails do.
@@ -1077,6 +1087,44 @@ const ROUTES: RouteDef[] = [
       customerA: 403, customerB: 403, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
     },
   })),
+  // PYO-2: a seller its own balance and payouts, whatever its status (a closed seller is still
+  // paid); finance everything; a payout's statement its seller's and finance's only.
+  ...['/seller/balance', '/seller/payouts'].map((path): RouteDef => ({
+    route: `GET ${path}`,
+    method: 'GET',
+    path: () => path,
+    expected: {
+      anonymous: 401, admin: 403, ops: 403, support: 403, finance: 403,
+      sellerAcme: 200, sellerGlobex: 200, sellerInitech: 200,
+      customerA: 403, customerB: 403, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
+    },
+  })),
+  ...(
+    [
+      ['GET /finance/payouts', () => `/finance/payouts?sellerId=${DEMO.sellers.acme.id}`],
+      ['GET /finance/sellers/{sellerId}/balance', () => `/finance/sellers/${DEMO.sellers.acme.id}/balance`],
+      ['GET /finance/ledger.csv', () => '/finance/ledger.csv?from=2026-01-01T00:00:00Z&to=2030-01-01T00:00:00Z'],
+    ] as const
+  ).map(([route, path]): RouteDef => ({
+    route,
+    method: 'GET',
+    path,
+    expected: {
+      anonymous: 401, admin: 200, ops: 403, support: 403, finance: 200,
+      sellerAcme: 403, sellerGlobex: 403, sellerInitech: 403,
+      customerA: 403, customerB: 403, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
+    },
+  })),
+  ...(['', '/statement.pdf', '/statement.csv'] as const).map((tail): RouteDef => ({
+    route: `GET /payouts/{payoutId}${tail}`,
+    method: 'GET',
+    path: () => `/payouts/${encodeURIComponent(f.payoutAcme)}${tail}`,
+    expected: {
+      anonymous: 401, admin: 200, ops: 403, support: 403, finance: 200,
+      sellerAcme: 200, sellerGlobex: 403, sellerInitech: 403,
+      customerA: 403, customerB: 403, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
+    },
+  })),
   {
     // No route: nothing to authorize, for anyone.
     route: UNKNOWN,
@@ -1104,7 +1152,7 @@ async function expectStatus(res: HttpResponse, status: number): Promise<void> {
     expect(res.contentType).toContain('application/problem+json');
     expect(res.body).toMatchObject({ type: expect.any(String), title: expect.any(String), status });
   } else {
-    expect(res.contentType).toMatch(/application\/(json|pdf)|text\/html/);
+    expect(res.contentType).toMatch(/application\/(json|pdf)|text\/(html|csv)/);
   }
 }
 

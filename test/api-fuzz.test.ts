@@ -25,6 +25,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_CARDS } from '../infra/sandbox-gateway';
+import { nothingDuePayout } from './support/payouts';
 import { DEMO, DEMO_KEYS } from '../prisma/demo-data';
 import { deletionLinkSubject, signLink, type LinkPurpose } from '../api/signed-links';
 import { checkoutBody } from './support/checkout';
@@ -119,6 +120,8 @@ interface Pool {
   applications: { id: string; status: string }[];
   /** Products published through POST /seller/offers (fixtures and the fuzzers'), with their seller; never a demo offer. */
   products: { id: string; sellerId: string }[];
+  /** PYO-2: payouts, with their seller. */
+  payouts: { id: string; sellerId: string }[];
 }
 let pool: Pool;
 let keyA: string;
@@ -289,6 +292,9 @@ beforeAll(async () => {
     expect(res.status, JSON.stringify(res.body)).toBe(201);
   }
 
+  // PYO-2: a payout of each approved demo seller (nothing due), for the payout routes to read.
+  for (const sellerId of [DEMO.sellers.acme.id, DEMO.sellers.globex.id]) await nothingDuePayout(sys.db, sellerId, '2099-01-15');
+
   // Wait for every e-mail, invoice and credit note of the fixtures, then take them as the pool.
   probe = await DbProbe.open(sys.databaseUrl);
   await settle(probe, env.client, sys.taskQueue);
@@ -333,6 +339,7 @@ async function loadPool(): Promise<void> {
     cases: (await db.sellerCase.findMany({ orderBy: { id: 'asc' } })).map((c) => ({ id: c.id, sellerId: c.sellerId, kind: c.kind, status: c.status })),
     applications: (await db.sellerApplication.findMany({ orderBy: { id: 'asc' } })).map((a) => ({ id: a.id, status: a.status })),
     products: (await db.offer.findMany({ where: { productId: { startsWith: 'prd_' }, version: 1 }, orderBy: { id: 'asc' } })).map((o) => ({ id: o.productId!, sellerId: o.sellerId })),
+    payouts: (await db.payout.findMany({ orderBy: { id: 'asc' } })).map((p) => ({ id: p.id, sellerId: p.sellerId })),
   };
 }
 
@@ -418,7 +425,7 @@ function callerArb(name: CallerName): fc.Arbitrary<Caller> {
 
 // --- the routes and the X-6 oracle -----------------------------------------------------------------
 
-type Kind = 'order' | 'orderNumber' | 'line' | 'customer' | 'subscription' | 'invoice' | 'asset' | 'key' | 'workflow' | 'update' | 'link' | 'ticket' | 'contact' | 'seller' | 'case' | 'application' | 'product';
+type Kind = 'order' | 'orderNumber' | 'line' | 'customer' | 'subscription' | 'invoice' | 'asset' | 'key' | 'workflow' | 'update' | 'link' | 'ticket' | 'contact' | 'seller' | 'case' | 'application' | 'product' | 'payout';
 /** allow: the caller may; deny: it may not; absent: there is no such resource (no 2xx either). */
 type Verdict = 'allow' | 'deny' | 'absent';
 type Ids = Record<string, string>;
@@ -482,6 +489,7 @@ const ownsCustomer = (w: Who, customerId: string) => w.kind === 'customer' && w.
 const ownsSeller = (w: Who, sellerId: string) => w.kind === 'seller' && w.sellerId === sellerId;
 
 const STATUSES = ['awaiting_validation', 'overdue', 'active', 'refused', 'cancelled'];
+const PAYOUT_STATUSES = ['sending', 'paid', 'rejected', 'nothing_due', 'no_bank_details', 'stopped'];
 /** A well-formed sign-in link token (43 base64url characters) that no link carries. */
 const signInTokenText = fc.stringMatching(/^[A-Za-z0-9_-]{43}$/);
 const VALID_CARD = { number: TEST_CARDS.success, expMonth: 12, expYear: 2030, cvc: '123' };
@@ -1258,6 +1266,50 @@ const ROUTE_LIST: RouteDef[] = [
     // Public, for sellers taking orders; any other is not told (404).
     may: (w, ids) => (pool.sellers.some((s) => s.id === ids.sellerId && s.status === 'approved') ? verdict(w.kind !== 'bad') : 'absent'),
   },
+  // PYO-2: a seller its own payouts and balance (whatever its status), finance all.
+  {
+    op: 'GET /seller/balance',
+    method: 'GET',
+    path: '/seller/balance',
+    params: [],
+    type: 'table',
+    gate: seller,
+    may: (w) => verdict(seller(w)),
+  },
+  listRoute('/seller/payouts', seller, { status: PAYOUT_STATUSES }),
+  listRoute('/finance/payouts', staff('finance'), { status: PAYOUT_STATUSES }),
+  {
+    op: 'GET /finance/sellers/{sellerId}/balance',
+    method: 'GET',
+    path: '/finance/sellers/:sellerId/balance',
+    params: [['sellerId', 'seller']],
+    type: 'table',
+    gate: staff('finance'),
+    may: (w, ids) => (pool.sellers.some((s) => s.id === ids.sellerId) ? verdict(staff('finance')(w)) : 'absent'),
+  },
+  ...['', '/statement.pdf', '/statement.csv'].map((tail): RouteDef => ({
+    op: `GET /payouts/{payoutId}${tail}`,
+    method: 'GET',
+    path: `/payouts/:payoutId${tail}`,
+    params: [['payoutId', 'payout']],
+    type: 'table',
+    gate: either(seller, staff('finance')),
+    may: (w, ids) => {
+      const payout = pool.payouts.find((p) => p.id === ids.payoutId);
+      return payout ? verdict(ownsSeller(w, payout.sellerId) || staff('finance')(w)) : 'absent';
+    },
+  })),
+  {
+    op: 'GET /finance/ledger.csv',
+    method: 'GET',
+    path: '/finance/ledger.csv',
+    params: [],
+    type: 'table',
+    gate: staff('finance'),
+    may: (w) => verdict(staff('finance')(w)),
+    query: fc.constantFrom('from=2026-01-01T00:00:00Z&to=2100-01-01T00:00:00Z', 'from=2026-12-01T00:00:00.000Z&to=2026-12-02T00:00:00.000Z'),
+    queryKeys: ['from', 'to'],
+  },
   plainRoute('/health'),
   plainRoute('/openapi.json'),
   plainRoute('/docs'),
@@ -1318,11 +1370,13 @@ function realIds(kind: Kind): string[] {
       return pool.applications.map((a) => a.id);
     case 'product':
       return pool.products.map((p) => p.id);
+    case 'payout':
+      return pool.payouts.map((p) => p.id);
   }
 }
 
 // A seller id of nothing is never a demo seller's (a closure case would suspend it).
-const PREFIX: Record<Kind, string> = { order: 'ord_', orderNumber: 'O-2026-', line: 'lin_', customer: 'cus_', subscription: 'lin_', invoice: 'order:ord_', asset: 'swagger-', key: 'key_', workflow: 'OrderLine:lin_', update: '', link: '', ticket: 'tkt_', contact: 'con_', seller: 'sel_fuzz_nobody_', case: 'case_', application: 'sapp_', product: 'prd_' };
+const PREFIX: Record<Kind, string> = { order: 'ord_', orderNumber: 'O-2026-', line: 'lin_', customer: 'cus_', subscription: 'lin_', invoice: 'order:ord_', asset: 'swagger-', key: 'key_', workflow: 'OrderLine:lin_', update: '', link: '', ticket: 'tkt_', contact: 'con_', seller: 'sel_fuzz_nobody_', case: 'case_', application: 'sapp_', product: 'prd_', payout: 'payout:sel_' };
 const idChars = fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-');
 
 /** A path segment: the text sent, the id it decodes to, and whether it is a real id of the right kind. */

@@ -1253,6 +1253,36 @@ const CASES: Case[] = [
     ].map(([query, name]): Case => ({ route, name, method: 'GET', path: `${path}?${query}`, key, status: 400, fields: ['query.status'] })),
   ]),
 
+  // PYO-2: payouts, balances, statements and the ledger export.
+  ...bodyCases('GET /seller/balance', 'GET', '/seller/balance', DEMO_KEYS.sellerAcme),
+  { route: 'GET /seller/balance', name: 'a query parameter it does not take', method: 'GET', path: '/seller/balance?currency=EUR', key: DEMO_KEYS.sellerAcme, status: 400, fields: ['query.currency'] },
+  { route: 'GET /finance/payouts', name: 'sellerId is not a seller id', method: 'GET', path: '/finance/payouts?sellerId=acme', key: DEMO_KEYS.finance, status: 400, fields: ['query.sellerId'] },
+  ...bodyCases('GET /finance/sellers/{sellerId}/balance', 'GET', `/finance/sellers/${DEMO.sellers.acme.id}/balance`, DEMO_KEYS.finance),
+  { route: 'GET /finance/sellers/{sellerId}/balance', name: 'sellerId is not a seller id', method: 'GET', path: '/finance/sellers/acme/balance', key: DEMO_KEYS.finance, status: 400, fields: ['params.sellerId'] },
+  { route: 'GET /finance/sellers/{sellerId}/balance', name: 'the seller does not exist', method: 'GET', path: '/finance/sellers/sel_does-not-exist/balance', key: DEMO_KEYS.finance, status: 404 },
+  ...(['', '/statement.pdf', '/statement.csv'] as const).flatMap((tail): Case[] => {
+    const route = `GET /payouts/{payoutId}${tail}`;
+    return [
+      ...bodyCases(route, 'GET', `/payouts/${encodeURIComponent(`payout:${DEMO.sellers.acme.id}:EUR:2099-01-15`)}${tail}`, DEMO_KEYS.finance),
+      { route, name: 'payoutId is not a payout id', method: 'GET', path: `/payouts/pay_1${tail}`, key: DEMO_KEYS.finance, status: 400, fields: ['params.payoutId'] },
+      { route, name: 'payoutId has no date', method: 'GET', path: `/payouts/${encodeURIComponent(`payout:${DEMO.sellers.acme.id}:EUR:soon`)}${tail}`, key: DEMO_KEYS.finance, status: 400, fields: ['params.payoutId'] },
+      { route, name: 'the payout does not exist', method: 'GET', path: `/payouts/${encodeURIComponent(`payout:${DEMO.sellers.acme.id}:EUR:2000-01-15`)}${tail}`, key: DEMO_KEYS.finance, status: 404 },
+    ];
+  }),
+  ...(() => {
+    const route = 'GET /finance/ledger.csv';
+    const at = (query: string): Pick<Case, 'route' | 'method' | 'path' | 'key'> => ({ route, method: 'GET', path: `/finance/ledger.csv${query}`, key: DEMO_KEYS.finance });
+    return [
+      ...bodyCases(route, 'GET', '/finance/ledger.csv?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z', DEMO_KEYS.finance),
+      { ...at(''), name: 'no range', status: 400, fields: ['query.from', 'query.to'] },
+      { ...at('?from=2026-01-01&to=2026-02-01T00:00:00Z'), name: 'from is a date, not a date-time', status: 400, fields: ['query.from'] },
+      { ...at('?from=2026-01-01T00:00:00Z&to=tomorrow'), name: 'to is not a date-time', status: 400, fields: ['query.to'] },
+      { ...at('?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z'), name: 'to is before from', status: 400, fields: ['query.to'] },
+      { ...at('?from=2026-01-01T00:00:00Z&to=2026-01-01T00:00:00Z'), name: 'an empty range', status: 400, fields: ['query.to'] },
+      { ...at('?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z&format=json'), name: 'an unknown query parameter', status: 400, fields: ['query.format'] },
+    ] as Case[];
+  })(),
+
   // The list routes (api/pagination.ts): `limit` 1 to 100, an opaque `cursor`, filters from a
   // set of values, no other query parameter.
   ...(
@@ -1274,6 +1304,8 @@ const CASES: Case[] = [
       ['GET /seller/cases', '/seller/cases', CASE_KEY, undefined, true],
       ['GET /seller/offers', '/seller/offers', DEMO_KEYS.sellerAcme, undefined, true],
       ['GET /seller/terms', '/seller/terms', DEMO_KEYS.sellerAcme, undefined, true],
+      ['GET /seller/payouts', '/seller/payouts', DEMO_KEYS.sellerAcme, 'status', true],
+      ['GET /finance/payouts', '/finance/payouts', DEMO_KEYS.finance, 'status', true],
     ] as const
   ).flatMap(([route, path, key, filter, isNew]): Case[] => {
     const q = (query: string) => `${path}${path.includes('?') ? '&' : '?'}${query}`;

@@ -14,8 +14,9 @@ import type { StatementContent } from '../domain/payout-statement';
 import { statementFile } from '../activities/email-attachments';
 import { TEST_IBANS } from '../infra/sandbox-payouts';
 import { payoutCalendarWorkflow } from '../workflows/payout-calendar';
+import { DEMO_KEYS } from '../prisma/demo-data';
 import { useTestSystem } from './support/environments';
-import { eventually } from './support/http';
+import { eventually, http } from './support/http';
 import { freshSeller } from './support/sellers';
 import type { TestSystem } from './support/system';
 
@@ -195,6 +196,72 @@ describe('payouts (PYO-1)', () => {
     expect(await sys.db.sandboxPayout.count({ where: { idempotencyKey: `payout:${s.sellerId}:EUR:${next.date}` } })).toBe(1);
     expect(await balance(accounts.sellerPaidOut(s.sellerId, 'EUR').id)).toBe(4_850n);
   }, 180_000);
+
+  it('PYO-2, X-6: a seller reads its own balance, payouts and statements (PDF and CSV, the e-mailed bytes), not another seller\'s; finance lists payouts per seller and exports the ledger as CSV over a date range', async () => {
+    const s = await payee();
+    const other = await payee();
+    const line = await capture(s.sellerId, 10_000);
+    const day = paidOn(line.at, PARIS);
+    await sleepUntil(Date.parse(day.cutoff) - 24 * 60 * MINUTE);
+    const held = await capture(s.sellerId, 2_000); // still held on the payout day
+    await sleepUntil(Date.parse(day.cutoff) + 2 * MINUTE);
+    const paid = await settled(s.sellerId, day);
+    const path = `/payouts/${encodeURIComponent(paid.id)}`;
+
+    const balance = await http(sys.apiUrl, 'GET', '/seller/balance', { key: s.key });
+    expect(balance.status, JSON.stringify(balance.body)).toBe(200);
+    // The API runs on the wall clock (the time-skipping server's time is ahead of it here).
+    const next = payoutDayFor(new Date().toISOString(), PARIS);
+    const nextPays = Date.parse(releaseAt(held.at, PARIS)) <= Date.parse(next.cutoff) ? 1_940 : 0;
+    expect(balance.body).toEqual({ sellerId: s.sellerId, balances: [{ currency: 'EUR', heldCents: 1_940, availableCents: 0, reservedCents: 0, paidOutCents: 9_700, nextPayout: { date: next.date, cutoff: next.cutoff, amountCents: nextPays, deficitCents: 0 } }] });
+
+    const mine = await http(sys.apiUrl, 'GET', '/seller/payouts', { key: s.key });
+    expect(mine.body.items.map((p: any) => [p.payoutId, p.status, p.amountCents])).toEqual([[paid.id, 'paid', 9_700]]);
+    expect((await http(sys.apiUrl, 'GET', '/seller/payouts', { key: other.key })).body.items).toEqual([]);
+    const detail = await http(sys.apiUrl, 'GET', path, { key: s.key });
+    expect(detail.status).toBe(200);
+    expect(detail.body.statement.rows.map((r: any) => r.kind)).toEqual(['payment', 'fee', 'payout']);
+    expect(detail.body).toMatchObject({ payoutId: paid.id, status: 'paid', amountCents: 9_700, statementPdf: `${path}/statement.pdf`, statement: { reconciled: true, openingCents: 0, closingCents: 0 } });
+    expect(detail.body.statement.held).toEqual([expect.objectContaining({ paymentId: held.paymentId, netCents: 1_940 })]);
+    expect((await http(sys.apiUrl, 'GET', path, { key: other.key })).status).toBe(403);
+    expect((await http(sys.apiUrl, 'GET', `${path}/statement.pdf`, { key: other.key })).status).toBe(403);
+    expect((await http(sys.apiUrl, 'GET', path, { key: DEMO_KEYS.customer })).status).toBe(403);
+    expect((await http(sys.apiUrl, 'GET', '/finance/payouts')).status).toBe(401);
+
+    for (const format of ['pdf', 'csv'] as const) {
+      const res = await fetch(`${sys.apiUrl}${path}/statement.${format}`, { headers: { authorization: `Bearer ${s.key}` } });
+      expect(res.status).toBe(200);
+      expect(Buffer.from(await res.arrayBuffer()).equals((await statementFile(sys.db, paid.id, format))!)).toBe(true);
+      const asFinance = await fetch(`${sys.apiUrl}${path}/statement.${format}`, { headers: { authorization: `Bearer ${DEMO_KEYS.finance}` } });
+      expect(asFinance.status).toBe(200);
+    }
+
+    const perSeller = await http(sys.apiUrl, 'GET', `/finance/payouts?sellerId=${s.sellerId}`, { key: DEMO_KEYS.finance });
+    expect(perSeller.body.items.map((p: any) => p.payoutId)).toEqual([paid.id]);
+    const financeView = await http(sys.apiUrl, 'GET', path, { key: DEMO_KEYS.finance });
+    expect(financeView.body.statement.rows.filter((r: any) => r.kind === 'payment').map((r: any) => r.paymentId)).toEqual([line.paymentId]);
+    expect((await http(sys.apiUrl, 'GET', `/finance/sellers/${s.sellerId}/balance`, { key: DEMO_KEYS.finance })).body).toEqual(balance.body);
+    expect((await http(sys.apiUrl, 'GET', '/finance/payouts', { key: s.key })).status).toBe(403);
+
+    // The export: the range is [from, to); each transfer once, amounts in decimal.
+    const exported = async (from: string, to: string) => {
+      const csv = await http<string>(sys.apiUrl, 'GET', `/finance/ledger.csv?from=${from}&to=${to}`, { key: DEMO_KEYS.finance });
+      expect(csv.status).toBe(200);
+      expect(csv.contentType).toMatch(/^text\/csv/);
+      const rows = csv.body.trimEnd().split('\r\n');
+      expect(rows[0]).toBe('id,batchId,at,code,flags,pendingId,debitAccountId,creditAccountId,amount,currency,paymentId,refundId,sellerId,lineId,feeRateBp');
+      return rows.slice(1).filter((r) => r.includes(s.sellerId)).map((r) => r.split(','));
+    };
+    const from = new Date(Date.parse(line.at) - 1).toISOString();
+    const untilHeld = await exported(from, held.at);
+    // (The payout's own transfers carry the activity's wall-clock time, behind the skipped test clock.)
+    expect(untilHeld.filter((r) => r[3] === 'capture' || r[3] === 'fee').map((r) => [r[3], r[8], r[10]])).toEqual([['capture', '100.00', line.paymentId], ['fee', '3.00', line.paymentId]]);
+    const all = await exported('2026-01-01T00:00:00Z', '2099-01-01T00:00:00Z');
+    expect(all.map((r) => r[3]).sort()).toEqual(['capture', 'capture', 'fee', 'fee', 'payout', 'payout', 'payout_settled', 'release']);
+    expect(new Set(all.map((r) => r[0])).size).toBe(all.length);
+    const wrong = await http(sys.apiUrl, 'GET', `/finance/ledger.csv?from=${held.at}&to=${from}`, { key: DEMO_KEYS.finance });
+    expect([wrong.status, wrong.body.errors]).toEqual([400, [{ field: 'query.to', message: 'must be after from' }]]);
+  }, 120_000);
 
   it('PYO-1: the calendar sleeps until the end of each payout day, 15th then 30th, February its last day', () => {
     const d = payoutDayFor('2028-02-01T12:00:00Z', PARIS);
