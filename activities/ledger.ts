@@ -34,6 +34,47 @@ export async function postBatch(tx: Tx, batchId: string, at: string | Date, tran
   return written;
 }
 
+/**
+ * Many posted transfers at once (a payout day's releases): one insert of them all and one balance
+ * update per account touched, where postBatch takes a few statements per transfer. A transfer
+ * whose id exists is skipped and moves nothing (only what was inserted is counted in the balances).
+ */
+export async function postPostedMany(tx: Tx, batchId: string, transfers: { spec: TransferSpec; at: Date }[]): Promise<number> {
+  if (transfers.length === 0) return 0;
+  const accounts = new Map<string, TransferSpec['debit']>();
+  for (const { spec: t } of transfers) {
+    if (t.amount <= 0n) throw new RangeError(`transfer ${t.id}: amount must be positive, got ${t.amount}`);
+    if (t.debit.currency !== t.currency || t.credit.currency !== t.currency) throw new RangeError(`transfer ${t.id}: accounts and transfer in different currencies`);
+    if (t.debit.id === t.credit.id) throw new RangeError(`transfer ${t.id}: debit and credit the same account`);
+    if ((t.flags ?? 'posted') !== 'posted') throw new RangeError(`transfer ${t.id}: only posted transfers are written in bulk`);
+    accounts.set(t.debit.id, t.debit);
+    accounts.set(t.credit.id, t.credit);
+  }
+  await tx.ledgerAccount.createMany({ data: [...accounts.values()].map((a) => ({ id: a.id, kind: a.kind, currency: a.currency, sellerId: a.sellerId })), skipDuplicates: true });
+  const created = await tx.ledgerTransfer.createManyAndReturn({
+    data: transfers.map(({ spec: t, at }) => ({
+      id: t.id, batchId, debitAccountId: t.debit.id, creditAccountId: t.credit.id, amount: t.amount, currency: t.currency, code: t.code, flags: 'posted',
+      paymentId: t.paymentId ?? null, refundId: t.refundId ?? null, sellerId: t.sellerId ?? null, lineId: t.lineId ?? null, feeRateBp: t.feeRateBp ?? null, at,
+    })),
+    skipDuplicates: true,
+    select: { debitAccountId: true, creditAccountId: true, amount: true },
+  });
+  const moves = new Map<string, { debits: bigint; credits: bigint }>();
+  for (const t of created) {
+    const d = moves.get(t.debitAccountId) ?? { debits: 0n, credits: 0n };
+    d.debits += t.amount;
+    moves.set(t.debitAccountId, d);
+    const c = moves.get(t.creditAccountId) ?? { debits: 0n, credits: 0n };
+    c.credits += t.amount;
+    moves.set(t.creditAccountId, c);
+  }
+  // In id order: two writers of the same accounts lock them in the same order.
+  for (const [id, m] of [...moves].sort(([a], [b]) => a.localeCompare(b))) {
+    await tx.$executeRaw`UPDATE "LedgerAccount" SET "debitsPosted" = "debitsPosted" + ${m.debits}, "creditsPosted" = "creditsPosted" + ${m.credits} WHERE "id" = ${id}`;
+  }
+  return created.length;
+}
+
 /** A post or void settles a pending transfer of the same accounts and amount (the unique index on pendingId keeps it to one). */
 async function checkSettles(tx: Tx, t: TransferSpec): Promise<void> {
   const pending = t.pendingId ? await tx.ledgerTransfer.findUnique({ where: { id: t.pendingId } }) : null;

@@ -14,7 +14,7 @@ import type { PayoutResult } from '../infra/payout-gateway';
 import { businessTimeZone } from '../domain/time-format';
 import type { ActivityDeps } from './deps';
 import { recordEmail, type EmailAttachment } from './emails';
-import { availableBalance, heldLines, linePosting, postBatch } from './ledger';
+import { availableBalance, heldLines, postBatch, postPostedMany } from './ledger';
 
 type Tx = Prisma.TransactionClient;
 
@@ -59,20 +59,37 @@ export function createPayoutActivities(deps: ActivityDeps) {
     return recordEmail(tx, { id, customerId: null, toAddress: deps.opsAlertAddress, subject, text });
   }
 
-  /** PYO-1: moves each capture whose 21 days end by the cutoff from held to available, one transaction per seller. */
+  /**
+   * PYO-1: moves each capture whose 21 days end by the cutoff from held to available: per currency,
+   * under the held account's lock (a refund of the same line waits, then sees the release), what
+   * each line nets is read in one query and the releases written in one insert.
+   */
   async function releaseDue(input: PayoutDayInput): Promise<void> {
     // Captures not released yet, a day of slack on the hold (the exact rule is releaseAt, below).
     const latest = new Date(Date.parse(input.cutoff) - (HOLD_DAYS - 1) * 86_400_000);
     const captures = await db.ledgerTransfer.findMany({ where: { sellerId: input.sellerId, code: 'capture', at: { lte: latest } }, orderBy: { at: 'asc' } });
     const released = new Set((await db.ledgerTransfer.findMany({ where: { sellerId: input.sellerId, code: 'release' }, select: { paymentId: true, lineId: true } })).map((r) => `${r.paymentId}|${r.lineId}`));
     const due = captures.filter((c) => !released.has(`${c.paymentId}|${c.lineId}`) && Date.parse(releaseAt(c.at.toISOString(), zone)) <= Date.parse(input.cutoff));
-    if (due.length === 0) return;
-    await db.$transaction(async (tx) => {
-      for (const c of due) {
-        const posted = await linePosting(tx, c.paymentId!, c.lineId!);
-        await postBatch(tx, `${payoutId(input.sellerId, c.currency, input.date)}:release`, releaseAt(c.at.toISOString(), zone), releaseBatch({ paymentId: c.paymentId!, lineId: c.lineId!, sellerId: input.sellerId, currency: c.currency, posted }));
-      }
-    }, { timeout: 120_000 });
+    for (const currency of [...new Set(due.map((c) => c.currency))].sort()) {
+      const lines = due.filter((c) => c.currency === currency);
+      await db.$transaction(async (tx) => {
+        await tx.$queryRaw`SELECT 1 FROM "LedgerAccount" WHERE "id" = ${accounts.sellerHeld(input.sellerId, currency).id} FOR UPDATE`;
+        const sums = await tx.ledgerTransfer.groupBy({
+          by: ['paymentId', 'lineId', 'code'],
+          where: { paymentId: { in: [...new Set(lines.map((c) => c.paymentId!))] }, code: { in: ['capture', 'fee', 'refund', 'fee_reversal', 'release'] } },
+          _sum: { amount: true },
+        });
+        const sum = new Map(sums.map((r) => [`${r.paymentId}|${r.lineId}|${r.code}`, r._sum.amount ?? 0n]));
+        const of = (c: (typeof lines)[number], code: string) => sum.get(`${c.paymentId}|${c.lineId}|${code}`) ?? 0n;
+        const releases = lines.flatMap((c) =>
+          releaseBatch({
+            paymentId: c.paymentId!, lineId: c.lineId!, sellerId: input.sellerId, currency,
+            posted: { captured: of(c, 'capture'), fee: of(c, 'fee'), feeRateBp: 0, refunded: of(c, 'refund'), feeReversed: of(c, 'fee_reversal'), released: of(c, 'release') > 0n },
+          }).map((spec) => ({ spec, at: new Date(releaseAt(c.at.toISOString(), zone)) })),
+        );
+        await postPostedMany(tx, `${payoutId(input.sellerId, currency, input.date)}:release`, releases);
+      }, { timeout: 60_000 });
+    }
   }
 
   /** The seller's captures still held after the cutoff, with what each nets so far, when it is released and paid. */

@@ -21,6 +21,13 @@ export function payoutWorkflowId(sellerId: string, date: string): string {
   return `Payout:${sellerId}:${date}`;
 }
 
+/**
+ * The day's releases and the statement: a seller's whole period of captures in a few statements,
+ * longer than a single write under a payout day's load (200 sellers at once); still short enough
+ * that an attempt lost with a crashed worker is soon tried again elsewhere.
+ */
+const prepare = summarized({ startToCloseTimeout: '2 minutes', retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' } });
+
 /** The bank transfer: retried for as long as it takes (the payout's id is the idempotency key). */
 const bank = summarized({ startToCloseTimeout: '30 seconds', retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' } });
 
@@ -32,7 +39,7 @@ const money = (cents: number, currency: string) => `${(cents / 100).toFixed(2)} 
 export async function payoutWorkflow(input: PayoutInput): Promise<PayoutPlan[]> {
   const title = `Payout of seller ${input.sellerId} on ${input.date}`;
   setCurrentDetails(currentDetails({ title, state: 'releasing what the 21-day hold frees by the end of the day, making the statement and reserving the payout (PYO-1)' }));
-  const plans = await db(`PYO-1: release what is due by the end of ${input.date} and reserve the payout of seller ${input.sellerId}`).preparePayout(input);
+  const plans = await prepare(`PYO-1: release what is due by the end of ${input.date} and reserve the payout of seller ${input.sellerId}`).preparePayout(input);
   for (const p of plans) {
     for (const emailId of p.emailIds) await db(`PYO-1: e-mail ${emailKind(emailId)} of the payout ${p.payoutId} (${p.status})`).dispatchEmail(emailId, `E-mail: PYO-1 ${emailKind(emailId)}, payout ${p.payoutId}`);
     if (p.status !== 'sending') continue;

@@ -9,7 +9,12 @@ export async function checkLedger(db: Db): Promise<{ transfers: number; violatio
   const violations: string[] = [];
   const transfers = await db.ledgerTransfer.findMany();
   const byPayment = new Map<string, typeof transfers>();
-  for (const t of transfers) if (t.paymentId) byPayment.set(t.paymentId, [...(byPayment.get(t.paymentId) ?? []), t]);
+  for (const t of transfers) {
+    if (!t.paymentId) continue;
+    const list = byPayment.get(t.paymentId);
+    if (list) list.push(t);
+    else byPayment.set(t.paymentId, [t]);
+  }
   const sum = (ts: typeof transfers, code: string) => ts.filter((t) => t.code === code).reduce((s, t) => s + t.amount, 0n);
 
   for (const p of await db.payment.findMany({ where: { status: 'captured' } })) {
@@ -36,18 +41,35 @@ export async function checkLedger(db: Db): Promise<{ transfers: number; violatio
   if (refundTransfers.size !== (await db.refund.count())) violations.push(`${refundTransfers.size} refund transfers for ${await db.refund.count()} refunds`);
 
   const accountRows = await db.ledgerAccount.findMany();
+  // One pass over the transfers: each account's posted debits and credits, each seller's statement
+  // (captured − fees − refunds + fee reversals) per currency; then each account is a look-up.
+  const posted = new Map<string, { debits: bigint; credits: bigint }>();
+  const statements = new Map<string, bigint>();
+  const STATEMENT_SIGN: Record<string, bigint> = { capture: 1n, fee: -1n, refund: -1n, fee_reversal: 1n };
+  for (const t of transfers) {
+    if (t.flags === 'posted' || t.flags === 'post_pending') {
+      const d = posted.get(t.debitAccountId) ?? { debits: 0n, credits: 0n };
+      d.debits += t.amount;
+      posted.set(t.debitAccountId, d);
+      const c = posted.get(t.creditAccountId) ?? { debits: 0n, credits: 0n };
+      c.credits += t.amount;
+      posted.set(t.creditAccountId, c);
+    }
+    const sign = STATEMENT_SIGN[t.code];
+    if (t.sellerId && sign) statements.set(`${t.sellerId}|${t.currency}`, (statements.get(`${t.sellerId}|${t.currency}`) ?? 0n) + sign * t.amount);
+  }
+  const sellerBalances = new Map<string, bigint>();
+  for (const a of accountRows) if (a.sellerId) sellerBalances.set(`${a.sellerId}|${a.currency}`, (sellerBalances.get(`${a.sellerId}|${a.currency}`) ?? 0n) + a.creditsPosted - a.debitsPosted);
   const net = new Map<string, bigint>();
   for (const a of accountRows) {
     net.set(a.currency, (net.get(a.currency) ?? 0n) + a.creditsPosted - a.debitsPosted);
-    const posted = transfers.filter((t) => t.flags === 'posted' || t.flags === 'post_pending');
-    const debits = posted.filter((t) => t.debitAccountId === a.id).reduce((s, t) => s + t.amount, 0n);
-    const credits = posted.filter((t) => t.creditAccountId === a.id).reduce((s, t) => s + t.amount, 0n);
+    const { debits, credits } = posted.get(a.id) ?? { debits: 0n, credits: 0n };
     if (debits !== a.debitsPosted || credits !== a.creditsPosted) violations.push(`account ${a.id}: balances ${a.debitsPosted}/${a.creditsPosted}, transfers ${debits}/${credits}`);
     // A seller's accounts together (held, available, paid out) equal its statement; check on held, where all its money starts.
     if (a.sellerId && a.kind === 'seller_held') {
-      const mine = transfers.filter((t) => t.sellerId === a.sellerId && t.currency === a.currency);
-      const statement = sum(mine, 'capture') - sum(mine, 'fee') - sum(mine, 'refund') + sum(mine, 'fee_reversal');
-      const balance = accountRows.filter((b) => b.sellerId === a.sellerId && b.currency === a.currency).reduce((n, b) => n + b.creditsPosted - b.debitsPosted, 0n);
+      const key = `${a.sellerId}|${a.currency}`;
+      const statement = statements.get(key) ?? 0n;
+      const balance = sellerBalances.get(key) ?? 0n;
       if (balance !== statement) violations.push(`seller ${a.sellerId} ${a.currency}: balance ${balance}, statement ${statement}`);
     }
   }
