@@ -15,6 +15,7 @@ import { registerOrderRoutes } from './routes/orders';
 import { registerSubscriptionRoutes } from './routes/subscriptions';
 import { registerUpdateRoutes } from './routes/updates';
 import { registerListRoutes } from './routes/lists';
+import { registerPayoutAccountRoutes } from './routes/payout-accounts';
 import { registerPayoutRoutes } from './routes/payouts';
 import { registerSupportRoutes } from './routes/support';
 import { registerTicketRoutes } from './routes/tickets';
@@ -66,6 +67,7 @@ export function createApp(deps: ApiDeps): express.Express {
   registerSellerTermsRoutes(routes, deps);
   registerSellerApplicationRoutes(routes, deps);
   registerPayoutRoutes(routes, deps);
+  registerPayoutAccountRoutes(routes, deps);
 
   const openapi = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',

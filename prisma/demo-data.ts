@@ -1,4 +1,5 @@
 // Demo sellers, offers, terms and API keys: seeded by the start command and reused by tests.
+import { TEST_IBANS } from '../infra/sandbox-payouts';
 import { hashKey } from '../api/auth';
 import type { Db } from '../infra/db';
 
@@ -67,6 +68,8 @@ export async function seedDemoData(db: Db): Promise<void> {
       create: { sellerId: s.id, version: terms, current: true },
       update: {},
     });
+    // PYO-1: the approved demo sellers are paid to the payout sandbox's account that always succeeds.
+    if (s.status === 'approved') await db.payoutAccount.upsert({ where: { sellerId: s.id }, create: { sellerId: s.id, iban: TEST_IBANS.paid, holder: s.legalName }, update: {} });
   }
   for (const o of Object.values(DEMO.offers)) {
     await db.offer.upsert({ where: { id: o.id }, create: o, update: { supportTier: o.supportTier } });

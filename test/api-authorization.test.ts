@@ -9,6 +9,7 @@ import { devServerEnv } from './support/environments';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deletionLinkSubject, signLink } from '../api/signed-links';
 import { TEST_CARDS } from '../infra/sandbox-gateway';
+import { TEST_IBANS } from '../infra/sandbox-payouts';
 import { DEMO, DEMO_KEYS } from '../prisma/demo-data';
 import { ticketWorkflowId } from '../workflows/ticket';
 import { checkoutBody } from './support/checkout';
@@ -1099,6 +1100,29 @@ const ROUTES: RouteDef[] = [
       customerA: 403, customerB: 403, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
     },
   })),
+  {
+    // The demo sellers Acme and Globex have one (sandbox) bank account; Initech, pending, none yet.
+    route: 'GET /seller/payout-account',
+    method: 'GET',
+    path: () => '/seller/payout-account',
+    expected: {
+      anonymous: 401, admin: 403, ops: 403, support: 403, finance: 403,
+      sellerAcme: 200, sellerGlobex: 200, sellerInitech: 404,
+      customerA: 403, customerB: 403, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
+    },
+  },
+  {
+    // Each seller restates its account in its own legal name (Acme and Globex the one they have).
+    route: 'POST /seller/payout-account',
+    method: 'POST',
+    path: () => '/seller/payout-account',
+    body: (p) => ({ iban: TEST_IBANS.paid, holder: p === 'sellerGlobex' ? DEMO.sellers.globex.legalName : p === 'sellerInitech' ? DEMO.sellers.initech.legalName : DEMO.sellers.acme.legalName }),
+    expected: {
+      anonymous: 401, admin: 403, ops: 403, support: 403, finance: 403,
+      sellerAcme: 200, sellerGlobex: 200, sellerInitech: 200,
+      customerA: 403, customerB: 403, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
+    },
+  },
   ...(
     [
       ['GET /finance/payouts', () => `/finance/payouts?sellerId=${DEMO.sellers.acme.id}`],

@@ -25,6 +25,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_CARDS } from '../infra/sandbox-gateway';
+import { TEST_IBANS } from '../infra/sandbox-payouts';
 import { nothingDuePayout } from './support/payouts';
 import { DEMO, DEMO_KEYS } from '../prisma/demo-data';
 import { deletionLinkSubject, signLink, type LinkPurpose } from '../api/signed-links';
@@ -539,8 +540,8 @@ const TICKET_STATUSES = ['awaiting_consent', 'diagnosing', 'quote_pending', 'wor
 const TICKET_STEP = ['Ticket', 'AuditLog', 'Email', 'MailboxMessage'] as const;
 /** A support invoice (DIA-4) or its credit note (DIA-5), in the marketplace's gapless series. */
 const SUPPORT_INVOICE = ['Invoice', 'Counter'] as const;
-/** A card payment of a support invoice (DIA-4): the card saved with the gateway, the attempt, the charge. */
-const SUPPORT_PAYMENT = [...TICKET_STEP, 'PaymentCard', 'SupportPayment', 'SandboxCard', 'SandboxTransaction', 'SandboxAttempt'] as const;
+/** A card payment of a support invoice (DIA-4): the card saved with the gateway, the attempt, the charge, its ledger transfer (PAY-1). */
+const SUPPORT_PAYMENT = [...TICKET_STEP, 'PaymentCard', 'SupportPayment', 'SandboxCard', 'SandboxTransaction', 'SandboxAttempt', 'LedgerTransfer', 'LedgerAccount'] as const;
 
 /**
  * A command on a ticket: who passes its gate and may read the ticket may (a customer reads only
@@ -1265,6 +1266,28 @@ const ROUTE_LIST: RouteDef[] = [
     gate: () => true,
     // Public, for sellers taking orders; any other is not told (404).
     may: (w, ids) => (pool.sellers.some((s) => s.id === ids.sellerId && s.status === 'approved') ? verdict(w.kind !== 'bad') : 'absent'),
+  },
+  // PYO-1: a seller's bank account (the demo ones have one; a restatement in its own name is a 200).
+  {
+    op: 'GET /seller/payout-account',
+    method: 'GET',
+    path: '/seller/payout-account',
+    params: [],
+    type: 'table',
+    gate: seller,
+    may: (w) => (w.kind === 'seller' && w.sellerId === DEMO.sellers.initech.id ? 'absent' : verdict(seller(w))),
+  },
+  {
+    op: 'POST /seller/payout-account',
+    method: 'POST',
+    path: '/seller/payout-account',
+    params: [],
+    type: 'table',
+    gate: seller,
+    // A holder that is not the caller's legal name is a 422: the body is each seller's own.
+    may: (w, _ids, body) => verdict(seller(w) && w.kind === 'seller' && (body as { holder?: string } | undefined)?.holder === Object.values(DEMO.sellers).find((s) => s.id === w.sellerId)?.legalName),
+    body: (w) => fc.constant({ iban: TEST_IBANS.paid, holder: Object.values(DEMO.sellers).find((s) => w.kind === 'seller' && s.id === w.sellerId)?.legalName ?? DEMO.sellers.acme.legalName }),
+    writes: ['PayoutAccount', 'AuditLog', 'Email', 'MailboxMessage'],
   },
   // PYO-2: a seller its own payouts and balance (whatever its status), finance all.
   {

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_EXTENSION_HOURS } from '../domain/order-line';
 import { deletionLinkSubject, signLink, type LinkPurpose } from '../api/signed-links';
 import { TEST_CARDS } from '../infra/sandbox-gateway';
+import { TEST_IBANS } from '../infra/sandbox-payouts';
 import { DEMO, DEMO_KEYS } from '../prisma/demo-data';
 import { checkoutBody } from './support/checkout';
 import { eventually, http, type HttpResponse } from './support/http';
@@ -1252,6 +1253,22 @@ const CASES: Case[] = [
       [`status=${long(300)}`, 'status is too long'],
     ].map(([query, name]): Case => ({ route, name, method: 'GET', path: `${path}?${query}`, key, status: 400, fields: ['query.status'] })),
   ]),
+
+  // PYO-1: a seller's bank account.
+  ...bodyCases('GET /seller/payout-account', 'GET', '/seller/payout-account', DEMO_KEYS.sellerAcme),
+  ...postBodyCases('POST /seller/payout-account', '/seller/payout-account', DEMO_KEYS.sellerAcme, { iban: TEST_IBANS.paid, holder: DEMO.sellers.acme.legalName }, ['iban', 'holder']),
+  ...(
+    [
+      [TEST_IBANS.paid.replace(/^FR76/, 'FR77'), 'the IBAN fails its checksum'],
+      ['FR76300060000112345678901', 'the IBAN is too short for its country'],
+      ['XX7630006000011234567890189', 'the IBAN is of no country'],
+      ['', 'the IBAN is empty'],
+      [long(65), 'the IBAN is too long'],
+      [7630006000, 'the IBAN is a number'],
+    ] as const
+  ).map(([iban, name]): Case => ({ route: 'POST /seller/payout-account', name, method: 'POST', path: '/seller/payout-account', key: DEMO_KEYS.sellerAcme, body: { iban, holder: DEMO.sellers.acme.legalName }, status: 400, fields: ['body.iban'] })),
+  { route: 'POST /seller/payout-account', name: 'the holder is empty', method: 'POST', path: '/seller/payout-account', key: DEMO_KEYS.sellerAcme, body: { iban: TEST_IBANS.paid, holder: '  ' }, status: 400, fields: ['body.holder'] },
+  { route: 'POST /seller/payout-account', name: "the holder is not the seller's legal name", method: 'POST', path: '/seller/payout-account', key: DEMO_KEYS.sellerAcme, body: { iban: TEST_IBANS.paid, holder: 'Globex SARL' }, status: 422, fields: ['body.holder'] },
 
   // PYO-2: payouts, balances, statements and the ledger export.
   ...bodyCases('GET /seller/balance', 'GET', '/seller/balance', DEMO_KEYS.sellerAcme),

@@ -263,6 +263,32 @@ describe('payouts (PYO-1)', () => {
     expect([wrong.status, wrong.body.errors]).toEqual([400, [{ field: 'query.to', message: 'must be after from' }]]);
   }, 120_000);
 
+  it('PYO-1: a seller states its bank account: a mistyped IBAN is refused naming body.iban, another holder 422; the account is answered masked, the change audited and e-mailed, and the next payout goes to it', async () => {
+    const s = await freshSeller(sys.db);
+    const state = (body: unknown) => http(sys.apiUrl, 'POST', '/seller/payout-account', { key: s.key, body });
+    expect((await http(sys.apiUrl, 'GET', '/seller/payout-account', { key: s.key })).status).toBe(404);
+    const typo = await state({ iban: TEST_IBANS.paid.replace(/^FR76/, 'FR77'), holder: s.legalName });
+    expect([typo.status, typo.body.errors]).toEqual([400, [{ field: 'body.iban', message: 'fails its checksum (a mistyped character?)' }]]);
+    const other = await state({ iban: TEST_IBANS.paid, holder: 'Someone Else SARL' });
+    expect([other.status, other.body.errors]).toEqual([422, [{ field: 'body.holder', message: `must be ${s.legalName}` }]]);
+    expect(await sys.db.payoutAccount.count({ where: { sellerId: s.sellerId } })).toBe(0);
+    // Spaces and case as people type them; the holder's case and spacing are not a mismatch.
+    const spaced = TEST_IBANS.paid.replace(/(.{4})/g, '$1 ').toLowerCase();
+    const ok = await state({ iban: spaced, holder: `  ${s.legalName.toUpperCase()} ` });
+    expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+    expect(ok.body).toMatchObject({ sellerId: s.sellerId, iban: `${TEST_IBANS.paid.slice(0, 4)}${'•'.repeat(TEST_IBANS.paid.length - 8)}${TEST_IBANS.paid.slice(-4)}` });
+    expect((await http(sys.apiUrl, 'GET', '/seller/payout-account', { key: s.key })).body).toEqual(ok.body);
+    expect((await sys.db.payoutAccount.findUniqueOrThrow({ where: { sellerId: s.sellerId } })).iban).toBe(TEST_IBANS.paid);
+    expect(await sys.db.auditLog.count({ where: { entityId: s.sellerId, action: 'payout_account.stated' } })).toBe(1);
+    const told = await eventually(async () => (await sys.db.mailboxMessage.findFirst({ where: { toAddrs: s.contactEmail, subject: 'Your bank account for payouts changed' } })) ?? undefined, 20_000, 'change e-mail');
+    expect(told.text).not.toContain(TEST_IBANS.paid);
+    const line = await capture(s.sellerId, 5_000);
+    const day = paidOn(line.at, PARIS);
+    await sleepUntil(Date.parse(day.cutoff) + 2 * MINUTE);
+    expect(await settled(s.sellerId, day)).toMatchObject({ status: 'paid', amountCents: 4_850n });
+    expect((await sys.db.sandboxPayout.findUniqueOrThrow({ where: { idempotencyKey: `payout:${s.sellerId}:EUR:${day.date}` } })).iban).toBe(TEST_IBANS.paid);
+  }, 120_000);
+
   it('PYO-1: the calendar sleeps until the end of each payout day, 15th then 30th, February its last day', () => {
     const d = payoutDayFor('2028-02-01T12:00:00Z', PARIS);
     expect([d.date, nextPayoutDay(d, PARIS).date, nextPayoutDay(nextPayoutDay(d, PARIS), PARIS).date]).toEqual(['2028-02-15', '2028-02-29', '2028-03-15']);
