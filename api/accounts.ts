@@ -8,10 +8,9 @@ import { recordEmail } from '../activities/emails';
 import { signInLink } from '../activities/email-templates';
 import { loadConfig } from '../infra/config';
 import { sha256 } from '../infra/hmac';
-import { emailDeliveryWorkflow, emailDeliveryWorkflowId } from '../workflows/email-delivery';
-import { emailSummary } from '../workflows/summaries';
 import { forgetKeys, hashKey, newApiKey, type Principal } from './auth';
 import type { ApiDeps } from './deps';
+import { startEmailDelivery } from './email-delivery';
 import { Problem } from './problem';
 
 /** How long a sign-in link works, and how long the key it gives lasts (house rules, README). */
@@ -58,14 +57,8 @@ export async function requestSignIn(deps: ApiDeps, rawEmail: string): Promise<vo
     await recordEmail(tx, { id: emailId, customerId: customer.id, toAddress: customer.email, ...message });
   });
   try {
-    await deps.temporal.workflow.start(emailDeliveryWorkflow, {
-      workflowId: emailDeliveryWorkflowId(emailId),
-      taskQueue: deps.taskQueue,
-      args: [emailId],
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      // No token, no address (docs/temporal-ui.md): the customer's id only.
-      staticSummary: emailSummary(`sign-in link for customer ${customer.id}`),
-    });
+    // No token, no address (docs/temporal-ui.md): the customer's id only.
+    await startEmailDelivery(deps, emailId, `sign-in link for customer ${customer.id}`);
   } catch (err) {
     // Nothing would ever send it: the link and its e-mail go, and the caller asks again (503).
     await deps.db.$transaction([deps.db.email.deleteMany({ where: { id: emailId, status: 'queued' } }), deps.db.signInToken.deleteMany({ where: { hash } })]);

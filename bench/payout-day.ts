@@ -1,9 +1,8 @@
 // `npm run bench:payout-day [-- --sellers 2000 --lines 100 --kill-at 0.3]`: PYO-1 at size, a payout
 // day for N sellers of M captured lines each through a worker SIGKILL (bench/payout-day/run.ts).
 // Prints the report and writes bench/results/payout-day-<date>.json; exits 1 on any violation.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { writeBenchReport } from './support/report';
 import { runPayoutDayBench } from './payout-day/run';
 
 async function main(): Promise<void> {
@@ -30,16 +29,7 @@ async function main(): Promise<void> {
     timeoutMs: Number(values['timeout-minutes']) * 60_000,
     log: (line) => console.log(line),
   });
-  console.log(JSON.stringify(report, null, 2));
-  const dir = path.join(__dirname, 'results');
-  mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `payout-day-${new Date().toISOString().slice(0, 10)}.json`);
-  writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
-  console.log(`written to ${path.relative(process.cwd(), file)}`);
-  if (report.violations.length > 0) {
-    console.log(`\n${report.violations.length} VIOLATIONS:\n${report.violations.slice(0, 50).join('\n')}`);
-    process.exit(1);
-  }
+  writeBenchReport('payout-day', report);
 }
 
 main().catch((err) => {

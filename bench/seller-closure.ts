@@ -1,9 +1,8 @@
 // `npm run bench:seller-closure [-- --subscriptions 5000 --second-every 5 --kill-at 0.3]`: MED-5 at
 // size (bench/seller-closure/run.ts). Prints the report and writes
 // bench/results/seller-closure-<date>.json.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { writeBenchReport } from './support/report';
 import { runSellerClosureBench } from './seller-closure/run';
 
 async function main(): Promise<void> {
@@ -22,16 +21,7 @@ async function main(): Promise<void> {
     concurrency: Number(values.concurrency),
     log: (line) => console.log(line),
   });
-  console.log(JSON.stringify(report, null, 2));
-  const dir = path.join(__dirname, 'results');
-  mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `seller-closure-${new Date().toISOString().slice(0, 10)}.json`);
-  writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
-  console.log(`written to ${path.relative(process.cwd(), file)}`);
-  if (report.violations.length > 0) {
-    console.log(`\n${report.violations.length} VIOLATIONS:\n${report.violations.slice(0, 50).join('\n')}`);
-    process.exit(1);
-  }
+  writeBenchReport('seller-closure', report);
 }
 
 main().catch((err) => {

@@ -8,10 +8,9 @@
 import { electronicFormatIBAN, validateIBAN, ValidationErrorsIBAN } from 'ibantools';
 import { recordEmail } from '../../activities/emails';
 import { writeAudit } from '../../activities/audit';
-import { emailDeliveryWorkflow, emailDeliveryWorkflowId } from '../../workflows/email-delivery';
-import { emailSummary } from '../../workflows/summaries';
 import { actorOf, type Principal } from '../auth';
 import type { ApiDeps } from '../deps';
+import { startEmailDelivery } from '../email-delivery';
 import { Problem } from '../problem';
 import type { RouteTable } from '../route';
 import { z } from '../zod';
@@ -104,13 +103,7 @@ export function registerPayoutAccountRoutes(routes: RouteTable, deps: ApiDeps): 
         return saved;
       });
       try {
-        await deps.temporal.workflow.start(emailDeliveryWorkflow, {
-          workflowId: emailDeliveryWorkflowId(emailId),
-          taskQueue: deps.taskQueue,
-          args: [emailId],
-          workflowIdConflictPolicy: 'USE_EXISTING',
-          staticSummary: emailSummary(`bank account changed, seller ${sellerId}`),
-        });
+        await startEmailDelivery(deps, emailId, `bank account changed, seller ${sellerId}`);
       } catch (err) {
         // Nothing would tell the seller: the change is undone (the previous account back) and the caller asks again (503).
         await deps.db.$transaction([

@@ -16,6 +16,7 @@ import { lineAmounts } from '../../domain/money';
 import type { PayoutDay } from '../../domain/payout-calendar';
 import type { Db } from '../../infra/db';
 import { TEST_IBANS } from '../../infra/sandbox-payouts';
+import { seededRandom } from '../support/stats';
 
 export interface PayoutSeedOptions {
   sellers: number;
@@ -51,18 +52,6 @@ const CHUNK = 2000;
 const SELLERS_PER_BATCH = 50;
 const DAY_MS = 86_400_000;
 
-/** mulberry32: small, fast, seeded. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function transferRow(t: TransferSpec, batchId: string, at: Date): Prisma.LedgerTransferCreateManyInput {
   return {
     id: t.id,
@@ -88,7 +77,7 @@ async function inChunks<T>(rows: T[], write: (chunk: T[]) => Promise<unknown>): 
 
 export async function seedPayoutDay(db: Db, opts: PayoutSeedOptions): Promise<SeededPayoutDay> {
   const log = opts.log ?? (() => undefined);
-  const rand = random(opts.seed);
+  const rand = seededRandom(opts.seed);
   const u = randomUUID().slice(0, 8);
   const sellerPrefix = `sel_pd_${u}_`;
   const rate = feeRateBp();
