@@ -244,6 +244,9 @@ export function createPayoutActivities(deps: ActivityDeps) {
           UNION
           SELECT t."sellerId" FROM "LedgerTransfer" t WHERE t."code" = 'capture' AND t."at" <= ${latest}
             AND NOT EXISTS (SELECT 1 FROM "LedgerTransfer" r WHERE r."code" = 'release' AND r."paymentId" = t."paymentId" AND r."lineId" = t."lineId")
+            -- A line refunded in full before its release nets nothing and is never released: not a reason to run a payout.
+            AND (SELECT COALESCE(SUM(CASE n."code" WHEN 'capture' THEN n."amount" WHEN 'fee_reversal' THEN n."amount" ELSE -n."amount" END), 0)
+                 FROM "LedgerTransfer" n WHERE n."paymentId" = t."paymentId" AND n."lineId" = t."lineId" AND n."code" IN ('capture', 'fee', 'refund', 'fee_reversal')) > 0
         ) s
         WHERE s."sellerId" IS NOT NULL AND (${input.afterSellerId}::text IS NULL OR s."sellerId" > ${input.afterSellerId})
         ORDER BY s."sellerId" LIMIT ${input.limit}`;

@@ -1321,6 +1321,7 @@ const CASES: Case[] = [
       ['GET /seller/cases', '/seller/cases', CASE_KEY, undefined, true],
       ['GET /seller/offers', '/seller/offers', DEMO_KEYS.sellerAcme, undefined, true],
       ['GET /seller/terms', '/seller/terms', DEMO_KEYS.sellerAcme, undefined, true],
+      ['GET /offers', '/offers', undefined, undefined, false],
       ['GET /seller/payouts', '/seller/payouts', DEMO_KEYS.sellerAcme, 'status', true],
       ['GET /finance/payouts', '/finance/payouts', DEMO_KEYS.finance, 'status', true],
     ] as const

@@ -12,6 +12,7 @@ import { accounts, captureBatch, refundBatch } from '../domain/ledger';
 import { paidOn, payoutDayFor, nextPayoutDay, releaseAt, type PayoutDay } from '../domain/payout-calendar';
 import type { StatementContent } from '../domain/payout-statement';
 import { statementFile } from '../activities/email-attachments';
+import { createPayoutActivities } from '../activities/payouts';
 import { TEST_IBANS } from '../infra/sandbox-payouts';
 import { payoutCalendarWorkflow } from '../workflows/payout-calendar';
 import { DEMO_KEYS } from '../prisma/demo-data';
@@ -288,6 +289,19 @@ describe('payouts (PYO-1)', () => {
     expect(await settled(s.sellerId, day)).toMatchObject({ status: 'paid', amountCents: 4_850n });
     expect((await sys.db.sandboxPayout.findUniqueOrThrow({ where: { idempotencyKey: `payout:${s.sellerId}:EUR:${day.date}` } })).iban).toBe(TEST_IBANS.paid);
   }, 120_000);
+
+  it('PYO-1: a line refunded in full before its release nets nothing: its seller is no reason to run a payout on the day it would have been released, a partly refunded one is', async () => {
+    const whole = await payee();
+    const part = await payee();
+    const a = await capture(whole.sellerId, 4_000);
+    await refund(whole.sellerId, a, 4_000);
+    const b = await capture(part.sellerId, 4_000);
+    await refund(part.sellerId, b, 1_000);
+    const day = paidOn(a.at, PARIS);
+    const due = await createPayoutActivities(sys.activityDeps).sellersDueForPayout({ cutoff: day.cutoff, afterSellerId: null, limit: 10_000 });
+    expect(due.sellerIds).toContain(part.sellerId);
+    expect(due.sellerIds).not.toContain(whole.sellerId);
+  });
 
   it('PYO-1: the calendar sleeps until the end of each payout day, 15th then 30th, February its last day', () => {
     const d = payoutDayFor('2028-02-01T12:00:00Z', PARIS);

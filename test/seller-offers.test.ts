@@ -87,8 +87,8 @@ describe('who publishes and takes orders', () => {
     expect(res.body.seller).toEqual({ sellerId: DEMO.sellers.initech.id, name: 'Initech', status: 'pending', reason: 'not approved yet (KYC-1)' });
     expect(res.body.errors).toEqual([{ field: 'body.lines.0.offerId', message: 'seller Initech takes no orders: not approved yet (KYC-1)' }]);
     // Not in the catalog, and its terms are not offered for acceptance.
-    const catalog = await http(sys.apiUrl, 'GET', '/offers');
-    expect(catalog.body.map((o: any) => o.offerId)).not.toContain(DEMO.offers.initechWiki.id);
+    const catalog = await http(sys.apiUrl, 'GET', '/offers?limit=100');
+    expect(catalog.body.items.map((o: any) => o.offerId)).not.toContain(DEMO.offers.initechWiki.id);
     expect((await http(sys.apiUrl, 'GET', `/sellers/${DEMO.sellers.initech.id}/terms/current`)).status).toBe(404);
   });
 
@@ -149,8 +149,8 @@ describe('offer versions', () => {
     expect(again.body.productId).toBe(created.body.productId);
     expect(await sys.db.offer.count({ where: { sellerId: s.sellerId } })).toBe(2); // freshSeller's own, and this one
 
-    const catalog = await http(sys.apiUrl, 'GET', '/offers');
-    expect(catalog.body.find((o: any) => o.productId === created.body.productId)).toMatchObject({ offerId: created.body.latest.offerId, version: 1, supportTier: 'standard', description: OFFER.description });
+    const catalog = await http(sys.apiUrl, 'GET', '/offers?limit=100');
+    expect(catalog.body.items.find((o: any) => o.productId === created.body.productId)).toMatchObject({ offerId: created.body.latest.offerId, version: 1, supportTier: 'standard', description: OFFER.description });
     const ordered = await order(s, created.body.latest.offerId, s.terms);
     expect(ordered.status, JSON.stringify(ordered.body)).toBe(201);
     expect(ordered.body.totalCents).toBe(4900 + 980);
@@ -177,7 +177,7 @@ describe('offer versions', () => {
     const onV1 = await order(s, s.offerId, s.terms);
     expect(onV1.status).toBe(422);
     expect(onV1.body).toMatchObject({ currentOffer: { offerId: v2.offerId, version: 2, priceCents: 1500 }, errors: [{ field: 'body.lines.0.offerId', message: `replaced by version 2: order ${v2.offerId}` }] });
-    const catalog = (await http(sys.apiUrl, 'GET', '/offers')).body.filter((o: any) => o.productId === s.offerId);
+    const catalog = (await http(sys.apiUrl, 'GET', '/offers?limit=100')).body.items.filter((o: any) => o.productId === s.offerId);
     expect(catalog.map((o: any) => [o.offerId, o.priceCents])).toEqual([[v2.offerId, 1500]]);
 
     // The line still references version 1, whose price the renewal reloads.
@@ -234,6 +234,6 @@ describe('offer versions', () => {
     expect(unpublished.status).toBe(200);
     expect(unpublished.body.latest).toMatchObject({ offerId: a.offerId, published: false });
     expect((await order(a, a.offerId, a.terms)).status).toBe(422);
-    expect((await http(sys.apiUrl, 'GET', '/offers')).body.map((o: any) => o.offerId)).not.toContain(a.offerId);
+    expect((await http(sys.apiUrl, 'GET', '/offers?limit=100')).body.items.map((o: any) => o.offerId)).not.toContain(a.offerId);
   });
 });

@@ -2,26 +2,30 @@
 import { allow } from '../auth';
 import type { ApiDeps } from '../deps';
 import { offerStated, offerView } from '../response-schemas';
+import { afterCursor, listQuery, pageOf, toPage } from '../pagination';
 import type { RouteTable } from '../route';
-import { z } from '../zod';
+
+const offerPage = pageOf(offerView).openapi('OfferPage');
 
 export function registerCatalogRoutes(routes: RouteTable, deps: ApiDeps): void {
   routes.add({
     method: 'get',
     path: '/offers',
     tag: 'catalog',
-    summary: 'Published offers of approved sellers (the current version of each product; retired versions are unpublished), with the current terms version (ORD-3)',
+    summary: 'Published offers of approved sellers (the current version of each product; retired versions are unpublished), with the current terms version (ORD-3), newest first (created at, then id)',
     allow: allow.anyone,
-    responses: { 200: { description: 'Offers, by id', schema: z.array(offerView) } },
-    handler: async () => {
+    query: listQuery('offers', {}),
+    responses: { 200: { description: 'A page of offers', schema: offerPage } },
+    handler: async ({ query }) => {
       const offers = await deps.db.offer.findMany({
-        where: { published: true, seller: { status: 'approved' } },
+        where: { AND: [{ published: true, seller: { status: 'approved' } }, afterCursor(query.cursor, 'createdAt')] },
         include: { seller: { include: { terms: { where: { current: true } } } } },
-        orderBy: { id: 'asc' },
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        take: query.limit + 1,
       });
       return {
         status: 200,
-        body: offers.map((o) => ({
+        body: toPage('offers', offers, query.limit, (o) => ({ at: o.createdAt, id: o.id }), (o) => ({
           offerId: o.id,
           ...offerStated(o),
           seller: { sellerId: o.seller.id, name: o.seller.name, termsVersion: o.seller.terms[0]?.version ?? null },
