@@ -11,7 +11,8 @@ import { businessTimeZone } from '../domain/time-format';
 import { creditNoteId } from './invoices';
 import { lineRefundId } from './payments';
 import type { LineView, Message } from './email-templates';
-import { renderAttachment } from './email-attachments';
+import { documentAttachment, renderAttachment } from './email-attachments';
+import { takePurchaseOrders } from './purchase-orders';
 
 /** The outbox row of an e-mail, keyed by its business key. */
 export interface EmailRecord {
@@ -53,8 +54,8 @@ export async function recordEmail(db: Pick<ActivityDeps['db'], '$executeRaw'>, e
 export function createEmailActivities(deps: ActivityDeps) {
   const { db, mailer } = deps;
 
-  const record = (id: string, to: string, customerId: string | null, message: Message): Promise<string> =>
-    recordEmail(db, { id, customerId, toAddress: to, subject: message.subject, text: message.text, maskedText: message.maskedText });
+  const record = (id: string, to: string, customerId: string | null, message: Message, attachments?: EmailAttachment[]): Promise<string> =>
+    recordEmail(db, { id, customerId, toAddress: to, subject: message.subject, text: message.text, maskedText: message.maskedText, attachments });
 
   /** A line with its seller, order and customer: one query (four with Prisma's include). */
   async function loadLine(lineId: string) {
@@ -108,7 +109,9 @@ export function createEmailActivities(deps: ActivityDeps) {
         withdrawalDeadline: deadline,
         withdrawalUrl: linkUrl(deps.publicUrl, 'withdrawal', order.id, deadline),
       });
-      return record(`order:${order.id}:purchase-order`, order.customerEmail, order.customerId, message);
+      // INV-1: the purchase orders (one per seller) are documents, issued now and attached.
+      const documents = await takePurchaseOrders(db, order.id);
+      return record(`order:${order.id}:purchase-order`, order.customerEmail, order.customerId, message, documents.map(documentAttachment));
     },
 
     async composeSellerLineToValidateEmail(input: { lineId: string; validationDueAt: string }): Promise<string> {
@@ -177,7 +180,7 @@ export function createEmailActivities(deps: ActivityDeps) {
         seller,
         pdfUrl: documentLink(invoice),
       });
-      return record(`invoice:${invoice.id}:email`, customer.email, customer.id, message);
+      return record(`invoice:${invoice.id}:email`, customer.email, customer.id, message, [documentAttachment(invoice)]);
     },
 
     /**

@@ -1,11 +1,17 @@
 // INV-1: issuing invoices and credit notes, shared by the order process (checkout invoice at
 // payment, credit note of a refused or cancelled line) and the subscription lifecycle (renewals,
-// withdrawal refunds). Numbers are gapless per seller and year; an issued document is never
-// edited, and a repeat under the same business key returns the document already issued.
+// withdrawal refunds). Numbers are gapless per seller and year, and chronological: a number is
+// never dated before the one it follows. An issued document is never edited (a trigger refuses
+// it): everything it shows is frozen into its row at issue (activities/document-snapshot.ts) and
+// its files are rendered once from that record (activities/document-files.ts). A repeat under
+// the same business key returns the document already issued.
 import { DateTime } from 'luxon';
+import type { Prisma } from '@prisma/client';
 import type { Db } from '../infra/db';
+import { dueDate, type BillingPeriod } from '../domain/calendar';
 import { writeAudit } from './audit';
-import { lineAmounts, sumAmounts } from '../domain/money';
+import { documentSnapshot, type SnapshotLineInput } from './document-snapshot';
+import { storeDocumentFiles } from './document-files';
 
 export function checkoutInvoiceId(orderId: string, sellerId: string): string {
   return `order:${orderId}:checkout:${sellerId}`;
@@ -15,11 +21,7 @@ export function creditNoteId(refundId: string): string {
   return `credit:${refundId}`;
 }
 
-export interface InvoiceLineInput {
-  description: string;
-  exclVatCents: number;
-  vatRateBp: number;
-}
+export type InvoiceLineInput = SnapshotLineInput;
 
 export interface TakeInvoiceInput {
   invoiceId: string;
@@ -41,22 +43,70 @@ export interface TakeInvoiceInput {
 
 const timeZone = () => process.env.BUSINESS_TZ ?? 'Europe/Paris';
 
+/** The first service period of a line paid at `paidAt`: to its first due date (SUB-2). */
+export function firstPeriod(paidAt: string, billingPeriod: string): { periodStart: string; periodEnd: string } {
+  return { periodStart: paidAt, periodEnd: dueDate(paidAt, billingPeriod as BillingPeriod, 1, timeZone()) };
+}
+
+/**
+ * INV-1: locks a numbering series (its counter row, made at 0 if new) until commit. Taken before
+ * anything else, so two issues of one series never interleave: numbers follow the order of
+ * commits, and a second issue under a business key sees the first one's document.
+ */
+async function lockSeries(tx: Prisma.TransactionClient, series: string): Promise<{ value: number; lastAt: Date | null }> {
+  await tx.$executeRaw`INSERT INTO "Counter" ("name", "value") VALUES (${series}, 0) ON CONFLICT ("name") DO NOTHING`;
+  await tx.$queryRaw`SELECT 1 FROM "Counter" WHERE "name" = ${series} FOR UPDATE`;
+  return tx.counter.findUniqueOrThrow({ where: { name: series }, select: { value: true, lastAt: true } });
+}
+
+/**
+ * The next number of a locked series and the date it is issued at: the business time asked for,
+ * or the series' last date if that is later (a document of an earlier payment issued after a later
+ * one's), so dates never go backwards. Gapless: a rollback gives the number back.
+ */
+async function nextNumber(tx: Prisma.TransactionClient, series: string, locked: { value: number; lastAt: Date | null }, at: string): Promise<{ value: number; issuedAt: Date }> {
+  const asked = new Date(at);
+  const issuedAt = locked.lastAt && locked.lastAt > asked ? locked.lastAt : asked;
+  const value = locked.value + 1;
+  await tx.counter.update({ where: { name: series }, data: { value, lastAt: issuedAt } });
+  return { value, issuedAt };
+}
+
+/** A stored line of an issued document, as its row keeps it. */
+export interface IssuedLine {
+  description: string;
+  quantity?: number;
+  exclVatCents: number;
+  vatRateBp: number;
+  periodStart?: string | null;
+  periodEnd?: string | null;
+}
+
+/** The lines of a credit note that cancels `invoice` in full: its lines, quantities and periods, described by `label`. */
+export function creditLinesOf(invoice: { lines: string }, label: (description: string) => string): InvoiceLineInput[] {
+  return (JSON.parse(invoice.lines) as IssuedLine[]).map((l) => ({
+    description: label(l.description),
+    quantity: l.quantity ?? 1,
+    exclVatCents: l.exclVatCents,
+    vatRateBp: l.vatRateBp,
+    periodDays: { periodStart: l.periodStart ?? null, periodEnd: l.periodEnd ?? null },
+  }));
+}
+
 /** Issues one invoice or credit note under its business key, taking the next number of its series. */
 export async function takeInvoice(db: Db, input: TakeInvoiceInput): Promise<{ invoiceId: string; number: string }> {
-  return db.$transaction(async (tx) => {
-    const existing = await tx.invoice.findUnique({ where: { id: input.invoiceId } });
-    if (existing) return { invoiceId: existing.id, number: existing.number };
+  const taken = await db.$transaction(async (tx) => {
     const year = DateTime.fromISO(input.at, { zone: 'utc' }).setZone(timeZone()).year;
     const kind = input.kind ?? 'invoice';
-    const counterName = `${kind === 'invoice' ? 'invoice' : 'credit-note'}:${input.sellerId}:${year}`;
-    const counter = await tx.counter.upsert({
-      where: { name: counterName },
-      create: { name: counterName, value: 1 },
-      update: { value: { increment: 1 } },
-    });
-    const number = `${kind === 'invoice' ? 'INV' : 'CN'}-${input.sellerId}-${year}-${String(counter.value).padStart(6, '0')}`;
-    const lines = input.lines.map((l) => ({ description: l.description, vatRateBp: l.vatRateBp, ...lineAmounts(l.exclVatCents, l.vatRateBp) }));
-    const total = sumAmounts(lines);
+    const series = `${kind === 'invoice' ? 'invoice' : 'credit-note'}:${input.sellerId}:${year}`;
+    const locked = await lockSeries(tx, series);
+    const existing = await tx.invoice.findUnique({ where: { id: input.invoiceId } });
+    if (existing) return { invoiceId: existing.id, number: existing.number };
+    const { value, issuedAt } = await nextNumber(tx, series, locked, input.at);
+    const number = `${kind === 'invoice' ? 'INV' : 'CN'}-${input.sellerId}-${year}-${String(value).padStart(6, '0')}`;
+    const document = await documentSnapshot(tx, { ...input, kind, number, issuedAt: issuedAt.toISOString() });
+    const lines = document.lines.map((l) => ({ description: l.description, quantity: l.quantity, unitExclVatCents: l.unitExclVatCents, vatRateBp: l.vatRateBp, exclVatCents: l.exclVatCents, vatCents: l.vatCents, totalCents: l.totalCents, periodStart: l.periodStart, periodEnd: l.periodEnd }));
+    const total = document.totals;
     await tx.invoice.create({
       data: {
         id: input.invoiceId,
@@ -75,12 +125,13 @@ export async function takeInvoice(db: Db, input: TakeInvoiceInput): Promise<{ in
         exclVatCents: total.exclVatCents,
         vatCents: total.vatCents,
         totalCents: total.totalCents,
-        issuedAt: new Date(input.at),
+        issuedAt,
+        document: document as unknown as Prisma.InputJsonValue,
       },
     });
     await writeAudit(tx, {
       key: `invoice:${input.invoiceId}:issued`,
-      at: input.at,
+      at: issuedAt.toISOString(),
       actor: 'system',
       action: kind === 'invoice' ? 'invoice.issued' : 'credit_note.issued',
       entityType: 'invoice',
@@ -90,6 +141,8 @@ export async function takeInvoice(db: Db, input: TakeInvoiceInput): Promise<{ in
     });
     return { invoiceId: input.invoiceId, number };
   });
+  await storeDocumentFiles(db, taken.invoiceId);
+  return taken;
 }
 
 /** The checkout invoice of one seller: its lines of the order, first period, dated at payment. */
@@ -100,6 +153,7 @@ export async function takeCheckoutInvoice(db: Db, input: { orderId: string; sell
   if (issued) return { invoiceId: issued.id, number: issued.number };
   const order = await db.order.findUniqueOrThrow({ where: { id: input.orderId }, include: { lines: { orderBy: { position: 'asc' } } } });
   const lines = order.lines.filter((l) => l.sellerId === input.sellerId);
+  const paidAt = (order.paidAt ?? order.createdAt).toISOString();
   return takeInvoice(db, {
     invoiceId: checkoutInvoiceId(order.id, input.sellerId),
     paymentId: input.paymentId,
@@ -107,7 +161,13 @@ export async function takeCheckoutInvoice(db: Db, input: { orderId: string; sell
     customerId: order.customerId!, // set when the checkout charge was captured
     orderId: order.id,
     currency: order.currency,
-    lines: lines.map((l) => ({ description: `${l.name}, period 1 (order ${order.number})`, exclVatCents: l.priceCents, vatRateBp: l.vatRateBp })),
-    at: (order.paidAt ?? order.createdAt).toISOString(),
+    lines: lines.map((l) => ({
+      description: `${l.name}, period 1 (order ${order.number})`,
+      exclVatCents: l.priceCents,
+      vatRateBp: l.vatRateBp,
+      // The first period starts at payment (SUB-2: the anniversary is the payment's instant).
+      ...firstPeriod(paidAt, l.billingPeriod),
+    })),
+    at: paidAt,
   });
 }

@@ -8,7 +8,7 @@ import { retryOnConflict } from '../infra/db';
 import type { ChargeResult } from '../infra/payment-gateway';
 import type { ActivityDeps } from './deps';
 import { writeAudit } from './audit';
-import { creditNoteId, takeCheckoutInvoice, takeInvoice } from './invoices';
+import { creditNoteId, firstPeriod, takeCheckoutInvoice, takeInvoice } from './invoices';
 
 export interface ChargeOrderInput {
   orderId: string;
@@ -53,17 +53,24 @@ export function chargeAttemptKey(paymentId: string, attempt: number): string {
  */
 async function accountOfPaidOrder(
   tx: Prisma.TransactionClient,
-  order: { id: string; customerId: string | null; customerEmail: string; customerName: string | null; customerType: string | null; cardId: string },
+  order: { id: string; customerId: string | null; customerEmail: string; customerName: string | null; customerType: string | null; customerAddress: string | null; customerCountry: string | null; customerVatNumber: string | null; cardId: string },
 ): Promise<string> {
-  if (order.customerId) return order.customerId;
+  // INV-1: an account without a billing address takes its first paid checkout's (support
+  // invoices, issued outside any order, print it); an address already there is never overwritten.
+  const billing = { address: order.customerAddress, country: order.customerCountry, vatNumber: order.customerVatNumber };
+  if (order.customerId) {
+    if (order.customerAddress) await tx.customer.updateMany({ where: { id: order.customerId, address: null }, data: billing });
+    return order.customerId;
+  }
   const existing = await tx.customer.findUnique({ where: { email: order.customerEmail }, select: { id: true } });
   const customerId =
     existing?.id ??
     (
       await tx.customer.create({
-        data: { id: `cus_${randomUUID()}`, email: order.customerEmail, name: order.customerName ?? order.customerEmail, type: order.customerType ?? 'individual' },
+        data: { id: `cus_${randomUUID()}`, email: order.customerEmail, name: order.customerName ?? order.customerEmail, type: order.customerType ?? 'individual', ...billing },
       })
     ).id;
+  if (existing && order.customerAddress) await tx.customer.updateMany({ where: { id: existing.id, address: null }, data: billing });
   await tx.order.update({ where: { id: order.id }, data: { customerId } });
   await tx.termsAcceptance.updateMany({ where: { orderId: order.id }, data: { customerId } });
   await tx.paymentCard.updateMany({ where: { id: order.cardId }, data: { customerId } });
@@ -221,7 +228,7 @@ export function createPaymentActivities({ db, gateway }: ActivityDeps) {
         customerId: line.order.customerId!, // a refunded line was paid: its order has its account
         orderId: line.orderId,
         currency: line.currency,
-        lines: [{ description: `Refund (${refund.reason.replaceAll('_', ' ')}): ${line.name}, period 1 (order ${line.order.number})`, exclVatCents: line.priceCents, vatRateBp: line.vatRateBp }],
+        lines: [{ description: `Refund (${refund.reason.replaceAll('_', ' ')}): ${line.name}, period 1 (order ${line.order.number})`, exclVatCents: line.priceCents, vatRateBp: line.vatRateBp, ...firstPeriod((line.order.paidAt ?? line.order.createdAt).toISOString(), line.billingPeriod) }],
         at: input.at ?? refund.createdAt.toISOString(),
       });
       return { refundId, amountCents: refund.amountCents };

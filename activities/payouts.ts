@@ -15,6 +15,7 @@ import { businessTimeZone } from '../domain/time-format';
 import type { ActivityDeps } from './deps';
 import { recordEmail, type EmailAttachment } from './emails';
 import { availableBalance, heldLines, postBatch, postPostedMany } from './ledger';
+import { heartbeating } from './heartbeating';
 
 type Tx = Prisma.TransactionClient;
 
@@ -194,15 +195,19 @@ export function createPayoutActivities(deps: ActivityDeps) {
     });
   }
 
+  async function preparing(input: PayoutDayInput): Promise<PayoutPlan[]> {
+    await releaseDue(input);
+    const seller = await db.seller.findUniqueOrThrow({ where: { id: input.sellerId }, select: { legalName: true } });
+    const currencies = (await db.ledgerAccount.findMany({ where: { sellerId: input.sellerId, kind: 'seller_available' }, select: { currency: true }, orderBy: { currency: 'asc' } })).map((a) => a.currency);
+    const plans: PayoutPlan[] = [];
+    for (const currency of currencies) plans.push(await decide(input, currency, seller.legalName));
+    return plans;
+  }
+
   return {
     /** PYO-1: releases what is due by the cutoff, then decides each currency's payout and its statement; a repeat returns what was decided. */
     async preparePayout(input: PayoutDayInput): Promise<PayoutPlan[]> {
-      await releaseDue(input);
-      const seller = await db.seller.findUniqueOrThrow({ where: { id: input.sellerId }, select: { legalName: true } });
-      const currencies = (await db.ledgerAccount.findMany({ where: { sellerId: input.sellerId, kind: 'seller_available' }, select: { currency: true }, orderBy: { currency: 'asc' } })).map((a) => a.currency);
-      const plans: PayoutPlan[] = [];
-      for (const currency of currencies) plans.push(await decide(input, currency, seller.legalName));
-      return plans;
+      return heartbeating(() => preparing(input));
     },
 
     /** PYO-1: the bank transfer, under the payout's id: a retry gets the same transfer, never a second one. */

@@ -11,6 +11,7 @@ import type { ActivityDeps } from './deps';
 import { writeAudit } from './audit';
 import { HIDDEN } from './email-templates';
 import { recordEmail } from './emails';
+import { sellerVatNumber } from '../domain/billing-identity';
 
 export type ApplicationEmailKind = 'received' | 'reminder' | 'lapsed' | 'submitted' | 'approved' | 'rejected';
 
@@ -57,7 +58,12 @@ export function createSellerApplicationActivities(deps: ActivityDeps) {
         if (sellerId) {
           await tx.seller.upsert({
             where: { id: sellerId },
-            create: { id: sellerId, name: app.companyName, legalName: app.companyName, contactEmail: app.contactEmail, contactPhone: app.contactPhone, address: app.address, status: 'approved' },
+            create: {
+              id: sellerId, name: app.companyName, legalName: app.companyName, contactEmail: app.contactEmail, contactPhone: app.contactPhone, address: app.address, status: 'approved',
+              // INV-1: what every document in its name will show, and the mandate it accepted.
+              registrationNumber: app.registrationNumber, vatNumber: sellerVatNumber(app.vatNumber, app.registrationNumber),
+              billingMandateVersion: app.billingMandateVersion, billingMandateAcceptedAt: app.billingMandateAcceptedAt,
+            },
             update: {},
           });
         }

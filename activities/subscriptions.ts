@@ -11,7 +11,7 @@ import { recordEmail } from './emails';
 import { HIDDEN } from './email-templates';
 import { notFound } from './errors';
 import { keyedHash } from '../infra/hmac';
-import { checkoutInvoiceId, creditNoteId, takeCheckoutInvoice, takeInvoice as takeInvoiceIn, type InvoiceLineInput } from './invoices';
+import { checkoutInvoiceId, creditLinesOf, creditNoteId, firstPeriod, takeCheckoutInvoice, takeInvoice as takeInvoiceIn, type InvoiceLineInput } from './invoices';
 import { chargeAttemptKey, checkoutPaymentId, paymentOutcome } from './payments';
 import { formatMoney, lineAmounts } from '../domain/money';
 import { formatDate, formatDateTime } from '../domain/time-format';
@@ -89,8 +89,6 @@ export type SubscriptionEmailKind =
   | 'withdrawn_customer'
   | 'withdrawn_seller';
 
-/** A period's bound as the calendar day in the business time zone (SUB-2), as invoices show it. */
-const day = (iso: string) => formatDate(iso);
 
 export function createSubscriptionActivities(deps: ActivityDeps) {
   const { db, gateway } = deps;
@@ -218,7 +216,7 @@ export function createSubscriptionActivities(deps: ActivityDeps) {
         customerId: line.order.customerId!, // a renewed line was paid: its order has its account
         orderId: line.orderId,
         currency: payment.currency,
-        lines: [{ description: `${line.name}, period ${input.period}: ${day(input.periodStart)} to ${day(input.periodEnd)}`, exclVatCents: input.priceCents, vatRateBp: input.vatRateBp }],
+        lines: [{ description: `${line.name}, period ${input.period}`, exclVatCents: input.priceCents, vatRateBp: input.vatRateBp, periodStart: input.periodStart, periodEnd: input.periodEnd }],
         at: input.at,
       });
     },
@@ -295,15 +293,11 @@ export function createSubscriptionActivities(deps: ActivityDeps) {
         // INV-1: each refund gets its credit note, correcting the payment's invoice.
         const credited = payment.kind === 'checkout' ? checkoutInvoiceId(line.orderId, line.sellerId) : payment.id;
         const invoice = await db.invoice.findUnique({ where: { id: credited } });
+        const order = await db.order.findUniqueOrThrow({ where: { id: line.orderId } });
         const creditLines: InvoiceLineInput[] =
           payment.kind === 'checkout' || !invoice
-            ? [{ description: `Withdrawal refund: ${line.name}, period 1`, exclVatCents: line.priceCents, vatRateBp: line.vatRateBp }]
-            : (JSON.parse(invoice.lines) as { description: string; exclVatCents: number; vatRateBp: number }[]).map((l) => ({
-                description: `Withdrawal refund: ${l.description}`,
-                exclVatCents: l.exclVatCents,
-                vatRateBp: l.vatRateBp,
-              }));
-        const order = await db.order.findUniqueOrThrow({ where: { id: line.orderId } });
+            ? [{ description: `Withdrawal refund: ${line.name}, period 1`, exclVatCents: line.priceCents, vatRateBp: line.vatRateBp, ...firstPeriod((order.paidAt ?? order.createdAt).toISOString(), line.billingPeriod) }]
+            : creditLinesOf(invoice, (d) => `Withdrawal refund: ${d}`);
         await takeInvoice({
           invoiceId: creditNoteId(refundId),
           kind: 'credit_note',

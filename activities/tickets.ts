@@ -18,7 +18,7 @@ import { writeAudit } from './audit';
 import { HIDDEN } from './email-templates';
 import { recordEmail } from './emails';
 import { notFound } from './errors';
-import { creditNoteId, takeInvoice } from './invoices';
+import { creditLinesOf, creditNoteId, takeInvoice } from './invoices';
 
 export interface SupportInvoiceLine {
   description: string;
@@ -183,7 +183,6 @@ export function createTicketActivities(deps: ActivityDeps) {
      */
     async barCustomerFromSupport(input: { ticketId: string; customerId: string; invoiceId: string; cause: 'contested' | 'unpaid'; reason: string; at: string }): Promise<{ creditNoteId: string; creditNoteNumber: string }> {
       const invoice = await db.invoice.findUniqueOrThrow({ where: { id: input.invoiceId } });
-      const lines = JSON.parse(invoice.lines) as { description: string; exclVatCents: number; vatRateBp: number }[];
       const note = await takeInvoice(db, {
         invoiceId: supportCreditNoteId(input.ticketId),
         kind: 'credit_note',
@@ -192,7 +191,7 @@ export function createTicketActivities(deps: ActivityDeps) {
         customerId: input.customerId,
         ticketId: input.ticketId,
         currency: invoice.currency,
-        lines: lines.map((l) => ({ description: `Cancelled (${input.cause === 'contested' ? 'contested, DIA-5' : 'unpaid after 30 days, DIA-6'}): ${l.description}`, exclVatCents: l.exclVatCents, vatRateBp: l.vatRateBp })),
+        lines: creditLinesOf(invoice, (d) => `Cancelled (${input.cause === 'contested' ? 'contested, DIA-5' : 'unpaid after 30 days, DIA-6'}): ${d}`),
         at: input.at,
       });
       await db.$transaction(async (tx) => {

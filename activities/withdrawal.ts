@@ -8,6 +8,7 @@ import type { ActivityDeps } from './deps';
 import { lineRefundId } from './payments';
 import { cancelLineUpdate, orderLineWorkflowId } from '../workflows/order-line';
 import { subscriptionWorkflowId, withdrawUpdate } from '../workflows/subscription';
+import { heartbeating } from './heartbeating';
 
 export interface OrderWithdrawalFacts {
   customerId: string;
@@ -36,21 +37,6 @@ export interface WithdrawLineInput {
   reason: string;
   /** When the customer's withdrawal was accepted (ISO): the window is judged at that instant. */
   acceptedAt: string;
-}
-
-/**
- * Heartbeats while `work` waits on another workflow's Update: if this worker dies, the attempt
- * is given to another worker once the heartbeat timeout passes, not the whole start-to-close
- * (the crash test saw withdrawals stall two minutes after a worker was killed).
- */
-async function heartbeating<T>(work: () => Promise<T>): Promise<T> {
-  const ctx = Context.current();
-  const beat = setInterval(() => ctx.heartbeat(), 1000);
-  try {
-    return await work();
-  } finally {
-    clearInterval(beat);
-  }
 }
 
 export function createWithdrawalActivities(deps: ActivityDeps) {

@@ -17,6 +17,7 @@ import { registerUpdateRoutes } from './routes/updates';
 import { registerListRoutes } from './routes/lists';
 import { registerPayoutAccountRoutes } from './routes/payout-accounts';
 import { registerPayoutRoutes } from './routes/payouts';
+import { registerDocumentRoutes } from './routes/documents';
 import { registerSupportRoutes } from './routes/support';
 import { registerTicketRoutes } from './routes/tickets';
 import { registerSellerCaseRoutes } from './routes/seller-cases';
@@ -67,6 +68,7 @@ export function createApp(deps: ApiDeps): express.Express {
   registerSellerTermsRoutes(routes, deps);
   registerSellerApplicationRoutes(routes, deps);
   registerPayoutRoutes(routes, deps);
+  registerDocumentRoutes(routes, deps);
   registerPayoutAccountRoutes(routes, deps);
 
   const openapi = new OpenApiGeneratorV31(registry.definitions).generateDocument({

@@ -20,7 +20,7 @@ import { Problem } from './problem';
 import type { RouteResult } from './route';
 
 export interface CheckoutInput {
-  customer: { email: string; name: string; type: 'individual' | 'business' };
+  customer: { email: string; name: string; type: 'individual' | 'business'; address: string; country: string; vatNumber?: string };
   lines: { offerId: string }[];
   acceptedTerms: { sellerId: string; version: string }[];
   card: { number: string; expMonth: number; expYear: number; cvc: string };
@@ -218,6 +218,9 @@ async function recordOrder(
           customerEmail: email,
           customerName: input.customer.name,
           customerType: input.customer.type,
+          customerAddress: input.customer.address,
+          customerCountry: input.customer.country,
+          customerVatNumber: input.customer.vatNumber ?? null,
           status: 'payment_pending',
           currency: ordered[0].currency,
           totalExclVatCents: totals.exclVatCents,

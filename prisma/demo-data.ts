@@ -1,5 +1,6 @@
 // Demo sellers, offers, terms and API keys: seeded by the start command and reused by tests.
 import { TEST_IBANS } from '../infra/sandbox-payouts';
+import { BILLING_MANDATE, frenchVatNumber } from '../domain/billing-identity';
 import { hashKey } from '../api/auth';
 import type { Db } from '../infra/db';
 
@@ -16,9 +17,9 @@ export const DEMO_KEYS = {
 
 export const DEMO = {
   sellers: {
-    acme: { id: 'sel_acme', name: 'Acme Cloud', legalName: 'Acme Cloud SAS', contactEmail: 'sales@acme.test', contactPhone: '+33 1 00 00 00 01', address: '1 rue de la Paix, 75002 Paris', status: 'approved', terms: 'acme-2026-01' },
-    globex: { id: 'sel_globex', name: 'Globex Backup', legalName: 'Globex SARL', contactEmail: 'contact@globex.test', contactPhone: '+33 4 00 00 00 02', address: '2 quai Perrache, 69002 Lyon', status: 'approved', terms: 'globex-v3' },
-    initech: { id: 'sel_initech', name: 'Initech', legalName: 'Initech SA', contactEmail: 'hello@initech.test', contactPhone: '+33 5 00 00 00 03', address: '3 allée Jean Jaurès, 31000 Toulouse', status: 'pending', terms: 'initech-1' },
+    acme: { id: 'sel_acme', registrationNumber: '912345678', name: 'Acme Cloud', legalName: 'Acme Cloud SAS', contactEmail: 'sales@acme.test', contactPhone: '+33 1 00 00 00 01', address: '1 rue de la Paix, 75002 Paris', status: 'approved', terms: 'acme-2026-01' },
+    globex: { id: 'sel_globex', registrationNumber: '923456781', name: 'Globex Backup', legalName: 'Globex SARL', contactEmail: 'contact@globex.test', contactPhone: '+33 4 00 00 00 02', address: '2 quai Perrache, 69002 Lyon', status: 'approved', terms: 'globex-v3' },
+    initech: { id: 'sel_initech', registrationNumber: '934567812', name: 'Initech', legalName: 'Initech SA', contactEmail: 'hello@initech.test', contactPhone: '+33 5 00 00 00 03', address: '3 allée Jean Jaurès, 31000 Toulouse', status: 'pending', terms: 'initech-1' },
   },
   offers: {
     acmeMail: { id: 'off_acme_mail', sellerId: 'sel_acme', name: 'Acme Mail Pro', priceCents: 1999, currency: 'EUR', vatRateBp: 2000, billingPeriod: 'monthly', commitmentMonths: 0, supportTier: 'basic' },
@@ -26,7 +27,7 @@ export const DEMO = {
     globexBackup: { id: 'off_globex_backup', sellerId: 'sel_globex', name: 'Globex Backup 1 TB', priceCents: 11990, currency: 'EUR', vatRateBp: 2000, billingPeriod: 'annual', commitmentMonths: 0, supportTier: 'premium' },
     initechWiki: { id: 'off_initech_wiki', sellerId: 'sel_initech', name: 'Initech Wiki', priceCents: 500, currency: 'EUR', vatRateBp: 2000, billingPeriod: 'monthly', commitmentMonths: 0, supportTier: 'basic' },
   },
-  customer: { id: 'cus_demo', email: 'demo.customer@example.test', name: 'Demo Customer', type: 'individual' },
+  customer: { id: 'cus_demo', email: 'demo.customer@example.test', name: 'Demo Customer', type: 'individual', address: '4 place Bellecour, 69002 Lyon', country: 'FR' },
   // X-4: a staff key is a person's, and the audit log names that person (`staff:<label>`). The
   // people are fictional; each holds one key of DEMO_KEYS, of the same name.
   staff: {
@@ -62,7 +63,9 @@ export function demoSellerKey(sellerId: string): string {
 export async function seedDemoData(db: Db): Promise<void> {
   for (const s of Object.values(DEMO.sellers)) {
     const { terms, ...seller } = s;
-    await db.seller.upsert({ where: { id: s.id }, create: seller, update: {} });
+    // INV-1: the demo sellers accepted the billing mandate when the demo began.
+    const mandate = { billingMandateVersion: BILLING_MANDATE.version, billingMandateAcceptedAt: new Date('2026-01-01T00:00:00Z') };
+    await db.seller.upsert({ where: { id: s.id }, create: { ...seller, vatNumber: frenchVatNumber(s.registrationNumber), ...mandate }, update: {} });
     await db.sellerTermsVersion.upsert({
       where: { sellerId_version: { sellerId: s.id, version: terms } },
       create: { sellerId: s.id, version: terms, current: true },

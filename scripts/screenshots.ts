@@ -51,7 +51,7 @@ async function placeOrder(): Promise<{ orderId: string; number: string }> {
   const checkout = await api('POST', '/checkout', {
     headers: { 'idempotency-key': `screenshots-${randomUUID()}` },
     body: {
-      customer: { email: `jane.doe.${randomUUID().slice(0, 8)}@example.test`, name: 'Jane Doe', type: 'individual' },
+      customer: { email: `jane.doe.${randomUUID().slice(0, 8)}@example.test`, name: 'Jane Doe', type: 'individual', address: '8 rue des Lilas, 69003 Lyon' },
       lines: [{ offerId: DEMO.offers.acmeMail.id }, { offerId: DEMO.offers.globexBackup.id }],
       acceptedTerms: [
         { sellerId: acme.id, version: acme.terms },

@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/setup-browser.sh
+# The documents' PDF/A-3 conformance is checked by veraPDF (Maven Central, run on the JDK).
+bash scripts/setup-verapdf.sh
 # The cluster tests run the real Temporal server (built once from the Go module proxy).
 bash scripts/setup-temporal-server.sh
 npx tsc -p .

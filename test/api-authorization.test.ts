@@ -502,17 +502,17 @@ const ROUTES: RouteDef[] = [
       customerA: 403, customerB: 200, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
     },
   },
-  {
-    route: 'GET /invoices/{invoiceId}/pdf',
+  ...(['pdf', 'xml'] as const).map((format): RouteDef => ({
+    route: `GET /invoices/{invoiceId}/${format}`,
     method: 'GET',
     // Acme's invoice: Acme issued it, so downloads it; the other sellers get 403.
-    path: () => `/invoices/${encodeURIComponent(f.invoiceB)}/pdf`,
+    path: () => `/invoices/${encodeURIComponent(f.invoiceB)}/${format}`,
     expected: {
       anonymous: 401, admin: 200, ops: 403, support: 403, finance: 200,
       sellerAcme: 200, sellerGlobex: 403, sellerInitech: 403,
       customerA: 403, customerB: 200, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
     },
-  },
+  })),
   {
     // A command's outcome (api/temporal-errors.ts): whoever may read the line — its customer, its
     // seller, ops and admin — reads how Acme's accept of acmeB went.
@@ -1128,6 +1128,7 @@ const ROUTES: RouteDef[] = [
       ['GET /finance/payouts', () => `/finance/payouts?sellerId=${DEMO.sellers.acme.id}`],
       ['GET /finance/sellers/{sellerId}/balance', () => `/finance/sellers/${DEMO.sellers.acme.id}/balance`],
       ['GET /finance/ledger.csv', () => '/finance/ledger.csv?from=2026-01-01T00:00:00Z&to=2030-01-01T00:00:00Z'],
+      ['GET /finance/documents.zip', () => `/finance/documents.zip?from=2026-01-01&to=2026-12-31&sellerId=${DEMO.sellers.acme.id}`],
     ] as const
   ).map(([route, path]): RouteDef => ({
     route,
@@ -1176,7 +1177,7 @@ async function expectStatus(res: HttpResponse, status: number): Promise<void> {
     expect(res.contentType).toContain('application/problem+json');
     expect(res.body).toMatchObject({ type: expect.any(String), title: expect.any(String), status });
   } else {
-    expect(res.contentType).toMatch(/application\/(json|pdf)|text\/(html|csv)/);
+    expect(res.contentType).toMatch(/application\/(json|pdf|xml|zip)|text\/(html|csv)/);
   }
 }
 

@@ -839,13 +839,13 @@ const ROUTE_LIST: RouteDef[] = [
     type: 'table',
     gate: either(customer, staff('finance', 'support')),
     may: (w, ids) => verdict(staff('finance', 'support')(w) || ownsCustomer(w, ids.customerId)),
-    query: listQueryArb({ kind: ['invoice', 'credit_note'] }),
+    query: listQueryArb({ kind: ['invoice', 'credit_note', 'purchase_order'] }),
     queryKeys: LIST_QUERY_KEYS,
   },
-  {
-    op: 'GET /invoices/{invoiceId}/pdf',
+  ...(['pdf', 'xml'] as const).map((format): RouteDef => ({
+    op: `GET /invoices/{invoiceId}/${format}`,
     method: 'GET',
-    path: '/invoices/:invoiceId/pdf',
+    path: `/invoices/:invoiceId/${format}`,
     params: [['invoiceId', 'invoice']],
     type: 'table',
     gate: either(customer, seller, staff('finance')),
@@ -854,7 +854,7 @@ const ROUTE_LIST: RouteDef[] = [
       // X-6: its customer, the seller who issued it, finance.
       return invoice ? verdict(staff('finance')(w) || ownsCustomer(w, invoice.customerId) || ownsSeller(w, invoice.sellerId)) : 'absent';
     },
-  },
+  })),
   {
     // Where a command's outcome appears: for whoever may read the line (its customer, its seller,
     // ops and admin) or the case (its seller, ops and admin), whether or not that Update exists
@@ -960,7 +960,7 @@ const ROUTE_LIST: RouteDef[] = [
   listRoute('/me/subscriptions', customer, { status: ['active', 'past_due', 'terminated'] }),
   listRoute('/me/payments', customer, { kind: ['charge', 'refund'], status: ['captured', 'declined', 'refunded'] }),
   listRoute('/seller/subscriptions', seller, { status: ['active', 'past_due', 'terminated'] }),
-  listRoute('/seller/documents', seller, { kind: ['invoice', 'credit_note'] }),
+  listRoute('/seller/documents', seller, { kind: ['invoice', 'credit_note', 'purchase_order'] }),
   {
     ...listRoute('/customers', staff('ops', 'support', 'finance')),
     query: listQueryArb({}, fc.constantFrom(EMAIL_A, EMAIL_B.toUpperCase(), 'fuzz-nobody@example.test').map((email) => ({ email }))),
@@ -1336,6 +1336,17 @@ const ROUTE_LIST: RouteDef[] = [
     may: (w) => verdict(staff('finance')(w)),
     query: fc.constantFrom('from=2026-01-01T00:00:00Z&to=2100-01-01T00:00:00Z', 'from=2026-12-01T00:00:00.000Z&to=2026-12-02T00:00:00.000Z'),
     queryKeys: ['from', 'to'],
+  },
+  {
+    op: 'GET /finance/documents.zip',
+    method: 'GET',
+    path: '/finance/documents.zip',
+    params: [],
+    type: 'table',
+    gate: staff('finance'),
+    may: (w) => verdict(staff('finance')(w)),
+    query: fc.constantFrom('from=2026-01-01&to=2026-12-31', `from=2026-12-01&to=2026-12-02&sellerId=${DEMO.sellers.acme.id}`, 'from=2026-12-01&to=2026-12-01&sellerId=sel_none'),
+    queryKeys: ['from', 'to', 'sellerId'],
   },
   plainRoute('/health'),
   plainRoute('/openapi.json'),

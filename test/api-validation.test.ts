@@ -268,6 +268,13 @@ const checkout = (): Case[] => {
     c('customer.type is not an enum value', co((b) => (b.customer.type = 'company' as any)), ['body.customer.type']),
     c('customer.type is null', co((b) => (b.customer.type = null as any)), ['body.customer.type']),
     c('customer has an unknown field', co((b) => ((b.customer as any).phone = '+33 1 23 45 67 89')), ['body.customer.phone']),
+    // INV-1: the billing identity every document shows.
+    c('customer.address missing', co((b) => delete (b.customer as any).address), ['body.customer.address']),
+    c('customer.address is blank', co((b) => (b.customer.address = '  ')), ['body.customer.address']),
+    c('customer.address is too long', co((b) => (b.customer.address = long(501))), ['body.customer.address']),
+    c('customer.country is not a country code', co((b) => (b.customer.country = 'France')), ['body.customer.country']),
+    c('customer.vatNumber is not a VAT number', co((b) => (((b.customer as any).type = 'business'), ((b.customer as any).vatNumber = '12 345'))), ['body.customer.vatNumber']),
+    c('customer.vatNumber for an individual', co((b) => ((b.customer as any).vatNumber = 'FR40303265045')), ['body.customer.vatNumber']),
     // lines
     c('lines missing', co((b) => delete (b as any).lines), ['body.lines']),
     c('lines is empty', co((b) => (b.lines = [])), ['body.lines']),
@@ -505,6 +512,10 @@ const subscriptionCases = (): Case[] => [
     ['%E0%A4%A', 'customerId is not valid percent-encoding'],
   ].map(([id, name]): Case => ({ route: 'GET /customers/{customerId}/invoices', name, method: 'GET', path: `/customers/${id}/invoices`, key: SUB_KEY, status: 400, fields: ['params.customerId'] })),
 
+  // GET /invoices/{invoiceId}/xml (the pdf's cases below hold for both)
+  ...bodyCases('GET /invoices/{invoiceId}/xml', 'GET', '/invoices/{INVOICE}/xml', SUB_KEY),
+  { route: 'GET /invoices/{invoiceId}/xml', name: 'invoiceId is longer than 300', method: 'GET', path: `/invoices/${long(301)}/xml`, key: SUB_KEY, status: 400, fields: ['params.invoiceId'] },
+  { route: 'GET /invoices/{invoiceId}/xml', name: 'the invoice does not exist', method: 'GET', path: '/invoices/inv_does-not-exist/xml', key: SUB_KEY, status: 404 },
   // GET /invoices/{invoiceId}/pdf
   ...bodyCases('GET /invoices/{invoiceId}/pdf', 'GET', '/invoices/{INVOICE}/pdf', SUB_KEY),
   { route: 'GET /invoices/{invoiceId}/pdf', name: 'invoiceId is longer than 300', method: 'GET', path: `/invoices/${long(301)}/pdf`, key: SUB_KEY, status: 400, fields: ['params.invoiceId'] },
@@ -1050,7 +1061,10 @@ function sellerApplicationCases(): Case[] {
     ];
   };
   return [
-    ...postBodyCases(applyRoute, '/seller-applications', undefined, valid, ['companyName', 'registrationNumber', 'address', 'contact', 'legalRepresentatives', 'beneficialOwners']),
+    ...postBodyCases(applyRoute, '/seller-applications', undefined, valid, ['companyName', 'registrationNumber', 'address', 'contact', 'legalRepresentatives', 'beneficialOwners', 'billingMandate']),
+    applying('billingMandate is an earlier version', { ...valid, billingMandate: { version: 'billing-mandate-2025-01' } }, ['body.billingMandate.version']),
+    applying('billingMandate has an unknown field', { ...valid, billingMandate: { ...(valid.billingMandate as object), signedBy: 'me' } }, ['body.billingMandate.signedBy']),
+    applying('vatNumber is not a VAT number', { ...valid, vatNumber: 'FR 123' }, ['body.vatNumber']),
     ...textFieldFaults('companyName', valid, 200).map(([name, body, fields]) => applying(name, body, fields)),
     applying('contact.email is not an address', { ...valid, contact: { ...valid.contact, email: 'nobody' } }, ['body.contact.email']),
     applying('contact has an unknown field', { ...valid, contact: { ...valid.contact, fax: '01' } }, ['body.contact.fax']),
@@ -1297,6 +1311,20 @@ const CASES: Case[] = [
       { ...at('?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z'), name: 'to is before from', status: 400, fields: ['query.to'] },
       { ...at('?from=2026-01-01T00:00:00Z&to=2026-01-01T00:00:00Z'), name: 'an empty range', status: 400, fields: ['query.to'] },
       { ...at('?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z&format=json'), name: 'an unknown query parameter', status: 400, fields: ['query.format'] },
+    ] as Case[];
+  })(),
+  ...(() => {
+    const route = 'GET /finance/documents.zip';
+    const at = (query: string): Pick<Case, 'route' | 'method' | 'path' | 'key'> => ({ route, method: 'GET', path: `/finance/documents.zip${query}`, key: DEMO_KEYS.finance });
+    return [
+      ...bodyCases(route, 'GET', '/finance/documents.zip?from=2026-01-01&to=2026-01-31', DEMO_KEYS.finance),
+      { ...at(''), name: 'no range', status: 400, fields: ['query.from', 'query.to'] },
+      { ...at('?from=2026-01-01T00:00:00Z&to=2026-01-31'), name: 'from is a date-time, not a date', status: 400, fields: ['query.from'] },
+      { ...at('?from=2026-01-01&to=2026-02-30'), name: 'to is not a calendar date', status: 400, fields: ['query.to'] },
+      { ...at('?from=2026-02-01&to=2026-01-01'), name: 'to is before from', status: 400, fields: ['query.to'] },
+      { ...at('?from=2026-01-01&to=2027-06-01'), name: 'more than a year', status: 400, fields: ['query.to'] },
+      { ...at(`?from=2026-01-01&to=2026-01-31&sellerId=${long(101)}`), name: 'sellerId is longer than 100', status: 400, fields: ['query.sellerId'] },
+      { ...at('?from=2026-01-01&to=2026-01-31&format=tar'), name: 'an unknown query parameter', status: 400, fields: ['query.format'] },
     ] as Case[];
   })(),
 

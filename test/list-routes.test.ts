@@ -356,7 +356,7 @@ describe('X-6: a seller lists its own lines, subscriptions and documents', () =>
     expect(await page(sellerSubscriptionPage, DEMO_KEYS.sellerGlobex, '/seller/subscriptions')).toEqual({ items: [], nextCursor: null });
   });
 
-  it('INV-1, X-6: GET /seller/documents answers the invoices and credit notes issued in the seller\'s name, newest first, filterable by kind', async () => {
+  it('INV-1, X-6: GET /seller/documents answers the invoices, credit notes and purchase orders issued in the seller\'s name, newest first, filterable by kind', async () => {
     const globex = await walk(documentPage, DEMO_KEYS.sellerGlobex, '/seller/documents', 3);
     const expected = await sys.db.invoice.findMany({ where: { sellerId: GLOBEX }, orderBy: ORDER_DESC('issuedAt') });
     expect(globex.items.map((i) => i.invoiceId)).toEqual(expected.map((i) => i.id));
@@ -365,7 +365,7 @@ describe('X-6: a seller lists its own lines, subscriptions and documents', () =>
     expect(notes.items.map((i) => i.customerId).sort()).toEqual([a.customerId, b.customerId].sort());
     const acme = await page(documentPage, DEMO_KEYS.sellerAcme, '/seller/documents?limit=100');
     expect(acme.items.length).toBeGreaterThan(0);
-    expect(acme.items.every((i) => i.sellerId === ACME && i.kind === 'invoice')).toBe(true);
+    expect(acme.items.every((i) => i.sellerId === ACME && ['invoice', 'purchase_order'].includes(i.kind))).toBe(true);
     // The PDF each links to opens for that seller.
     const pdf = await fetch(`${sys.apiUrl}${acme.items[0].pdf}`, { headers: { authorization: `Bearer ${DEMO_KEYS.sellerAcme}` } });
     expect(pdf.status).toBe(200);

@@ -35,7 +35,7 @@ describe('X-8: an anonymous checkout proves nothing about its e-mail', () => {
   it('X-8, X-6, ORD-1: pre-hijack: the attacker who checks out first with the victim’s address reads nothing of the victim and cannot act on its services', async () => {
     const victim = uniqueEmail('victim');
     // The attacker orders first under the victim's address, declaring a business (7-day window).
-    const attack = await checkout({ ...checkoutBody({ email: victim, type: 'business', offers: [DEMO.offers.acmeMail.id] }), customer: { email: victim, name: 'Mallory', type: 'business' } });
+    const attack = await checkout({ ...checkoutBody({ email: victim, type: 'business', offers: [DEMO.offers.acmeMail.id] }), customer: { email: victim, name: 'Mallory', type: 'business', address: '1 rue Mallory, 75001 Paris', country: 'FR' } });
     expect(attack.status, JSON.stringify(attack.body)).toBe(201);
     expect(attack.body.customerApiKey).toBeUndefined();
     expect(attack.body.customerId).toBeUndefined();

@@ -1,4 +1,4 @@
-// INV-1 documents listed from the Invoice table: a customer's invoices and credit notes (its own,
+// INV-1 documents listed from the Invoice table: a customer's invoices, credit notes and purchase orders (its own,
 // or any customer's for finance and support staff), and those a seller issued (X-6). Each links
 // to its PDF (GET /invoices/{invoiceId}/pdf).
 import type { Invoice, Prisma } from '@prisma/client';
@@ -9,7 +9,7 @@ import { Problem } from '../problem';
 import type { RouteTable } from '../route';
 import { z } from '../zod';
 
-const DOCUMENT_KINDS = ['invoice', 'credit_note'] as const;
+const DOCUMENT_KINDS = ['invoice', 'credit_note', 'purchase_order'] as const;
 
 export const documentItem = z
   .strictObject({
@@ -31,11 +31,13 @@ export const documentItem = z
     totalCents: z.number().int(),
     issuedAt: z.string(),
     pdf: z.string(),
+    /** The Factur-X XML (invoices and credit notes; null for a purchase order). */
+    xml: z.string().nullable(),
   })
   .openapi('DocumentListItem');
 export const documentPage = pageOf(documentItem).openapi('DocumentPage');
 
-function view(i: Invoice): z.infer<typeof documentItem> {
+function view(i: Omit<Invoice, 'document'>): z.infer<typeof documentItem> {
   return {
     invoiceId: i.id,
     kind: i.kind,
@@ -53,6 +55,7 @@ function view(i: Invoice): z.infer<typeof documentItem> {
     totalCents: i.totalCents,
     issuedAt: i.issuedAt.toISOString(),
     pdf: `/invoices/${encodeURIComponent(i.id)}/pdf`,
+    xml: i.kind === 'purchase_order' ? null : `/invoices/${encodeURIComponent(i.id)}/xml`,
   };
 }
 
@@ -60,6 +63,8 @@ async function documentPageOf(deps: ApiDeps, list: string, owner: Prisma.Invoice
   const rows = await deps.db.invoice.findMany({
     where: { AND: [owner, q.kind ? { kind: q.kind } : {}, afterCursor(q.cursor, 'issuedAt')] },
     orderBy: [{ issuedAt: 'desc' }, { id: 'desc' }],
+    // The frozen record stays in the row: a list shows the columns, the files show the rest.
+    omit: { document: true },
     take: q.limit + 1,
   });
   return toPage(list, rows, q.limit, (i) => ({ at: i.issuedAt, id: i.id }), view);
@@ -72,7 +77,7 @@ export function registerDocumentListRoutes(routes: RouteTable, deps: ApiDeps): v
     method: 'get',
     path: '/customers/:customerId/invoices',
     tag: 'invoices',
-    summary: `A customer's invoices and credit notes, ${ORDER}, filterable by kind (INV-1): the customer's own, or for finance and support staff`,
+    summary: `A customer's invoices, credit notes and purchase orders, ${ORDER}, filterable by kind (INV-1): the customer's own, or for finance and support staff`,
     allow: allow.anyOf(allow.customer, allow.staff('finance', 'support')),
     params: z.object({ customerId: z.string().regex(/^cus_[A-Za-z0-9_-]{1,80}$/, 'must be a cus_… id') }),
     query: listQuery('customer-documents', { kind: oneOf(DOCUMENT_KINDS) }),
@@ -87,7 +92,7 @@ export function registerDocumentListRoutes(routes: RouteTable, deps: ApiDeps): v
     method: 'get',
     path: '/seller/documents',
     tag: 'sellers',
-    summary: `The invoices and credit notes issued in the calling seller's name, ${ORDER}, filterable by kind (INV-1, X-6)`,
+    summary: `The invoices, credit notes and purchase orders issued in the calling seller's name, ${ORDER}, filterable by kind (INV-1, X-6)`,
     allow: allow.seller,
     query: listQuery('seller-documents', { kind: oneOf(DOCUMENT_KINDS) }),
     responses: { 200: { description: 'A page of documents', schema: documentPage } },

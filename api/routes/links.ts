@@ -13,7 +13,7 @@ import { businessTimeZone, formatDateTime } from '../../domain/time-format';
 import type { EffectiveAnswer } from '../../workflows/subscription';
 import { allow } from '../auth';
 import type { ApiDeps } from '../deps';
-import { invoicePdfDownload } from '../invoice-pdf';
+import { documentDownload } from '../document-download';
 import { confirmDeletion, payNextPeriod, replaceCard, withdrawOrder } from '../subscription-commands';
 import { payTicket } from '../ticket-payment';
 import * as pages from '../link-pages';
@@ -135,7 +135,7 @@ export function registerLinkRoutes(routes: RouteTable, deps: ApiDeps): void {
       const invoiceId = subjectOf('document', params.token);
       const inv = await deps.db.invoice.findUnique({ where: { id: invoiceId } });
       if (!inv) throw Problem.notFound(`no document ${invoiceId}`);
-      return invoicePdfDownload(deps.db, inv, pages.PAGE_HEADERS);
+      return documentDownload(deps.db, inv, 'pdf', pages.PAGE_HEADERS);
     },
   });
 

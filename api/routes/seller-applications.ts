@@ -31,6 +31,7 @@ import { pendingCommand } from '../response-schemas';
 import type { RouteTable } from '../route';
 import { pendingAnswer, runUpdate, runUpdateOrUndo, type UpdateOutcome } from '../temporal-errors';
 import { z } from '../zod';
+import { BILLING_MANDATE, VAT_NUMBER } from '../../domain/billing-identity';
 
 /** House rule: an uploaded document is at most 10 MiB (README "Seller onboarding (KYC-1)"). */
 export const MAX_DOCUMENT_BYTES = 10 * 1024 * 1024;
@@ -79,6 +80,12 @@ const applyBody = z
     contact: z.strictObject({ name: text(200), email: z.email().max(254), phone: text(40) }),
     legalRepresentatives: people(10, 1),
     beneficialOwners: people(10, 0).describe('May be empty: the declaration then says none holds over 25 %'),
+    // INV-1: the VAT number documents show (a French company's is derived from its SIREN when
+    // not given), and the billing mandate under which the marketplace issues them.
+    vatNumber: z.string().regex(VAT_NUMBER, 'an intra-EU VAT number, e.g. FR40303265045').optional(),
+    billingMandate: z
+      .strictObject({ version: z.literal(BILLING_MANDATE.version, { error: `the current billing mandate is ${BILLING_MANDATE.version}` }) })
+      .describe(`Acceptance of the billing mandate ${BILLING_MANDATE.version}: ${BILLING_MANDATE.summary}`),
   })
   .strict();
 
@@ -170,6 +177,7 @@ export function registerSellerApplicationRoutes(routes: RouteTable, deps: ApiDep
           id, companyName: body.companyName, registrationNumber: body.registrationNumber, address: body.address,
           contactName: body.contact.name, contactEmail: body.contact.email.trim().toLowerCase(), contactPhone: body.contact.phone,
           representatives: body.legalRepresentatives, beneficialOwners: body.beneficialOwners, status: 'incomplete', createdAt,
+          vatNumber: body.vatNumber ?? null, billingMandateVersion: body.billingMandate.version, billingMandateAcceptedAt: createdAt,
         },
       });
       const start = new WithStartWorkflowOperation(sellerApplicationWorkflow, {

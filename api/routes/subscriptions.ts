@@ -17,7 +17,6 @@ import { allow, type Principal } from '../auth';
 import { MAX_CODE_ATTEMPTS } from '../deletion-confirmation';
 import { card, startCardUpdate, startDeletionConfirmation, startPayNextPeriod, withdrawOrder } from '../subscription-commands';
 import type { ApiDeps } from '../deps';
-import { invoicePdfDownload } from '../invoice-pdf';
 import { Problem } from '../problem';
 import type { RouteTable } from '../route';
 import { WorkflowUpdateStage, type WorkflowUpdateHandle } from '@temporalio/client';
@@ -144,26 +143,6 @@ export function registerSubscriptionRoutes(routes: RouteTable, deps: ApiDeps): v
     },
   });
 
-  // GET /customers/:customerId/invoices: api/routes/document-lists.ts (a paginated list).
-
-  routes.add({
-    method: 'get',
-    path: '/invoices/:invoiceId/pdf',
-    tag: 'invoices',
-    summary: 'An invoice or credit note as a PDF (INV-1): its customer, the seller who issued it, or finance staff',
-    // X-6: the documents issued in a seller's name are its own (another seller's: 403). Not ops
-    // (orders and lines are their work, not documents), nor support, who lists a customer's
-    // invoices to answer it but leaves the documents to the customer and finance.
-    allow: allow.anyOf(allow.customer, allow.seller, allow.staff('finance')),
-    params: z.object({ invoiceId: z.string().min(1).max(300) }),
-    responses: { 200: { description: 'The document', contentType: 'application/pdf' } },
-    handler: async ({ principal, params }) => {
-      const inv = await deps.db.invoice.findUnique({ where: { id: params.invoiceId } });
-      if (!inv) throw Problem.notFound(`no invoice ${params.invoiceId}`);
-      if (principal.kind === 'customer' && principal.customerId !== inv.customerId) throw Problem.forbidden('this invoice is not yours');
-      if (principal.kind === 'seller' && principal.sellerId !== inv.sellerId) throw Problem.forbidden('this invoice was not issued in your name');
-      return invoicePdfDownload(deps.db, inv);
-    },
-  });
+  // The documents (INV-1): api/routes/documents.ts and api/routes/document-lists.ts.
 }
 

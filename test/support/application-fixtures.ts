@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { http, type HttpResponse } from './http';
 import { expectDocumented } from './openapi-check';
+import { BILLING_MANDATE } from '../../domain/billing-identity';
 
 process.env.FILE_STORE_DIR ??= mkdtempSync(path.join(os.tmpdir(), 'kyc-files-'));
 
@@ -33,6 +34,7 @@ export function applicationBody(opts: { representatives?: number; owners?: numbe
     contact: { name: `Contact ${u}`, email: `kyc-${u}@example.test`, phone: '+33 4 00 00 00 01' },
     legalRepresentatives: Array.from({ length: opts.representatives ?? 1 }, (_, i) => ({ name: `Representative ${i + 1} ${u}` })),
     beneficialOwners: Array.from({ length: opts.owners ?? 1 }, (_, i) => ({ name: `Owner ${i + 1} ${u}` })),
+    billingMandate: { version: BILLING_MANDATE.version },
   };
 }
 

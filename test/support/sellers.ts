@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { hashKey } from '../../api/auth';
 import type { Db } from '../../infra/db';
+import { BILLING_MANDATE, frenchVatNumber } from '../../domain/billing-identity';
 
 export interface FreshSeller {
   sellerId: string;
@@ -16,6 +17,8 @@ export interface FreshSeller {
   offerId: string;
   /** Its current terms version (checkout must accept it, ORD-3). */
   terms: string;
+  /** Its SIREN (INV-1: on every document in its name). */
+  siren: string;
 }
 
 export async function freshSeller(db: Db): Promise<FreshSeller> {
@@ -28,9 +31,13 @@ export async function freshSeller(db: Db): Promise<FreshSeller> {
     key: `seller_test_${u}`,
     offerId: `off_t_${u}`,
     terms: `t-${u}-1`,
+    siren: String(100_000_000 + Math.floor(Math.random() * 899_999_999)),
   };
   await db.seller.create({
-    data: { id: s.sellerId, name: s.name, legalName: s.legalName, contactEmail: s.contactEmail, contactPhone: '+33 1 00 00 00 99', address: `${u} rue du Test, 75001 Paris`, status: 'approved' },
+    data: {
+      id: s.sellerId, name: s.name, legalName: s.legalName, contactEmail: s.contactEmail, contactPhone: '+33 1 00 00 00 99', address: `${u} rue du Test, 75001 Paris`, status: 'approved',
+      registrationNumber: s.siren, vatNumber: frenchVatNumber(s.siren), billingMandateVersion: BILLING_MANDATE.version, billingMandateAcceptedAt: new Date('2026-01-01T00:00:00Z'),
+    },
   });
   await db.sellerTermsVersion.create({ data: { sellerId: s.sellerId, version: s.terms, current: true } });
   await db.offer.create({
