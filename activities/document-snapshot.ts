@@ -99,6 +99,7 @@ async function customerParty(tx: Prisma.TransactionClient, customerId: string, o
     country: o?.customerCountry ?? c.country ?? 'FR',
     email: o?.customerEmail ?? c.email,
     vatNumber: type === 'business' ? (o?.customerVatNumber ?? c.vatNumber ?? null) : null,
+    registrationNumber: type === 'business' ? (o?.customerRegistrationNumber ?? c.registrationNumber ?? null) : null,
     type,
   };
 }

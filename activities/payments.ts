@@ -53,11 +53,11 @@ export function chargeAttemptKey(paymentId: string, attempt: number): string {
  */
 async function accountOfPaidOrder(
   tx: Prisma.TransactionClient,
-  order: { id: string; customerId: string | null; customerEmail: string; customerName: string | null; customerType: string | null; customerAddress: string | null; customerCountry: string | null; customerVatNumber: string | null; cardId: string },
+  order: { id: string; customerId: string | null; customerEmail: string; customerName: string | null; customerType: string | null; customerAddress: string | null; customerCountry: string | null; customerVatNumber: string | null; customerRegistrationNumber: string | null; cardId: string },
 ): Promise<string> {
   // INV-1: an account without a billing address takes its first paid checkout's (support
   // invoices, issued outside any order, print it); an address already there is never overwritten.
-  const billing = { address: order.customerAddress, country: order.customerCountry, vatNumber: order.customerVatNumber };
+  const billing = { address: order.customerAddress, country: order.customerCountry, vatNumber: order.customerVatNumber, registrationNumber: order.customerRegistrationNumber };
   if (order.customerId) {
     if (order.customerAddress) await tx.customer.updateMany({ where: { id: order.customerId, address: null }, data: billing });
     return order.customerId;

@@ -20,7 +20,7 @@ import { Problem } from './problem';
 import type { RouteResult } from './route';
 
 export interface CheckoutInput {
-  customer: { email: string; name: string; type: 'individual' | 'business'; address: string; country: string; vatNumber?: string };
+  customer: { email: string; name: string; type: 'individual' | 'business'; address: string; country: string; vatNumber?: string; registrationNumber?: string };
   lines: { offerId: string }[];
   acceptedTerms: { sellerId: string; version: string }[];
   card: { number: string; expMonth: number; expYear: number; cvc: string };
@@ -221,6 +221,7 @@ async function recordOrder(
           customerAddress: input.customer.address,
           customerCountry: input.customer.country,
           customerVatNumber: input.customer.vatNumber ?? null,
+          customerRegistrationNumber: input.customer.registrationNumber ?? null,
           status: 'payment_pending',
           currency: ordered[0].currency,
           totalExclVatCents: totals.exclVatCents,

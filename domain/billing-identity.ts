@@ -10,6 +10,8 @@ export const BILLING_MANDATE = {
 
 /** An intra-EU VAT number: two letters, then 2 to 13 letters or digits (VIES format). */
 export const VAT_NUMBER = /^[A-Z]{2}[0-9A-Z]{2,13}$/;
+/** A buyer's registration number as documents print it: a SIREN, or another register's (letters, digits, spaces, dashes). */
+export const REGISTRATION_NUMBER = /^[A-Za-z0-9][A-Za-z0-9 .\/-]{1,39}$/;
 /** A French SIREN: 9 digits. */
 export const SIREN = /^\d{9}$/;
 

@@ -275,6 +275,8 @@ const checkout = (): Case[] => {
     c('customer.country is not a country code', co((b) => (b.customer.country = 'France')), ['body.customer.country']),
     c('customer.vatNumber is not a VAT number', co((b) => (((b.customer as any).type = 'business'), ((b.customer as any).vatNumber = '12 345'))), ['body.customer.vatNumber']),
     c('customer.vatNumber for an individual', co((b) => ((b.customer as any).vatNumber = 'FR40303265045')), ['body.customer.vatNumber']),
+    c('customer.registrationNumber for an individual', co((b) => ((b.customer as any).registrationNumber = '732829320')), ['body.customer.registrationNumber']),
+    c('customer.registrationNumber is blank', co((b) => (((b.customer as any).type = 'business'), ((b.customer as any).registrationNumber = ' '))), ['body.customer.registrationNumber']),
     // lines
     c('lines missing', co((b) => delete (b as any).lines), ['body.lines']),
     c('lines is empty', co((b) => (b.lines = [])), ['body.lines']),

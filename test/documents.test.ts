@@ -31,7 +31,7 @@ async function download(path: string, key: string): Promise<{ status: number; by
   return { status: res.status, bytes: Buffer.from(await res.arrayBuffer()), headers: res.headers };
 }
 
-async function orderFrom(seller: FreshSeller, opts: { type?: 'individual' | 'business'; vatNumber?: string } = {}) {
+async function orderFrom(seller: FreshSeller, opts: { type?: 'individual' | 'business'; vatNumber?: string; registrationNumber?: string } = {}) {
   const order = await placeOrder(sys.apiUrl, { offers: [seller.offerId], terms: [{ sellerId: seller.sellerId, version: seller.terms }], ...opts });
   await emailSent(sys.db, `invoice:${checkoutInvoice(order.orderId, seller.sellerId)}:email`);
   return order;
@@ -96,7 +96,7 @@ describe('documents (INV-1)', () => {
 
   it("INV-1: every mandatory mention of a business customer's invoice and of its credit note, in the PDF's text and in the embedded Factur-X XML", async () => {
     const seller = await freshSeller(sys.db);
-    const order = await orderFrom(seller, { type: 'business', vatNumber: 'DE123456789' });
+    const order = await orderFrom(seller, { type: 'business', vatNumber: 'DE123456789', registrationNumber: 'HRB 12345' });
     const invoiceId = checkoutInvoice(order.orderId, seller.sellerId);
     const invoice = await sys.db.invoice.findUniqueOrThrow({ where: { id: invoiceId } });
     const pdf = (await download(`/invoices/${encodeURIComponent(invoiceId)}/pdf`, order.customerApiKey)).bytes;
@@ -112,6 +112,7 @@ describe('documents (INV-1)', () => {
       'Test Buyer',
       '5 avenue Test, 69001 Lyon',
       'DE123456789',
+      'HRB 12345',
       'au nom et pour le compte de',
       BILLING_MANDATE.version,
       '10.00 EUR', // unit price excl. VAT
@@ -134,7 +135,7 @@ describe('documents (INV-1)', () => {
     expect(xml.name).toBe('factur-x.xml');
     const cii = xml.content.toString('utf8');
     await expectValidFacturX(cii);
-    for (const m of [invoice.number, '<ram:TypeCode>380</ram:TypeCode>', seller.siren, frenchVatNumber(seller.siren), 'DE123456789', '<ram:RateApplicablePercent>20', '12.00']) expect(cii, m).toContain(m);
+    for (const m of [invoice.number, '<ram:TypeCode>380</ram:TypeCode>', seller.siren, frenchVatNumber(seller.siren), 'DE123456789', '<ram:ID>HRB12345</ram:ID>', '<ram:RateApplicablePercent>20', '12.00']) expect(cii, m).toContain(m);
     expect(cii.replace(/\s+/g, '')).toContain(`<ram:BilledQuantityunitCode="C62">1`.replace(/\s+/g, ''));
 
     // The seller refuses the line: the credit note references the invoice it corrects.

@@ -1,7 +1,7 @@
 // Routes of the order process: checkout (ORD-1..4), order and line state with a timeline
 // (ACC-2), the seller's accept/refuse (ORD-6), ops cancel/extend and the overdue list (ORD-7).
 import { randomUUID } from 'node:crypto';
-import { VAT_NUMBER } from '../../domain/billing-identity';
+import { REGISTRATION_NUMBER, VAT_NUMBER } from '../../domain/billing-identity';
 import { MAX_EXTENSION_HOURS, OPEN_LINE_STATUSES, isUndecided, type LineStatus } from '../../domain/order-line';
 import {
   acceptLineUpdate,
@@ -39,7 +39,10 @@ const checkoutBody = z
       address: text(500),
       country: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 country code, e.g. FR').default('FR'),
       vatNumber: z.string().regex(VAT_NUMBER, 'an intra-EU VAT number, e.g. FR40303265045').optional(),
-    }).strict().refine((c) => c.type === 'business' || c.vatNumber === undefined, { path: ['vatNumber'], message: 'only for a business customer' }),
+      registrationNumber: z.string().regex(REGISTRATION_NUMBER, 'a SIREN (9 digits) or a register number').optional(),
+    }).strict()
+      .refine((c) => c.type === 'business' || c.vatNumber === undefined, { path: ['vatNumber'], message: 'only for a business customer' })
+      .refine((c) => c.type === 'business' || c.registrationNumber === undefined, { path: ['registrationNumber'], message: 'only for a business customer' }),
     lines: z.array(z.object({ offerId: z.string().min(1).max(100) }).strict()).min(1).max(20),
     acceptedTerms: z.array(z.object({ sellerId: z.string().min(1).max(100), version: z.string().min(1).max(50) }).strict()).max(20),
     card: z.object({

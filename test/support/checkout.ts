@@ -10,10 +10,11 @@ export function checkoutBody(opts: {
   terms?: { sellerId: string; version: string }[];
   /** INV-1: a business's intra-EU VAT number. */
   vatNumber?: string;
+  registrationNumber?: string;
 } = {}) {
   const offers = opts.offers ?? [DEMO.offers.acmeMail.id, DEMO.offers.globexBackup.id];
   return {
-    customer: { email: opts.email ?? `buyer-${Math.random().toString(36).slice(2, 10)}@example.test`, name: 'Test Buyer', type: opts.type ?? 'individual', address: '5 avenue Test, 69001 Lyon', country: 'FR', ...(opts.vatNumber ? { vatNumber: opts.vatNumber } : {}) },
+    customer: { email: opts.email ?? `buyer-${Math.random().toString(36).slice(2, 10)}@example.test`, name: 'Test Buyer', type: opts.type ?? 'individual', address: '5 avenue Test, 69001 Lyon', country: 'FR', ...(opts.vatNumber ? { vatNumber: opts.vatNumber } : {}), ...(opts.registrationNumber ? { registrationNumber: opts.registrationNumber } : {}) },
     lines: offers.map((offerId) => ({ offerId })),
     acceptedTerms: opts.terms ?? [
       { sellerId: DEMO.sellers.acme.id, version: DEMO.sellers.acme.terms },

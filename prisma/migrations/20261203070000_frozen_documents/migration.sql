@@ -17,9 +17,11 @@ ALTER TABLE "SellerApplication" ADD COLUMN "billingMandateAcceptedAt" TIMESTAMP(
 ALTER TABLE "Customer" ADD COLUMN "address" TEXT;
 ALTER TABLE "Customer" ADD COLUMN "country" TEXT;
 ALTER TABLE "Customer" ADD COLUMN "vatNumber" TEXT;
+ALTER TABLE "Customer" ADD COLUMN "registrationNumber" TEXT;
 ALTER TABLE "Order" ADD COLUMN "customerAddress" TEXT;
 ALTER TABLE "Order" ADD COLUMN "customerCountry" TEXT;
 ALTER TABLE "Order" ADD COLUMN "customerVatNumber" TEXT;
+ALTER TABLE "Order" ADD COLUMN "customerRegistrationNumber" TEXT;
 
 -- Chronology of a numbering series: a number is never dated before the one it follows.
 ALTER TABLE "Counter" ADD COLUMN "lastAt" TIMESTAMP(3);
