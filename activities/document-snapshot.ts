@@ -97,7 +97,9 @@ async function customerParty(tx: Prisma.TransactionClient, customerId: string, o
     name: o?.customerName ?? c.name,
     address: o?.customerAddress ?? c.address ?? 'address not given',
     country: o?.customerCountry ?? c.country ?? 'FR',
-    email: o?.customerEmail ?? c.email,
+    // Not a mandatory mention (CGI ann. II art. 242 nonies A: name and address): left off, so an
+    // invoice kept for 10 years holds no contact an account closure would have to erase (ACC-3).
+    email: '',
     vatNumber: type === 'business' ? (o?.customerVatNumber ?? c.vatNumber ?? null) : null,
     registrationNumber: type === 'business' ? (o?.customerRegistrationNumber ?? c.registrationNumber ?? null) : null,
     type,

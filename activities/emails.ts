@@ -171,7 +171,10 @@ export function createEmailActivities(deps: ActivityDeps) {
       if (!joined) throw new Error(`invoice ${invoice.id}: its order, seller or customer is missing`);
       const order = { number: joined.orderNumber };
       const seller = { name: joined.name, legalName: joined.legalName, address: joined.address, contactEmail: joined.contactEmail, contactPhone: joined.contactPhone };
-      const customer = { id: joined.customerId, email: joined.customerEmail };
+      // PRT-5: an invoice its partner paid lives in the partner's organisation: e-mailed to the partner company's account.
+      const partner = invoice.partnerId ? await db.partner.findUniqueOrThrow({ where: { id: invoice.partnerId }, select: { customerId: true } }) : null;
+      const payer = partner ? await db.customer.findUniqueOrThrow({ where: { id: partner.customerId }, select: { id: true, email: true } }) : null;
+      const customer = payer ?? { id: joined.customerId, email: joined.customerEmail };
       const message = templates.invoiceIssued({
         ...invoice,
         orderNumber: order.number,
@@ -200,16 +203,17 @@ export function createEmailActivities(deps: ActivityDeps) {
       });
     },
 
-    /** X-2: sends a recorded e-mail; once marked sent it is never sent again. */
+    /** X-2: sends a recorded e-mail; once marked sent (or cancelled by an account closure) it is never sent again. */
     async deliverEmail(emailId: string): Promise<void> {
       // Counted before the transmission: a resend (the last attempt died between the server's
       // acceptance and the update below) is then visible as attempts > 1, same Message-ID. One
       // statement counts the attempt and reads the message, unless it was sent already.
       const [email] = await db.$queryRaw<{ messageId: string; toAddress: string; subject: string; text: string; attachments: EmailAttachment[] | null }[]>`
-        UPDATE "Email" SET "attempts" = "attempts" + 1 WHERE "id" = ${emailId} AND "status" <> 'sent'
+        UPDATE "Email" SET "attempts" = "attempts" + 1 WHERE "id" = ${emailId} AND "status" = 'queued'
         RETURNING "messageId", "toAddress", "subject", "text", "attachments"`;
       if (!email) {
-        // Sent already (a retry after success), or no such e-mail (then this throws).
+        // Sent already (a retry after success), cancelled (ACC-3: its account was closed and its
+        // address erased before it went), or no such e-mail (then this throws).
         await db.email.findUniqueOrThrow({ where: { id: emailId }, select: { id: true } });
         return;
       }

@@ -9,7 +9,10 @@ import { createTicketActivities } from './tickets';
 import { createSellerCaseActivities } from './seller-cases';
 import { createSellerClosureActivities } from './seller-closure';
 import { createSellerApplicationActivities } from './seller-applications';
+import { createAccountClosureActivities } from './account-closure';
+import { createPartnershipActivities } from './partnerships';
 import { createWithdrawalActivities } from './withdrawal';
+import { createTenderActivities } from './tenders';
 
 export function createActivities(deps: ActivityDeps) {
   return {
@@ -23,6 +26,9 @@ export function createActivities(deps: ActivityDeps) {
     ...createSellerCaseActivities(deps),
     ...createSellerClosureActivities(deps),
     ...createSellerApplicationActivities(deps),
+    ...createAccountClosureActivities(deps),
+    ...createTenderActivities(deps),
+    ...createPartnershipActivities(deps),
   };
 }
 

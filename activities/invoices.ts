@@ -9,6 +9,7 @@ import { DateTime } from 'luxon';
 import type { Prisma } from '@prisma/client';
 import type { Db } from '../infra/db';
 import { dueDate, type BillingPeriod } from '../domain/calendar';
+import { lineCharge } from '../domain/commercial-policy';
 import { writeAudit } from './audit';
 import { documentSnapshot, type SnapshotLineInput } from './document-snapshot';
 import { storeDocumentFiles } from './document-files';
@@ -93,6 +94,12 @@ export function creditLinesOf(invoice: { lines: string }, label: (description: s
   }));
 }
 
+/** PRT-5: an order its partner paid has its documents in the partner's organisation; any other, in its customer's (null). */
+async function partnerOrganisationOf(tx: Prisma.TransactionClient, orderId: string | null | undefined): Promise<string | null> {
+  const order = orderId ? await tx.order.findUnique({ where: { id: orderId }, select: { payer: true, partnerId: true } }) : null;
+  return order?.payer === 'partner' ? order.partnerId : null;
+}
+
 /** Issues one invoice or credit note under its business key, taking the next number of its series. */
 export async function takeInvoice(db: Db, input: TakeInvoiceInput): Promise<{ invoiceId: string; number: string }> {
   const taken = await db.$transaction(async (tx) => {
@@ -127,6 +134,7 @@ export async function takeInvoice(db: Db, input: TakeInvoiceInput): Promise<{ in
         totalCents: total.totalCents,
         issuedAt,
         document: document as unknown as Prisma.InputJsonValue,
+        partnerId: await partnerOrganisationOf(tx, input.orderId),
       },
     });
     await writeAudit(tx, {
@@ -145,14 +153,39 @@ export async function takeInvoice(db: Db, input: TakeInvoiceInput): Promise<{ in
   return taken;
 }
 
-/** The checkout invoice of one seller: its lines of the order, first period, dated at payment. */
+/** What an order line was bought at (the OrderLine columns checkout writes). */
+export interface PricedOrderLine {
+  priceCents: number;
+  vatRateBp: number;
+  quantity: number;
+  unitPriceCents: number;
+  discountBp: number;
+  discountKind: string | null;
+}
+
+/**
+ * The invoice lines of one period of an order line: quantity × unit price, then its POL-3 discount
+ * as its own line (lineCharge), so the document's total is what was charged, to the cent.
+ */
+export function chargeLinesOf(l: PricedOrderLine, description: string, period: { periodStart: string; periodEnd: string }): InvoiceLineInput[] {
+  if (l.discountBp === 0) return [{ description, quantity: l.quantity, exclVatCents: l.priceCents, vatRateBp: l.vatRateBp, ...period }];
+  const { lines } = lineCharge({ name: description, unitPriceCents: l.unitPriceCents, quantity: l.quantity, discountBp: l.discountBp, discountKind: l.discountKind, vatRateBp: l.vatRateBp });
+  return lines.map((c) => ({ description: c.description, quantity: c.quantity, exclVatCents: c.exclVatCents, vatRateBp: c.vatRateBp, ...period }));
+}
+
+/**
+ * The checkout invoice of one seller: its lines of the order the checkout charged, first period,
+ * dated at payment. A line on a free trial (POL-1) is not on it: nothing was charged for it.
+ */
 export async function takeCheckoutInvoice(db: Db, input: { orderId: string; sellerId: string; paymentId: string }): Promise<{ invoiceId: string; number: string }> {
   // Issued already (each subscription asks for it again when it starts): one read, no transaction.
   // An issued invoice is never edited or deleted, so the answer cannot go stale.
   const issued = await db.invoice.findUnique({ where: { id: checkoutInvoiceId(input.orderId, input.sellerId) }, select: { id: true, number: true } });
   if (issued) return { invoiceId: issued.id, number: issued.number };
   const order = await db.order.findUniqueOrThrow({ where: { id: input.orderId }, include: { lines: { orderBy: { position: 'asc' } } } });
-  const lines = order.lines.filter((l) => l.sellerId === input.sellerId);
+  const lines = order.lines.filter((l) => l.sellerId === input.sellerId && l.totalCents > 0);
+  // A seller whose every line is on trial has no checkout invoice (the order process asks for none).
+  if (lines.length === 0) throw new Error(`order ${order.id}: nothing charged for seller ${input.sellerId}, so no checkout invoice`);
   const paidAt = (order.paidAt ?? order.createdAt).toISOString();
   return takeInvoice(db, {
     invoiceId: checkoutInvoiceId(order.id, input.sellerId),
@@ -161,13 +194,8 @@ export async function takeCheckoutInvoice(db: Db, input: { orderId: string; sell
     customerId: order.customerId!, // set when the checkout charge was captured
     orderId: order.id,
     currency: order.currency,
-    lines: lines.map((l) => ({
-      description: `${l.name}, period 1 (order ${order.number})`,
-      exclVatCents: l.priceCents,
-      vatRateBp: l.vatRateBp,
-      // The first period starts at payment (SUB-2: the anniversary is the payment's instant).
-      ...firstPeriod(paidAt, l.billingPeriod),
-    })),
+    // The first period starts at payment (SUB-2: the anniversary is the payment's instant).
+    lines: lines.flatMap((l) => chargeLinesOf(l, `${l.name}, period 1 (order ${order.number})`, firstPeriod(paidAt, l.billingPeriod))),
     at: paidAt,
   });
 }

@@ -1,14 +1,16 @@
 // Money movements of the order process (ORD-4, ORD-6, X-3), each keyed by its business identity:
-// the checkout charge by order, a line's refund by line (with its credit note, INV-1).
+// the checkout charge by order, a line's refund by line (with its credit note, INV-1). A line on
+// a free trial (POL-1) is charged nothing at checkout: no capture, no ledger movement, no refund.
 import { randomUUID } from 'node:crypto';
 import { captureBatch, feeRateBp, refundBatch } from '../domain/ledger';
 import { linePosting, postBatch } from './ledger';
+import { creditCashback } from './partner-cashback';
 import type { Prisma } from '@prisma/client';
 import { retryOnConflict } from '../infra/db';
 import type { ChargeResult } from '../infra/payment-gateway';
 import type { ActivityDeps } from './deps';
 import { writeAudit } from './audit';
-import { creditNoteId, firstPeriod, takeCheckoutInvoice, takeInvoice } from './invoices';
+import { chargeLinesOf, creditNoteId, firstPeriod, takeCheckoutInvoice, takeInvoice } from './invoices';
 
 export interface ChargeOrderInput {
   orderId: string;
@@ -17,9 +19,16 @@ export interface ChargeOrderInput {
   at: string;
 }
 
+/** `charged`: the checkout charged the line (false: a free trial, POL-1; it has no checkout invoice line). */
+export interface ChargedLine {
+  lineId: string;
+  sellerId: string;
+  charged: boolean;
+}
+
 export type ChargeOrderResult =
-  | { status: 'captured'; paidAt: string; customerId: string; lines: { lineId: string; sellerId: string }[] }
-  | { status: 'declined'; failure: { code: string; message: string }; lines: { lineId: string; sellerId: string }[] };
+  | { status: 'captured'; paidAt: string; customerId: string; lines: ChargedLine[] }
+  | { status: 'declined'; failure: { code: string; message: string }; lines: ChargedLine[] };
 
 export function checkoutPaymentId(orderId: string): string {
   return `order:${orderId}:checkout`;
@@ -39,6 +48,11 @@ export function paymentOutcome(result: ChargeResult, gatewayKey: string, at: str
     declineCode: captured ? null : result.code,
     createdAt: new Date(at),
   };
+}
+
+/** POL-1: the gateway key of the card verification of an order with nothing to charge (one attempt, as a charge). */
+export function checkoutVerificationKey(orderId: string): string {
+  return `${checkoutPaymentId(orderId)}:verification`;
 }
 
 /** The gateway key of one charge attempt: each attempt is its own request to the gateway (X-3). */
@@ -77,15 +91,23 @@ async function accountOfPaidOrder(
   return customerId;
 }
 
+const chargedLines = (lines: { id: string; sellerId: string; totalCents: number }[]): ChargedLine[] =>
+  lines.map((l) => ({ lineId: l.id, sellerId: l.sellerId, charged: l.totalCents > 0 }));
+
 export function createPaymentActivities({ db, gateway }: ActivityDeps) {
   return {
-    /** ORD-4: one charge for the first period of every line; a repeat returns the stored outcome. */
+    /**
+     * ORD-4: one charge for the first period of every line; a repeat returns the stored outcome.
+     * POL-1: an order that costs nothing now (every line on a free trial) verifies the card
+     * instead: no money moves, so no Payment row and no ledger movement; a decline fails the order
+     * as a declined charge does, and a verified card makes it paid.
+     */
     async chargeOrder(input: ChargeOrderInput): Promise<ChargeOrderResult> {
       const order = await db.order.findUniqueOrThrow({
         where: { id: input.orderId },
         include: { lines: { orderBy: { position: 'asc' } } },
       });
-      const lines = order.lines.map((l) => ({ lineId: l.id, sellerId: l.sellerId }));
+      const lines = chargedLines(order.lines);
       if (order.status === 'paid' && order.paidAt && order.customerId) {
         return { status: 'captured', paidAt: order.paidAt.toISOString(), customerId: order.customerId, lines };
       }
@@ -97,30 +119,20 @@ export function createPaymentActivities({ db, gateway }: ActivityDeps) {
       // One attempt: the checkout charge is never tried again after a decline (ORD-4).
       const gatewayKey = chargeAttemptKey(paymentId, 1);
       const card = await db.paymentCard.findUniqueOrThrow({ where: { id: order.cardId } });
-      const result = await gateway.charge({
-        idempotencyKey: gatewayKey,
-        cardToken: card.token,
-        amountCents: order.totalCents,
-        currency: order.currency,
-        description: `Order ${order.number}`,
-      });
+      const request = { cardToken: card.token, currency: order.currency, description: `Order ${order.number}` };
+      const charge = order.totalCents > 0 ? await gateway.charge({ ...request, idempotencyKey: gatewayKey, amountCents: order.totalCents }) : null;
+      const result = charge ?? (await gateway.verifyCard({ ...request, idempotencyKey: checkoutVerificationKey(order.id) }));
 
-      const captured = result.status === 'captured';
+      const captured = result.status !== 'declined';
       const customerId = await retryOnConflict(() => db.$transaction(async (tx) => {
         // Recorded once (INSERT … ON CONFLICT DO NOTHING, one statement): a repeat keeps the first.
-        await tx.payment.createMany({
-          data: [
-            {
-              id: paymentId,
-              orderId: order.id,
-              kind: 'checkout',
-              amountCents: order.totalCents,
-              currency: order.currency,
-              ...paymentOutcome(result, gatewayKey, input.at),
-            },
-          ],
-          skipDuplicates: true,
-        });
+        // A card verification moved no money: it is no payment (its reference is in the audit entry).
+        if (charge) {
+          await tx.payment.createMany({
+            data: [{ id: paymentId, orderId: order.id, kind: 'checkout', amountCents: order.totalCents, currency: order.currency, ...paymentOutcome(charge, gatewayKey, input.at) }],
+            skipDuplicates: true,
+          });
+        }
         const customerId = captured ? await accountOfPaidOrder(tx, order) : null;
         await tx.order.update({
           where: { id: order.id },
@@ -130,10 +142,11 @@ export function createPaymentActivities({ db, gateway }: ActivityDeps) {
         });
         if (!captured) {
           await tx.orderLine.updateMany({ where: { orderId: order.id }, data: { status: 'payment_failed' } });
-        } else {
-          // PAY-1, FEE-1: the capture split per line and seller, each line's fee, with the payment row.
-          const lines = order.lines.map((l) => ({ lineId: l.id, sellerId: l.sellerId, amount: BigInt(l.totalCents) }));
+        } else if (result.status === 'captured') {
+          // PAY-1, FEE-1: the capture split per charged line and seller, each line's fee, with the payment row.
+          const lines = order.lines.filter((l) => l.totalCents > 0).map((l) => ({ lineId: l.id, sellerId: l.sellerId, amount: BigInt(l.totalCents) }));
           await postBatch(tx, `payment:${paymentId}:capture`, input.at, captureBatch({ paymentId, currency: order.currency, lines, feeRateBp: feeRateBp() }));
+          await creditCashback(tx, { paymentId }); // PRT-6: the partner's cashback, with the capture
         }
         await writeAudit(tx, {
           key: `order:${order.id}:${captured ? 'paid' : 'payment_failed'}`,
@@ -144,20 +157,20 @@ export function createPaymentActivities({ db, gateway }: ActivityDeps) {
           entityId: order.id,
           orderId: order.id,
           workflowId: input.workflowId,
-          data: captured ? { amountCents: order.totalCents, currency: order.currency } : { code: result.code },
+          data: result.status === 'declined' ? { code: result.code } : { amountCents: order.totalCents, currency: order.currency, ...(result.status === 'verified' ? { cardVerification: result.reference } : {}) },
         });
         return customerId;
       }));
 
-      return captured
-        ? { status: 'captured', paidAt: input.at, customerId: customerId!, lines }
-        : { status: 'declined', failure: { code: result.code, message: result.message }, lines };
+      return result.status === 'declined'
+        ? { status: 'declined', failure: { code: result.code, message: result.message }, lines }
+        : { status: 'captured', paidAt: input.at, customerId: customerId!, lines };
     },
 
     /** ORD-4: the checkout charge could not be made (gateway unreachable): the order fails as on a decline. */
     async failOrderCharge(input: ChargeOrderInput & { code: string; message: string }): Promise<ChargeOrderResult> {
       const order = await db.order.findUniqueOrThrow({ where: { id: input.orderId }, include: { lines: { orderBy: { position: 'asc' } } } });
-      const lines = order.lines.map((l) => ({ lineId: l.id, sellerId: l.sellerId }));
+      const lines = chargedLines(order.lines);
       await db.$transaction(async (tx) => {
         const failed = await tx.order.updateMany({ where: { id: order.id, status: 'payment_pending' }, data: { status: 'payment_failed', failureCode: input.code, failureMessage: input.message } });
         if (failed.count === 0) return;
@@ -184,6 +197,8 @@ export function createPaymentActivities({ db, gateway }: ActivityDeps) {
     async refundLine(input: { lineId: string; reason: string; at?: string }): Promise<{ refundId: string; amountCents: number }> {
       const refundId = lineRefundId(input.lineId);
       const line = await db.orderLine.findUniqueOrThrow({ where: { id: input.lineId }, include: { order: true } });
+      // POL-1: a line on a free trial was charged nothing: nothing to refund, no credit note.
+      if (line.totalCents === 0) return { refundId, amountCents: 0 };
       const payment = await db.payment.findUniqueOrThrow({ where: { id: checkoutPaymentId(line.orderId) } });
       let refund = await db.refund.findUnique({ where: { id: refundId } });
       if (!refund) {
@@ -228,7 +243,8 @@ export function createPaymentActivities({ db, gateway }: ActivityDeps) {
         customerId: line.order.customerId!, // a refunded line was paid: its order has its account
         orderId: line.orderId,
         currency: line.currency,
-        lines: [{ description: `Refund (${refund.reason.replaceAll('_', ' ')}): ${line.name}, period 1 (order ${line.order.number})`, exclVatCents: line.priceCents, vatRateBp: line.vatRateBp, ...firstPeriod((line.order.paidAt ?? line.order.createdAt).toISOString(), line.billingPeriod) }],
+        // The invoice's lines of this line (its discount included), so the note's total is the refund's.
+        lines: chargeLinesOf(line, `Refund (${refund.reason.replaceAll('_', ' ')}): ${line.name}, period 1 (order ${line.order.number})`, firstPeriod((line.order.paidAt ?? line.order.createdAt).toISOString(), line.billingPeriod)),
         at: input.at ?? refund.createdAt.toISOString(),
       });
       return { refundId, amountCents: refund.amountCents };

@@ -5,6 +5,7 @@
 import { randomInt } from 'node:crypto';
 import { captureBatch, feeRateBp, refundBatch } from '../domain/ledger';
 import { linePosting, postBatch } from './ledger';
+import { creditCashback } from './partner-cashback';
 import type { ActivityDeps } from './deps';
 import { writeAudit } from './audit';
 import { recordEmail } from './emails';
@@ -14,6 +15,11 @@ import { keyedHash } from '../infra/hmac';
 import { checkoutInvoiceId, creditLinesOf, creditNoteId, firstPeriod, takeCheckoutInvoice, takeInvoice as takeInvoiceIn, type InvoiceLineInput } from './invoices';
 import { chargeAttemptKey, checkoutPaymentId, paymentOutcome } from './payments';
 import { formatMoney, lineAmounts } from '../domain/money';
+import { BILLING_PERIOD_NAMES, type BillingPeriod } from '../domain/calendar';
+import { allowedPeriodsOf, unitPriceFor, type ChargeLine } from '../domain/commercial-policy';
+import { withVolumeTier, type VolumeTier } from '../domain/partner-pricing';
+import { discountFor } from './customer-verifications';
+import { exclVatParts } from './seller-refunds';
 import { formatDate, formatDateTime } from '../domain/time-format';
 import { daysAfter, deletionLinkSubject, DOCUMENT_LINK_DAYS, linkUrl, windowEnd, type LinkPurpose } from '../api/signed-links';
 
@@ -21,6 +27,10 @@ export { checkoutInvoiceId, type InvoiceLineInput } from './invoices';
 
 export function renewalPaymentId(subscriptionId: string, period: number): string {
   return `sub:${subscriptionId}:period:${period}`;
+}
+/** The n-th quantity increase of a subscription: its payment, invoice and gateway key (X-3). */
+export function quantityPaymentId(subscriptionId: string, n: number): string {
+  return `sub:${subscriptionId}:quantity:${n}`;
 }
 export function withdrawalRefundId(lineId: string, paymentId: string): string {
   return `line:${lineId}:withdrawal:${paymentId}`;
@@ -43,9 +53,18 @@ export interface SubscriptionTerms {
   sellerId: string;
   offerId: string;
   name: string;
-  billingPeriod: 'monthly' | 'annual';
+  billingPeriod: BillingPeriod;
   commitmentMonths: number;
+  /** One period excl. VAT after the discount (what lineCharge gives for the line as bought). */
   priceCents: number;
+  /** What checkout charged for the line (0 for a trial, POL-1). */
+  totalCents: number;
+  quantity: number;
+  unitPriceCents: number;
+  discountBp: number;
+  discountKind: string | null;
+  /** POL-1: the end of the free trial (ISO), or null. */
+  trialEndsAt: string | null;
   vatRateBp: number;
   currency: string;
   /** The card saved at checkout, by id (its token stays in PaymentCard, X-7). */
@@ -87,8 +106,33 @@ export type SubscriptionEmailKind =
   | 'terminated'
   | 'deleted'
   | 'withdrawn_customer'
-  | 'withdrawn_seller';
+  | 'withdrawn_seller'
+  | 'trial_reminder'
+  | 'price_change'
+  | 'quantity_increased';
 
+/** POL-2, POL-3: an offer's price in force at an instant and the discount the customer has then. */
+export interface PriceInForce {
+  /** The version in force (the latest of the product created at or before the instant). */
+  offerId: string;
+  /** One period of the subscription's billing period (POL-6: a yearly offer is priced per year). */
+  unitPriceCents: number;
+  vatRateBp: number;
+  currency: string;
+  discount: { bp: number; kind: string } | null;
+}
+
+
+/** The line's period as checkout wrote it (one of the four, POL-6); anything else is a bug to stop on. */
+function billingPeriodOf(value: string): BillingPeriod {
+  if (!(BILLING_PERIOD_NAMES as readonly string[]).includes(value)) throw new Error(`unknown billing period ${value}`);
+  return value as BillingPeriod;
+}
+
+/** A charge's lines on its invoice (as the checkout invoice shows them, chargeLinesOf), with the service period they cover. */
+function invoiceLines(lines: ChargeLine[], periodStart: string, periodEnd: string): InvoiceLineInput[] {
+  return lines.map((l) => ({ description: l.description, quantity: l.quantity, exclVatCents: l.exclVatCents, vatRateBp: l.vatRateBp, periodStart, periodEnd }));
+}
 
 export function createSubscriptionActivities(deps: ActivityDeps) {
   const { db, gateway } = deps;
@@ -101,6 +145,84 @@ export function createSubscriptionActivities(deps: ActivityDeps) {
   /** A signed link for the customer's browser (api/signed-links.ts): a credential, hidden from staff. */
   const signed = (purpose: LinkPurpose, subject: string, expiresAt: Date | string) => linkUrl(deps.publicUrl, purpose, subject, expiresAt);
 
+  /**
+   * X-3: one payment of a subscription at most once. The payment row (one per business id) is the
+   * local guard: once captured, no further attempt goes to the gateway. Each attempt has its own
+   * gateway key (a gateway replays the first answer of a key, declines included), and a retry of
+   * the same attempt (lost reply, crashed worker) reuses it and gets the first capture back.
+   */
+  async function chargeOnce(input: {
+    paymentId: string;
+    kind: 'renewal' | 'quantity';
+    subscriptionId: string;
+    orderId: string;
+    period: number;
+    attempt: number;
+    cardId: string;
+    amountCents: number;
+    currency: string;
+    description: string;
+    audit: Record<string, number>;
+    at: string;
+    workflowId: string;
+  }): Promise<RenewalChargeResult> {
+    const { paymentId, amountCents } = input;
+    const existing = await db.payment.findUnique({ where: { id: paymentId } });
+    if (existing?.status === 'captured') return { status: 'captured', paymentId, amountCents: existing.amountCents };
+    const card = await db.paymentCard.findUnique({ where: { id: input.cardId } });
+    if (!card) notFound(`no saved card ${input.cardId}`);
+    const gatewayKey = chargeAttemptKey(paymentId, input.attempt);
+    const result = await gateway.charge({ idempotencyKey: gatewayKey, cardToken: card!.token, amountCents, currency: input.currency, description: input.description });
+    const captured = result.status === 'captured';
+    const data = { amountCents, currency: input.currency, ...paymentOutcome(result, gatewayKey, input.at) };
+    const { sellerId } = await db.orderLine.findUniqueOrThrow({ where: { id: input.subscriptionId }, select: { sellerId: true } });
+    await db.$transaction(async (tx) => {
+      // A captured row is never overwritten by a later attempt's answer (the local guard).
+      const stored = await tx.payment.findUnique({ where: { id: paymentId }, select: { status: true } });
+      if (stored?.status !== 'captured') {
+        await tx.payment.upsert({
+          where: { id: paymentId },
+          create: { id: paymentId, orderId: input.orderId, kind: input.kind, lineId: input.subscriptionId, period: input.period, ...data },
+          update: data,
+        });
+        if (captured) {
+          // PAY-1, FEE-1: the capture and its fee, with its payment row.
+          const lines = [{ lineId: input.subscriptionId, sellerId, amount: BigInt(amountCents) }];
+          await postBatch(tx, `payment:${paymentId}:capture`, input.at, captureBatch({ paymentId, currency: input.currency, lines, feeRateBp: feeRateBp() }));
+          await creditCashback(tx, { paymentId }); // PRT-6: the partner's cashback, with the capture
+        }
+      }
+      await writeAudit(tx, {
+        key: `${paymentId}:${captured ? 'captured' : `declined:${input.at}`}`,
+        at: input.at,
+        actor: 'system',
+        action: `subscription.${input.kind}_${captured ? 'captured' : 'declined'}`,
+        entityType: 'subscription',
+        entityId: input.subscriptionId,
+        orderId: input.orderId,
+        workflowId: input.workflowId,
+        data: captured ? { ...input.audit, amountCents } : { ...input.audit, code: result.code },
+      });
+    });
+    return captured ? { status: 'captured', paymentId, amountCents } : { status: 'declined', paymentId, code: result.code, message: result.message, hard: result.hard };
+  }
+
+  /** INV-1: the invoice of one payment of a subscription (keyed by the payment); its first line is named by `title`. */
+  async function issuePaymentInvoice(paymentId: string, subscriptionId: string, title: (name: string) => string, lines: InvoiceLineInput[], at: string): Promise<{ invoiceId: string; number: string }> {
+    const payment = await db.payment.findUniqueOrThrow({ where: { id: paymentId } });
+    const line = await db.orderLine.findUniqueOrThrow({ where: { id: subscriptionId }, include: { order: true } });
+    return takeInvoice({
+      invoiceId: paymentId,
+      paymentId,
+      sellerId: line.sellerId,
+      customerId: line.order.customerId!, // a charged line was paid or verified: its order has its account
+      orderId: line.orderId,
+      currency: payment.currency,
+      lines: lines.map((l, i) => (i === 0 ? { ...l, description: title(line.name) } : l)),
+      at,
+    });
+  }
+
   return {
     async loadSubscriptionTerms(input: { lineId: string }): Promise<SubscriptionTerms> {
       const line = await db.orderLine.findUniqueOrThrow({ where: { id: input.lineId }, include: { order: { include: { customer: true } } } });
@@ -112,9 +234,16 @@ export function createSubscriptionActivities(deps: ActivityDeps) {
         sellerId: line.sellerId,
         offerId: line.offerId,
         name: line.name,
-        billingPeriod: line.billingPeriod === 'annual' ? 'annual' : 'monthly',
+        billingPeriod: billingPeriodOf(line.billingPeriod),
         commitmentMonths: line.commitmentMonths,
         priceCents: line.priceCents,
+        totalCents: line.totalCents,
+        quantity: line.quantity,
+        // A line written without a unit price (a seed, a free line) is its quantity at its price.
+        unitPriceCents: line.unitPriceCents > 0 ? line.unitPriceCents : Math.round(line.priceCents / line.quantity),
+        discountBp: line.discountBp,
+        discountKind: line.discountKind,
+        trialEndsAt: line.trialEndsAt?.toISOString() ?? null,
         vatRateBp: line.vatRateBp,
         currency: line.currency,
         cardId: line.order.cardId,
@@ -123,17 +252,32 @@ export function createSubscriptionActivities(deps: ActivityDeps) {
       };
     },
 
-    /** SUB-3: the offer's price in force when a period is renewed. */
-    async currentOfferPrice(input: { offerId: string }): Promise<{ priceCents: number; vatRateBp: number; currency: string }> {
-      const offer = await db.offer.findUniqueOrThrow({ where: { id: input.offerId } });
-      return { priceCents: offer.priceCents, vatRateBp: offer.vatRateBp, currency: offer.currency };
+    /**
+     * SUB-3, POL-2, POL-3: the product's price at `at` (its versions share a productId; the one in
+     * force is the latest created at or before `at`, the line's own version if none is), for one
+     * period of `period`, and the discount the customer has at `at` on that version. A version that
+     * no longer sells the subscription's period has no price for it: the latest one that does counts.
+     */
+    /** `quantity`: the units renewed, for the offer's volume tier (PRT-6: it applies to everyone). */
+    async priceInForce(input: { offerId: string; customerId: string; period: BillingPeriod; at: string; quantity?: number }): Promise<PriceInForce> {
+      const bought = await db.offer.findUniqueOrThrow({ where: { id: input.offerId } });
+      const versions = bought.productId
+        ? await db.offer.findMany({ where: { productId: bought.productId, createdAt: { lte: new Date(input.at) } }, orderBy: { version: 'desc' } })
+        : [];
+      const offer = versions.find((v) => allowedPeriodsOf(v).includes(input.period)) ?? bought;
+      const discount = await discountFor(db, { customerId: input.customerId, offerDiscountEligible: offer.discountEligible, at: input.at });
+      return {
+        offerId: offer.id,
+        unitPriceCents: withVolumeTier(unitPriceFor(offer, input.period), offer.volumeTiers as VolumeTier[], input.quantity ?? 1),
+        vatRateBp: offer.vatRateBp,
+        currency: offer.currency,
+        discount: discount ? { bp: discount.bp, kind: discount.kind } : null,
+      };
     },
 
     /**
-     * SUB-3, X-3: charges one period at most once. The payment row (one per period) is the local
-     * guard: once captured, no further attempt goes to the gateway. Each attempt has its own
-     * gateway key (a gateway replays the first answer of a key, declines included), and a retry of
-     * the same attempt (lost reply, crashed worker) reuses it and gets the first capture back.
+     * SUB-3, X-3: charges one period at most once (see chargeOnce). `amountCents` is the sum of the
+     * period's invoice lines with VAT per line (lineCharge); without it, the price plus its VAT.
      */
     async chargeRenewal(input: {
       subscriptionId: string;
@@ -143,60 +287,48 @@ export function createSubscriptionActivities(deps: ActivityDeps) {
       cardId: string;
       priceCents: number;
       vatRateBp: number;
+      amountCents?: number;
       currency: string;
       at: string;
       workflowId: string;
     }): Promise<RenewalChargeResult> {
-      const paymentId = renewalPaymentId(input.subscriptionId, input.period);
-      const existing = await db.payment.findUnique({ where: { id: paymentId } });
-      if (existing?.status === 'captured') return { status: 'captured', paymentId, amountCents: existing.amountCents };
-      const amountCents = lineAmounts(input.priceCents, input.vatRateBp).totalCents;
-      const card = await db.paymentCard.findUnique({ where: { id: input.cardId } });
-      if (!card) notFound(`no saved card ${input.cardId}`);
-      const gatewayKey = chargeAttemptKey(paymentId, input.attempt);
-      const result = await gateway.charge({
-        idempotencyKey: gatewayKey,
-        cardToken: card!.token,
-        amountCents,
-        currency: input.currency,
+      return chargeOnce({
+        ...input,
+        paymentId: renewalPaymentId(input.subscriptionId, input.period),
+        kind: 'renewal',
+        amountCents: input.amountCents ?? lineAmounts(input.priceCents, input.vatRateBp).totalCents,
         description: `Subscription ${input.subscriptionId}, period ${input.period}`,
+        audit: { period: input.period },
       });
-      const captured = result.status === 'captured';
-      const data = { amountCents, currency: input.currency, ...paymentOutcome(result, gatewayKey, input.at) };
-      const { sellerId } = await db.orderLine.findUniqueOrThrow({ where: { id: input.subscriptionId }, select: { sellerId: true } });
-      await db.$transaction(async (tx) => {
-        // A captured row is never overwritten by a later attempt's answer (the local guard).
-        const stored = await tx.payment.findUnique({ where: { id: paymentId }, select: { status: true } });
-        if (stored?.status !== 'captured') {
-          await tx.payment.upsert({
-            where: { id: paymentId },
-            create: { id: paymentId, orderId: input.orderId, kind: 'renewal', lineId: input.subscriptionId, period: input.period, ...data },
-            update: data,
-          });
-          if (captured) {
-            // PAY-1, FEE-1: the renewal's capture and fee, with its payment row.
-            const lines = [{ lineId: input.subscriptionId, sellerId, amount: BigInt(amountCents) }];
-            await postBatch(tx, `payment:${paymentId}:capture`, input.at, captureBatch({ paymentId, currency: input.currency, lines, feeRateBp: feeRateBp() }));
-          }
-        }
-        await writeAudit(tx, {
-          key: `${paymentId}:${captured ? 'captured' : `declined:${input.at}`}`,
-          at: input.at,
-          actor: 'system',
-          action: captured ? 'subscription.renewal_captured' : 'subscription.renewal_declined',
-          entityType: 'subscription',
-          entityId: input.subscriptionId,
-          orderId: input.orderId,
-          workflowId: input.workflowId,
-          data: captured ? { period: input.period, amountCents } : { period: input.period, code: result.code },
-        });
-      });
-      return captured
-        ? { status: 'captured', paymentId, amountCents }
-        : { status: 'declined', paymentId, code: result.code, message: result.message, hard: result.hard };
     },
 
-    /** INV-1: the invoice of one renewal payment; a repeat returns the invoice already issued. */
+    /** Quantities: the prorated charge of quantity increase n, at most once (see chargeOnce). */
+    async chargeQuantityIncrease(input: {
+      subscriptionId: string;
+      orderId: string;
+      change: number;
+      /** The period the extra units are charged in. */
+      period: number;
+      attempt: number;
+      cardId: string;
+      amountCents: number;
+      currency: string;
+      at: string;
+      workflowId: string;
+    }): Promise<RenewalChargeResult> {
+      return chargeOnce({
+        ...input,
+        paymentId: quantityPaymentId(input.subscriptionId, input.change),
+        kind: 'quantity',
+        description: `Subscription ${input.subscriptionId}, quantity increase ${input.change} (period ${input.period})`,
+        audit: { period: input.period, change: input.change },
+      });
+    },
+
+    /**
+     * INV-1: the invoice of one renewal payment; a repeat returns the invoice already issued.
+     * `lines`: the period's charge lines (quantity, discount line); without them, one line at the price.
+     */
     async issueRenewalInvoice(input: {
       subscriptionId: string;
       period: number;
@@ -204,21 +336,18 @@ export function createSubscriptionActivities(deps: ActivityDeps) {
       periodEnd: string;
       priceCents: number;
       vatRateBp: number;
+      lines?: ChargeLine[];
       at: string;
     }): Promise<{ invoiceId: string; number: string }> {
       const paymentId = renewalPaymentId(input.subscriptionId, input.period);
-      const payment = await db.payment.findUniqueOrThrow({ where: { id: paymentId } });
-      const line = await db.orderLine.findUniqueOrThrow({ where: { id: input.subscriptionId }, include: { order: true } });
-      return takeInvoice({
-        invoiceId: paymentId,
-        paymentId,
-        sellerId: line.sellerId,
-        customerId: line.order.customerId!, // a renewed line was paid: its order has its account
-        orderId: line.orderId,
-        currency: payment.currency,
-        lines: [{ description: `${line.name}, period ${input.period}`, exclVatCents: input.priceCents, vatRateBp: input.vatRateBp, periodStart: input.periodStart, periodEnd: input.periodEnd }],
-        at: input.at,
-      });
+      const lines = input.lines ?? [{ description: '', quantity: 1, exclVatCents: input.priceCents, vatRateBp: input.vatRateBp }];
+      return issuePaymentInvoice(paymentId, input.subscriptionId, (name) => `${name}, period ${input.period}`, invoiceLines(lines, input.periodStart, input.periodEnd), input.at);
+    },
+
+    /** INV-1, quantities: the invoice of quantity increase n: the extra units, prorated to the end of the period. */
+    async issueQuantityInvoice(input: { subscriptionId: string; change: number; lines: ChargeLine[]; periodStart: string; periodEnd: string; at: string }): Promise<{ invoiceId: string; number: string }> {
+      const paymentId = quantityPaymentId(input.subscriptionId, input.change);
+      return issuePaymentInvoice(paymentId, input.subscriptionId, (name) => `${name}, added units prorated from ${formatDate(input.periodStart)} (quantity change ${input.change})`, invoiceLines(input.lines, input.periodStart, input.periodEnd), input.at);
     },
 
     /** INV-1: the checkout invoice of one seller (its lines of the order, first period). */
@@ -262,7 +391,11 @@ export function createSubscriptionActivities(deps: ActivityDeps) {
       });
     },
 
-    /** SUB-11: refunds every captured payment of the line (checkout share and renewals), once each. */
+    /**
+     * SUB-11: refunds every captured payment of the line (checkout share, renewals, quantity
+     * increases), once each, less what was refunded on it already (a seller's POL-4 refund): a
+     * payment refunded in full is skipped, and so is a trial's checkout share of 0.
+     */
     async refundLineWithdrawal(input: { lineId: string; at: string }): Promise<{ refundIds: string[]; amountCents: number }> {
       const line = await db.orderLine.findUniqueOrThrow({ where: { id: input.lineId } });
       const checkout = await db.payment.findUnique({ where: { id: checkoutPaymentId(line.orderId) } });
@@ -273,9 +406,12 @@ export function createSubscriptionActivities(deps: ActivityDeps) {
       ];
       const refundIds: string[] = [];
       let amountCents = 0;
-      for (const { payment, amountCents: amount } of targets) {
+      for (const { payment, amountCents: paid } of targets) {
         const refundId = withdrawalRefundId(line.id, payment.id);
         const done = await db.refund.findUnique({ where: { id: refundId } });
+        const before = await db.refund.aggregate({ where: { paymentId: payment.id, lineId: line.id, id: { not: refundId } }, _sum: { amountCents: true } });
+        const amount = done ? done.amountCents : paid - (before._sum.amountCents ?? 0);
+        if (amount <= 0) continue;
         if (!done) {
           if (!payment.gatewayRef) throw new Error(`payment ${payment.id} has no capture to refund`);
           const result = await gateway.refund({ idempotencyKey: refundId, chargeReference: payment.gatewayRef, amountCents: amount, currency: payment.currency });
@@ -294,10 +430,13 @@ export function createSubscriptionActivities(deps: ActivityDeps) {
         const credited = payment.kind === 'checkout' ? checkoutInvoiceId(line.orderId, line.sellerId) : payment.id;
         const invoice = await db.invoice.findUnique({ where: { id: credited } });
         const order = await db.order.findUniqueOrThrow({ where: { id: line.orderId } });
+        // What was left of a payment refunded in part before: the rest, as parts whose VAT adds up to it.
         const creditLines: InvoiceLineInput[] =
-          payment.kind === 'checkout' || !invoice
-            ? [{ description: `Withdrawal refund: ${line.name}, period 1`, exclVatCents: line.priceCents, vatRateBp: line.vatRateBp, ...firstPeriod((order.paidAt ?? order.createdAt).toISOString(), line.billingPeriod) }]
-            : creditLinesOf(invoice, (d) => `Withdrawal refund: ${d}`);
+          amount < paid
+            ? exclVatParts(amount, line.vatRateBp).map((exclVatCents) => ({ description: `Withdrawal refund: ${line.name}, the rest of payment ${payment.id} after earlier refunds`, exclVatCents, vatRateBp: line.vatRateBp }))
+            : payment.kind === 'checkout' || !invoice
+              ? [{ description: `Withdrawal refund: ${line.name}, period 1`, exclVatCents: line.priceCents, vatRateBp: line.vatRateBp, ...firstPeriod((order.paidAt ?? order.createdAt).toISOString(), line.billingPeriod) }]
+              : creditLinesOf(invoice, (d) => `Withdrawal refund: ${d}`);
         await takeInvoice({
           invoiceId: creditNoteId(refundId),
           kind: 'credit_note',
@@ -374,7 +513,7 @@ export function createSubscriptionActivities(deps: ActivityDeps) {
       /** INV-1: the document links of this e-mail, valid DOCUMENT_LINK_DAYS from each document's issue. */
       const documentLink = (doc: { id: string; issuedAt: Date }) => signed('document', doc.id, daysAfter(doc.issuedAt, DOCUMENT_LINK_DAYS));
       const links: Record<string, string> = {};
-      if (input.kind === 'renewed') {
+      if (input.kind === 'renewed' || input.kind === 'quantity_increased') {
         const invoice = await db.invoice.findUnique({ where: { id: String(d.invoiceId) } });
         if (invoice) links.invoice = documentLink(invoice);
       }
@@ -414,6 +553,19 @@ export function createSubscriptionActivities(deps: ActivityDeps) {
           [`Your withdrawal from ${name} is registered on ${at(d.endedAt)}. Refunded: ${money(d.amountCents)}.`, ...creditNotes.map((c) => `Credit note ${c.number} (PDF): ${link(documentLink(c))}`)].join('\n'),
         ],
         withdrawn_seller: [`Customer withdrawal: ${name}`, `Customer ${buyer} withdrew from ${name} on ${at(d.endedAt)}; the payments were refunded in full. Please delete the service.`],
+        trial_reminder: [
+          `Your free trial of ${name} ends on ${on(d.trialEndsAt)}`,
+          `Your free trial of ${name} ends on ${at(d.trialEndsAt)} (in ${days} ${days === 1 ? 'day' : 'days'}).\nThen the first period is charged: ${money(d.amountCents)} on the card ending ${d.cardLast4}. To stop before, terminate the subscription in your account: nothing is charged.`,
+        ],
+        price_change: [
+          `New price for ${name} from ${on(d.from)}`,
+          `The price of ${name} changes from ${money(d.fromUnitCents)} to ${money(d.toUnitCents)} (excl. VAT) per unit and period, from the renewal of ${at(d.from)}.\nA rise is at most 7 % a year over your previous price. You may terminate before that date.`,
+        ],
+        quantity_increased: [
+          `Invoice ${d.invoiceNumber}: ${name} now has ${d.quantity} units`,
+          `The quantity of ${name} went from ${d.previous} to ${d.quantity}. The added units until the end of the period (${at(d.periodEnd)}) cost ${money(d.amountCents)}, charged on the card ending ${d.cardLast4}.\n` +
+            (links.invoice ? `Invoice ${d.invoiceNumber} (PDF): ${link(links.invoice)}` : `Invoice ${d.invoiceNumber} is available in your account.`),
+        ],
       });
       const [subject, text] = texts((url) => url)[input.kind];
       const [, masked] = texts(() => HIDDEN)[input.kind];

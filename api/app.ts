@@ -16,14 +16,21 @@ import { registerSubscriptionRoutes } from './routes/subscriptions';
 import { registerUpdateRoutes } from './routes/updates';
 import { registerListRoutes } from './routes/lists';
 import { registerPayoutAccountRoutes } from './routes/payout-accounts';
+import { registerSellerRefundRoutes } from './routes/seller-refunds';
+import { registerPartnerRoutes } from './routes/partners';
+import { registerPartnershipRoutes } from './routes/partnerships';
+import { registerPartnerCustomerRoutes } from './routes/partner-customers';
+import { registerAccountClosureRoutes } from './routes/account-closure';
 import { registerPayoutRoutes } from './routes/payouts';
 import { registerDocumentRoutes } from './routes/documents';
 import { registerSupportRoutes } from './routes/support';
 import { registerTicketRoutes } from './routes/tickets';
 import { registerSellerCaseRoutes } from './routes/seller-cases';
 import { registerSellerOfferRoutes } from './routes/seller-offers';
+import { registerCustomerVerificationRoutes } from './routes/customer-verifications';
 import { registerSellerTermsRoutes } from './routes/seller-terms';
 import { documentUpload, registerSellerApplicationRoutes } from './routes/seller-applications';
+import { registerTenderRoutes } from './routes/tenders';
 
 export function createApp(deps: ApiDeps): express.Express {
   const app = express();
@@ -65,11 +72,18 @@ export function createApp(deps: ApiDeps): express.Express {
   registerSupportRoutes(routes, deps);
   registerSellerCaseRoutes(routes, deps);
   registerSellerOfferRoutes(routes, deps);
+  registerCustomerVerificationRoutes(routes, deps);
   registerSellerTermsRoutes(routes, deps);
   registerSellerApplicationRoutes(routes, deps);
   registerPayoutRoutes(routes, deps);
   registerDocumentRoutes(routes, deps);
   registerPayoutAccountRoutes(routes, deps);
+  registerSellerRefundRoutes(routes, deps);
+  registerPartnerRoutes(routes, deps);
+  registerPartnershipRoutes(routes, deps);
+  registerPartnerCustomerRoutes(routes, deps);
+  registerTenderRoutes(routes, deps);
+  registerAccountClosureRoutes(routes, deps);
 
   const openapi = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',

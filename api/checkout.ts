@@ -1,5 +1,6 @@
 // Checkout (ORD-1 to ORD-4), as its steps: check what is ordered and under which terms, save the
-// card with the gateway, record the order, start Order:<id> and wait for its one card charge.
+// card with the gateway, price and record the order, start Order:<id> and wait for its one card
+// charge (or, when every line is on a free trial, its card verification, POL-1).
 // Idempotency (the Idempotency-Key header) is the route's declaration (api/idempotency.ts); the
 // account the order goes to is api/accounts.ts's business.
 import { DateTime } from 'luxon';
@@ -7,7 +8,11 @@ import type { Prisma } from '@prisma/client';
 import { businessTimeZone } from '../domain/time-format';
 import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation } from '@temporalio/client';
-import { lineAmounts, sumAmounts } from '../domain/money';
+import type { BillingPeriod } from '../domain/calendar';
+import { allowedPeriodsOf, lineCharge, trialEnd, unitPriceFor } from '../domain/commercial-policy';
+import { withVolumeTier, type VolumeTier } from '../domain/partner-pricing';
+import { sumAmounts, type LineAmounts } from '../domain/money';
+import { discountFor } from '../activities/customer-verifications';
 import { checkoutResultUpdate, orderWorkflow, orderWorkflowId, type CheckoutResult } from '../workflows/order';
 import { BusinessStatusKey, CustomerIdKey, OrderIdKey, OrderNumberKey } from '../workflows/search-attributes';
 import { orderSummary, type OrderAbout } from '../workflows/summaries';
@@ -16,27 +21,30 @@ import { orderToken, type Principal } from './auth';
 import { retryOnConflict } from '../infra/db';
 import type { ApiDeps } from './deps';
 import type { IdempotencySpec, IdempotentRequest } from './idempotency';
+import type { PartnerOrder } from './partner-access';
 import { Problem } from './problem';
+import { lineTerms, type LineTermsRow } from './response-schemas';
 import type { RouteResult } from './route';
 
 export interface CheckoutInput {
   customer: { email: string; name: string; type: 'individual' | 'business'; address: string; country: string; vatNumber?: string; registrationNumber?: string };
-  lines: { offerId: string }[];
+  lines: { offerId: string; billingPeriod?: BillingPeriod; quantity?: number }[];
   acceptedTerms: { sellerId: string; version: string }[];
   card: { number: string; expMonth: number; expYear: number; cvc: string };
 }
 
-export async function checkout(deps: ApiDeps, principal: Principal, input: CheckoutInput, idempotency: IdempotentRequest): Promise<RouteResult> {
+export async function checkout(deps: ApiDeps, principal: Principal, input: CheckoutInput, idempotency: IdempotentRequest, partnerOrder?: PartnerOrder): Promise<RouteResult> {
   const email = normalEmail(input.customer.email);
   await requireOwnAddress(deps, principal, email);
   const offers = await orderableOffers(deps, input);
-  const card = await saveCard(deps, input.card);
-  const order = await recordOrder(deps, principal, email, input, offers, card, idempotency);
+  const chosen = chosenTerms(input, offers);
+  // PRT-5: a partner's order is paid with the payer's saved card; anyone else's, with the card typed.
+  const card = partnerOrder?.card ?? (await saveCard(deps, input.card));
+  const order = await recordOrder(deps, principal, email, input, chosen, card, idempotency, partnerOrder);
   // What staff read in the Temporal UI: the lines are the offers, in order.
   const about: OrderAbout = {
     number: order.number,
-    customerName: input.customer.name,
-    lines: order.lines.map((l, i) => ({ lineId: l.id, position: i + 1, offerName: l.name, sellerName: offers[i].seller.legalName, billingPeriod: offers[i].billingPeriod })),
+    lines: order.lines.map((l, i) => ({ lineId: l.id, position: i + 1, offerName: l.name, sellerName: offers[i].seller.legalName, billingPeriod: l.billingPeriod })),
   };
   const result = await awaitCharge(deps, order.id, order.customerId, about);
   return answer(principal, result, order);
@@ -125,6 +133,73 @@ async function orderableOffers(deps: ApiDeps, input: CheckoutInput) {
   return ordered;
 }
 
+/** What a line buys: its offer, the period it bills and how many units. */
+interface ChosenLine {
+  offer: Offer;
+  period: BillingPeriod;
+  quantity: number;
+}
+
+/**
+ * POL-6: each line bills a period its offer allows (left out: the offer's own); another is refused
+ * naming the line's field and the periods allowed. Quantities are bounded by the request schema.
+ */
+function chosenTerms(input: CheckoutInput, offers: Offer[]): ChosenLine[] {
+  return input.lines.map((l, i) => {
+    const offer = offers[i];
+    const allowed = allowedPeriodsOf(offer);
+    const period = l.billingPeriod ?? (offer.billingPeriod as BillingPeriod);
+    if (!allowed.includes(period)) {
+      const message = `${offer.name} is sold ${allowed.join(', ')} only (POL-6), not ${period}`;
+      throw Problem.unprocessable('period-not-allowed', 'Billing period not allowed', `lines.${i}.billingPeriod: ${message}`, {
+        errors: [{ field: `body.lines.${i}.billingPeriod`, message: `must be one of: ${allowed.join(', ')}` }],
+        allowedPeriods: allowed,
+      });
+    }
+    return { offer, period, quantity: l.quantity ?? 1 };
+  });
+}
+
+/** One line as checkout prices it (README "Commercial policies"): what its OrderLine row records. */
+interface PricedLine extends ChosenLine, LineTermsRow {
+  /** One period after the discount, VAT per invoice line (lineCharge). */
+  amounts: LineAmounts;
+  /** What is charged now: nothing for a line on a free trial (POL-1). */
+  chargedCents: number;
+}
+
+/**
+ * POL-1, POL-3, POL-6, quantities: the chosen period's unit price × quantity, less the verified
+ * discount as of now, and a free trial from now. Only a signed-in customer's verification counts:
+ * an anonymous buyer has not shown the address is theirs, and a price that depends on it would
+ * tell anyone whether an address has a verified account (X-8). The discount stacks with no other
+ * reduction (house rule): a line at a partner's reseller price gets none.
+ */
+async function priceLines(tx: Prisma.TransactionClient, principal: Principal, chosen: ChosenLine[], at: Date, partnerOrder?: PartnerOrder): Promise<PricedLine[]> {
+  const priced: PricedLine[] = [];
+  for (const c of chosen) {
+    const basePrice = partnerOrder?.unitPriceOf(c.offer) ?? c.offer.priceCents;
+    const eligible = c.offer.discountEligible && basePrice === c.offer.priceCents;
+    const discount = principal.kind === 'customer' ? await discountFor(tx, { customerId: principal.customerId, offerDiscountEligible: eligible, at }) : null;
+    // PRT-6: the volume tier comes off what the reseller discount left, for every buyer.
+    const unitPriceCents = withVolumeTier(unitPriceFor({ priceCents: basePrice, billingPeriod: c.offer.billingPeriod }, c.period), c.offer.volumeTiers as VolumeTier[], c.quantity);
+    const terms = { name: c.offer.name, unitPriceCents, quantity: c.quantity, discountBp: discount?.bp ?? 0, discountKind: discount?.kind ?? null, vatRateBp: c.offer.vatRateBp };
+    const { amounts } = lineCharge(terms);
+    const trialEndsAt = c.offer.trialDays > 0 ? new Date(trialEnd(at.toISOString(), c.offer.trialDays, businessTimeZone())) : null;
+    priced.push({ ...c, ...terms, billingPeriod: c.period, trialEndsAt, amounts, chargedCents: trialEndsAt ? 0 : amounts.totalCents });
+  }
+  return priced;
+}
+
+const termsOf = (p: PricedLine): LineTermsRow => ({
+  billingPeriod: p.billingPeriod,
+  quantity: p.quantity,
+  unitPriceCents: p.unitPriceCents,
+  discountBp: p.discountBp,
+  discountKind: p.discountKind,
+  trialEndsAt: p.trialEndsAt,
+});
+
 /** The latest published version of each retired offer's product, by the retired offer's id. */
 async function currentVersions(deps: ApiDeps, retired: { id: string; productId: string | null }[]) {
   const found = new Map<string, { id: string; version: number; priceCents: number; currency: string }>();
@@ -172,7 +247,7 @@ interface RecordedOrder {
   totalExclVatCents: number;
   totalVatCents: number;
   totalCents: number;
-  lines: { id: string; offerId: string; sellerId: string; name: string; totalCents: number }[];
+  lines: ({ id: string; offerId: string; sellerId: string; name: string; totalCents: number } & LineTermsRow)[];
 }
 
 const lineId = (orderId: string, position: number) => `${orderId.replace('ord_', 'lin_')}_${position}`;
@@ -183,17 +258,16 @@ async function recordOrder(
   principal: Principal,
   email: string,
   input: CheckoutInput,
-  ordered: Offer[],
+  chosen: ChosenLine[],
   card: { token: string; last4: string; brand: string },
   idempotency: IdempotentRequest,
+  partnerOrder?: PartnerOrder,
 ): Promise<RecordedOrder> {
-  const amounts = ordered.map((o) => lineAmounts(o.priceCents, o.vatRateBp));
-  const totals = sumAmounts(amounts);
+  const ordered = chosen.map((c) => c.offer);
   const orderId = `ord_${randomUUID()}`;
-  const cardId = `card_${randomUUID()}`;
+  const cardId = partnerOrder?.card.id ?? `card_${randomUUID()}`;
   const createdAt = new Date();
   const sellers = [...new Map(ordered.map((o) => [o.sellerId, o.seller])).values()];
-  const lines = ordered.map((o, i) => ({ id: lineId(orderId, i + 1), offerId: o.id, sellerId: o.sellerId, name: o.name, totalCents: amounts[i].totalCents }));
   const recorded = await retryOnConflict(() =>
     deps.db.$transaction(async (tx) => {
       // The order number: the counter row stays locked until commit, so numbers follow the
@@ -207,8 +281,12 @@ async function recordOrder(
         update: { value: { increment: 1 } },
       });
       await recheckOrderable(tx, ordered, input);
+      const priced = await priceLines(tx, principal, chosen, createdAt, partnerOrder);
+      // The order's totals are what is charged now: a line on a free trial adds nothing (POL-1).
+      const totals = sumAmounts(priced.map((p) => (p.trialEndsAt ? { exclVatCents: 0, vatCents: 0, totalCents: 0 } : p.amounts)));
+      const lines = priced.map((p, i) => ({ id: lineId(orderId, i + 1), offerId: p.offer.id, sellerId: p.offer.sellerId, name: p.offer.name, totalCents: p.chargedCents, ...termsOf(p) }));
       const customerId = await accountForCheckout(tx, principal, email);
-      await tx.paymentCard.create({ data: { id: cardId, customerId, token: card.token, last4: card.last4, brand: card.brand } });
+      if (!partnerOrder) await tx.paymentCard.create({ data: { id: cardId, customerId, token: card.token, last4: card.last4, brand: card.brand } });
       const number = `O-${year}-${String(counter.value).padStart(6, '0')}`;
       await tx.order.create({
         data: {
@@ -230,20 +308,21 @@ async function recordOrder(
           cardId,
           cardLast4: card.last4,
           createdAt,
+          ...(partnerOrder ? { partnerId: partnerOrder.partnerId, payer: partnerOrder.payer } : {}),
           lines: {
-            create: ordered.map((o, i) => ({
+            create: priced.map((p, i) => ({
               id: lines[i].id,
               position: i + 1,
-              offerId: o.id,
-              sellerId: o.sellerId,
-              name: o.name,
-              priceCents: o.priceCents,
-              currency: o.currency,
-              vatRateBp: o.vatRateBp,
-              vatCents: amounts[i].vatCents,
-              totalCents: amounts[i].totalCents,
-              billingPeriod: o.billingPeriod,
-              commitmentMonths: o.commitmentMonths,
+              offerId: p.offer.id,
+              sellerId: p.offer.sellerId,
+              name: p.offer.name,
+              priceCents: p.amounts.exclVatCents,
+              currency: p.offer.currency,
+              vatRateBp: p.offer.vatRateBp,
+              vatCents: p.amounts.vatCents,
+              totalCents: p.chargedCents,
+              commitmentMonths: p.offer.commitmentMonths,
+              ...termsOf(p),
               status: 'awaiting_payment',
             })),
           },
@@ -255,21 +334,21 @@ async function recordOrder(
       await tx.auditLog.create({
         data: {
           key: `order:${orderId}:created`,
-          actor: principal.kind === 'customer' ? `customer:${principal.customerId}` : 'anonymous',
+          actor: partnerOrder ? `partner:${partnerOrder.partnerId}` : principal.kind === 'customer' ? `customer:${principal.customerId}` : 'anonymous',
           action: 'order.created',
           entityType: 'order',
           entityId: orderId,
           orderId,
           workflowId: orderWorkflowId(orderId),
-          data: JSON.stringify({ number, totalCents: totals.totalCents, currency: ordered[0].currency }),
+          data: JSON.stringify({ number, totalCents: totals.totalCents, currency: ordered[0].currency, ...(partnerOrder ? { customerId, partnerId: partnerOrder.partnerId, payer: partnerOrder.payer } : {}) }),
         },
       });
       await idempotency.claim(tx, orderId);
-      return { customerId, number };
+      return { customerId, number, totals, lines };
     }),
   );
   // The answer is built from what this transaction recorded (no read-after-write).
-  return { id: orderId, number: recorded.number, createdAt, customerId: recorded.customerId, currency: ordered[0].currency, ...totalsOf(totals), lines };
+  return { id: orderId, number: recorded.number, createdAt, customerId: recorded.customerId, currency: ordered[0].currency, ...totalsOf(recorded.totals), lines: recorded.lines };
 }
 
 const totalsOf = (t: { exclVatCents: number; vatCents: number; totalCents: number }) => ({
@@ -282,11 +361,11 @@ async function loadRecordedOrder(deps: ApiDeps, orderId: string): Promise<Record
   return deps.db.order.findUniqueOrThrow({ where: { id: orderId }, include: { lines: { orderBy: { position: 'asc' } } } });
 }
 
-/** What staff read of a recorded order (a resumed checkout): its number, buyer's name and lines. */
+/** What staff read of a recorded order (a resumed checkout): its number and lines. */
 async function recordedAbout(deps: ApiDeps, orderId: string): Promise<OrderAbout> {
   const order = await deps.db.order.findUniqueOrThrow({ where: { id: orderId }, include: { lines: { orderBy: { position: 'asc' }, include: { seller: true } } } });
   const lines = order.lines.map((l) => ({ lineId: l.id, position: l.position, offerName: l.name, sellerName: l.seller.legalName, billingPeriod: l.billingPeriod }));
-  return { number: order.number, customerName: order.customerName, lines };
+  return { number: order.number, lines };
 }
 
 /** ORD-4: starts the order process (or joins it, if a first attempt already did) and waits for the charge. */
@@ -305,7 +384,7 @@ async function awaitCharge(deps: ApiDeps, orderId: string, customerId: string | 
     ],
     workflowIdConflictPolicy: 'USE_EXISTING',
     // What staff read in the Temporal UI (docs/temporal-ui.md): number, lines, the buyer's name; no address.
-    staticSummary: orderSummary({ number: about.number, lineCount: about.lines.length, customerName: about.customerName }),
+    staticSummary: orderSummary({ number: about.number, lineCount: about.lines.length }),
     typedSearchAttributes: [
       { key: OrderIdKey, value: orderId },
       { key: OrderNumberKey, value: about.number },
@@ -346,7 +425,7 @@ function answer(principal: Principal, result: CheckoutResult, order: RecordedOrd
       totalExclVatCents: order.totalExclVatCents,
       totalVatCents: order.totalVatCents,
       totalCents: order.totalCents,
-      lines: order.lines.map((l) => ({ lineId: l.id, offerId: l.offerId, sellerId: l.sellerId, name: l.name, totalCents: l.totalCents })),
+      lines: order.lines.map((l) => ({ lineId: l.id, offerId: l.offerId, sellerId: l.sellerId, name: l.name, totalCents: l.totalCents, ...lineTerms(l) })),
     },
   };
 }

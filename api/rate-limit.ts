@@ -1,5 +1,6 @@
 // Rate limits (issue 9, finding 8) with rate-limiter-flexible: checkout per address and per buyer
-// e-mail, sign-in per address and per e-mail, the sign-in code exchange per address, and failed
+// e-mail, sign-in per address and per e-mail, the sign-in code exchange per address, calls for
+// tenders and their codes per address and per contact e-mail (TND-1), and failed
 // authentications (the 401s) per address, after which every request from that address is refused
 // until its window has passed. Each refusal is a 429 problem+json naming what was limited, with a
 // Retry-After in seconds.
@@ -40,6 +41,10 @@ export interface RateLimitConfig {
   signInPerEmail: RateLimit | null;
   /** POST /auth/sign-in/exchange, per client address. */
   signInExchangePerIp: RateLimit | null;
+  /** TND-1: POST /tenders and POST /tenders/:id/verify (a visitor's call and its code), per client address. */
+  tenderPerIp: RateLimit | null;
+  /** TND-1: POST /tenders, per `contact.email` of the body, lower-cased (a visitor's code e-mails). */
+  tenderPerEmail: RateLimit | null;
   /** 401 answers to requests with an Authorization header, per client address; once reached, every request from it is 429 for a window. */
   authFailuresPerIp: RateLimit | null;
 }
@@ -52,6 +57,8 @@ export const DEFAULT_RATE_LIMITS: RateLimitConfig = {
   signInPerIp: { points: 20, durationSeconds: 600 },
   signInPerEmail: { points: 5, durationSeconds: 600 },
   signInExchangePerIp: { points: 20, durationSeconds: 600 },
+  tenderPerIp: { points: 10, durationSeconds: 3600 },
+  tenderPerEmail: { points: 3, durationSeconds: 3600 },
   authFailuresPerIp: { points: 30, durationSeconds: 600 },
 };
 
@@ -61,6 +68,8 @@ const LIMIT_ENV: Record<Exclude<keyof RateLimitConfig, 'store' | 'trustProxy'>, 
   signInPerIp: 'RATE_LIMIT_SIGN_IN_PER_IP',
   signInPerEmail: 'RATE_LIMIT_SIGN_IN_PER_EMAIL',
   signInExchangePerIp: 'RATE_LIMIT_SIGN_IN_EXCHANGE_PER_IP',
+  tenderPerIp: 'RATE_LIMIT_TENDER_PER_IP',
+  tenderPerEmail: 'RATE_LIMIT_TENDER_PER_EMAIL',
   authFailuresPerIp: 'RATE_LIMIT_AUTH_FAILURES_PER_IP',
 };
 
@@ -96,7 +105,7 @@ export function rateLimitConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Ra
 /** Limits no test suite reaches (they run thousands of requests from 127.0.0.1), with the same code paths. */
 export function generousRateLimits(): Partial<RateLimitConfig> {
   const wide = { points: 1_000_000, durationSeconds: 600 };
-  return { checkoutPerIp: wide, checkoutPerEmail: wide, signInPerIp: wide, signInPerEmail: wide, signInExchangePerIp: wide, authFailuresPerIp: wide };
+  return { checkoutPerIp: wide, checkoutPerEmail: wide, signInPerIp: wide, signInPerEmail: wide, signInExchangePerIp: wide, tenderPerIp: wide, tenderPerEmail: wide, authFailuresPerIp: wide };
 }
 
 /**
@@ -131,7 +140,7 @@ function prismaStoreClient(db: Db) {
 const SCHEMA = 'rate_limit';
 const TABLE = 'counters';
 
-type Scope = 'headers' | 'body.customer.email' | 'body.email';
+type Scope = 'headers' | 'body.customer.email' | 'body.email' | 'body.contact.email';
 
 interface Rule {
   name: keyof typeof LIMIT_ENV;
@@ -286,6 +295,10 @@ export function installRateLimits(app: express.Express, db: Db, overrides: Parti
       checks.push([all.get('signInPerEmail'), lowerEmail(body.email), 'body.email', 'too many sign-in requests for this e-mail address']);
     } else if (path === '/auth/sign-in/exchange') {
       checks.push([all.get('signInExchangePerIp'), address, 'headers', 'too many sign-in code exchanges from this address']);
+    } else if (path === '/tenders' || /^\/tenders\/[^/]+\/verify$/.test(path)) {
+      const contact = typeof body.contact === 'object' && body.contact !== null ? (body.contact as Record<string, unknown>) : {};
+      checks.push([all.get('tenderPerIp'), address, 'headers', 'too many calls for tenders or codes from this address']);
+      if (path === '/tenders') checks.push([all.get('tenderPerEmail'), lowerEmail(contact.email), 'body.contact.email', 'too many calls for tenders with this e-mail address']);
     }
     for (const [rule, key, field, message] of checks) {
       if (!rule || key === undefined) continue;

@@ -2,6 +2,9 @@
 // body through its route's schema before sending it: a field that is not listed here (workflow
 // bookkeeping such as `run` or `historyLength`, a row's internal columns) never reaches a caller,
 // and a body that does not match is our defect, answered 500 and logged (api/route.ts).
+import type { Offer } from '@prisma/client';
+import { PRODUCT_KINDS } from '../domain/commercial-policy';
+import { BILLING_PERIOD_NAMES, type BillingPeriod } from '../domain/calendar';
 import { productOf } from '../domain/offer';
 import { z } from './zod';
 
@@ -17,6 +20,37 @@ export const pendingCommand = z
     statusUrl: z.string().describe('GET it for the outcome: 200 once carried out, 202 while it runs'),
   })
   .openapi('PendingCommand');
+
+/** What a line was bought under (POL-1, POL-3, POL-6, quantities): every view of a line shows it. */
+export const lineTermsShape = {
+  billingPeriod: z.string().describe('POL-6: the period chosen at checkout (monthly, annual, biennial, triennial)'),
+  quantity: z.number().int().describe('seats or hostings'),
+  unitPriceCents: z.number().int().describe('excl. VAT, one unit for one period of billingPeriod'),
+  discountBp: z.number().int().describe('POL-3: the charity or education discount in basis points (2000 = 20 %), 0 = none'),
+  discountKind: z.string().nullable().describe('POL-3: charity | education, null = no discount'),
+  trialEndsAt: iso.nullable().describe('POL-1: the end of the free trial; null = none (the line was charged at checkout)'),
+};
+
+export interface LineTermsRow {
+  billingPeriod: string;
+  quantity: number;
+  unitPriceCents: number;
+  discountBp: number;
+  discountKind: string | null;
+  trialEndsAt: Date | null;
+}
+
+/** A line's terms as checkout recorded them (the OrderLine columns), for every view of a line. */
+export function lineTerms(l: LineTermsRow): z.infer<z.ZodObject<typeof lineTermsShape>> {
+  return {
+    billingPeriod: l.billingPeriod,
+    quantity: l.quantity,
+    unitPriceCents: l.unitPriceCents,
+    discountBp: l.discountBp,
+    discountKind: l.discountKind,
+    trialEndsAt: l.trialEndsAt?.toISOString() ?? null,
+  };
+}
 
 export const lineStatus = z.enum(['awaiting_payment', 'payment_failed', 'awaiting_validation', 'overdue', 'active', 'refused', 'cancelled', 'terminated']);
 
@@ -44,6 +78,8 @@ export const lineState = z
     refusalReason: z.string().optional(),
     cancelReason: z.string().optional(),
     refundId: z.string().optional(),
+    // Shown by GET and the decisions; an outcome read back by its update id (GET /updates/…) has only the workflow's state.
+    ...z.object(lineTermsShape).partial().shape,
   })
   .openapi('LineState');
 
@@ -71,12 +107,26 @@ export const subscriptionState = z
     offerId: z.string(),
     name: z.string().optional(),
     customerType: z.enum(['individual', 'business']).optional(),
-    status: z.enum(['active', 'past_due', 'terminated']),
+    status: z.enum(['trialing', 'active', 'past_due', 'terminated']).describe('trialing: a POL-1 free trial, converted by the first charge at its end'),
     renewalMode: z.enum(['auto', 'manual']),
-    billingPeriod: z.enum(['monthly', 'annual']).optional(),
+    billingPeriod: z.enum(BILLING_PERIOD_NAMES as [BillingPeriod, ...BillingPeriod[]]).optional(),
     timeZone: z.string().optional(),
     anchor: iso.optional(),
-    priceCents: z.number().int().optional(),
+    priceCents: z.number().int().optional().describe('One period excl. VAT at the quantity, unit price and discount in force'),
+    quantity: z.number().int().optional(),
+    unitPriceCents: z.number().int().optional().describe('POL-2: the unit price of one period in force (capped at each renewal)'),
+    discount: z.object({ bp: z.number().int(), kind: z.string() }).nullable().optional().describe('POL-3: the discount of the latest period, decided again at each renewal'),
+    trialEndsAt: iso.nullable().optional().describe('POL-1: the end of the free trial'),
+    nextPrice: z
+      .object({ unitPriceCents: z.number().int(), from: iso, announcedAt: iso })
+      .nullable()
+      .optional()
+      .describe('POL-2: an announced rise: the capped unit price and the renewal from which it applies'),
+    pendingQuantity: z.object({ quantity: z.number().int(), requestedAt: iso, effectiveAt: iso }).nullable().optional().describe('A decrease, effective at the next renewal'),
+    quantityCharges: z
+      .array(z.object({ n: z.number().int(), at: iso, from: z.number().int(), to: z.number().int(), paymentId: z.string(), amountCents: z.number().int(), invoiceNumber: z.string() }))
+      .optional()
+      .describe('Quantity increases, each charged prorated with its invoice'),
     vatRateBp: z.number().int().optional(),
     currency: z.string().optional(),
     card: z.object({ last4: z.string() }),
@@ -130,7 +180,7 @@ export const checkoutAnswer = z
     totalExclVatCents: z.number().int(),
     totalVatCents: z.number().int(),
     totalCents: z.number().int(),
-    lines: z.array(z.object({ lineId: z.string(), offerId: z.string(), sellerId: z.string(), name: z.string(), totalCents: z.number().int() })),
+    lines: z.array(z.object({ lineId: z.string(), offerId: z.string(), sellerId: z.string(), name: z.string(), totalCents: z.number().int().describe('charged now: 0 for a free trial (POL-1)'), ...lineTermsShape })),
   })
   .openapi('CheckoutAnswer');
 
@@ -178,13 +228,14 @@ export const orderView = z
         totalCents: z.number().int(),
         validationDueAt: iso.nullable(),
         accessInstructionsHidden: z.literal(true).optional(),
+        ...lineTermsShape,
       }),
     ),
     timeline,
   })
   .openapi('Order');
 
-/** What an offer version states (ORD-2, POL-5): the catalog's view and the seller's own share it. */
+/** What an offer version states (ORD-2, POL-1, POL-3, POL-4, POL-5, POL-6): the catalog's view and the seller's own share it. */
 export const offerStatedShape = {
   productId: z.string().describe('Stable across versions (README "Offers and terms")'),
   version: z.number().int(),
@@ -196,9 +247,15 @@ export const offerStatedShape = {
   billingPeriod: z.string(),
   commitmentMonths: z.number().int(),
   supportTier: z.string(),
+  trialDays: z.number().int().describe('POL-1: days of free trial before the first payment, 0 = none'),
+  allowedPeriods: z.array(z.string()).describe('POL-6: the periods a buyer may choose, paid in advance at priceCents per year; empty = billingPeriod only'),
+  discountEligible: z.boolean().describe('POL-3: a verified charity or education customer gets 20 % off'),
+  productKind: z.enum(PRODUCT_KINDS).describe('POL-4: a subscription may be refunded by its seller within 30 days of a payment; a service never'),
 };
 
-export function offerStated(o: { id: string; productId: string | null; version: number; name: string; description: string; priceCents: number; currency: string; vatRateBp: number; billingPeriod: string; commitmentMonths: number; supportTier: string }) {
+type StatedOffer = Pick<Offer, 'id' | 'productId' | 'version' | 'name' | 'description' | 'priceCents' | 'currency' | 'vatRateBp' | 'billingPeriod' | 'commitmentMonths' | 'supportTier' | 'trialDays' | 'allowedPeriods' | 'discountEligible' | 'productKind'>;
+
+export function offerStated(o: StatedOffer) {
   return {
     productId: productOf(o),
     version: o.version,
@@ -210,6 +267,10 @@ export function offerStated(o: { id: string; productId: string | null; version: 
     billingPeriod: o.billingPeriod,
     commitmentMonths: o.commitmentMonths,
     supportTier: o.supportTier,
+    trialDays: o.trialDays,
+    allowedPeriods: o.allowedPeriods,
+    discountEligible: o.discountEligible,
+    productKind: o.productKind as (typeof PRODUCT_KINDS)[number],
   };
 }
 

@@ -6,7 +6,7 @@
 // Kept nowhere but in the e-mail that carries it (whose staff copy has it hidden, ACC-1).
 import { keyedHash, sameSecret } from '../infra/hmac';
 
-export const LINK_PURPOSES = ['document', 'card-update', 'manual-payment', 'deletion-confirmation', 'withdrawal', 'support-payment'] as const;
+export const LINK_PURPOSES = ['document', 'card-update', 'manual-payment', 'deletion-confirmation', 'withdrawal', 'support-payment', 'tender-withdrawal'] as const;
 export type LinkPurpose = (typeof LINK_PURPOSES)[number];
 
 /**
@@ -17,6 +17,7 @@ export type LinkPurpose = (typeof LINK_PURPOSES)[number];
  * - deletion-confirmation (SUB-10): as long as the code (24 hours).
  * - withdrawal (SUB-11): until the withdrawal window closes.
  * - support-payment (DIA-4): a support invoice's card payment, until its due date (then DIA-6).
+ * - tender-withdrawal (TND-1): withdraws a call for tenders, until the call closes (30 days after it opened).
  */
 export const DOCUMENT_LINK_DAYS = 30;
 export const FALLBACK_LINK_DAYS = 7;

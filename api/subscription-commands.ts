@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateStage, type WorkflowUpdateHandle } from '@temporalio/client';
 import { orderWithdrawalResultUpdate, orderWithdrawalWorkflow, orderWithdrawalWorkflowId, type OrderWithdrawalResult } from '../workflows/order-withdrawal';
 import { BusinessStatusKey, CustomerIdKey, OrderIdKey, OrderNumberKey } from '../workflows/search-attributes';
-import { confirmDeletionUpdate, payNextPeriodUpdate, subscriptionWorkflowId, updateCardUpdate, type EffectiveAnswer } from '../workflows/subscription';
+import { changeQuantityUpdate, confirmDeletionUpdate, payNextPeriodUpdate, subscriptionWorkflowId, updateCardUpdate, type EffectiveAnswer } from '../workflows/subscription';
 import { withdrawalSummary } from '../workflows/summaries';
 import { formatDate } from '../domain/time-format';
 import { confirmDeletionCode } from './deletion-confirmation';
@@ -67,6 +67,11 @@ export async function startCardUpdate(deps: ApiDeps, subscriptionId: string, car
 /** SUB-6 (and SUB-5's overdue period): pays the next period now on the saved card. */
 export function startPayNextPeriod(deps: ApiDeps, subscriptionId: string): Promise<WorkflowUpdateHandle<EffectiveAnswer>> {
   return handle(deps, subscriptionId).startUpdate(payNextPeriodUpdate, { waitForStage: WorkflowUpdateStage.ACCEPTED });
+}
+
+/** Quantities: an increase charged at once, prorated; a decrease from the next renewal (the workflow's house rules). */
+export function startQuantityChange(deps: ApiDeps, subscriptionId: string, quantity: number): Promise<WorkflowUpdateHandle<EffectiveAnswer>> {
+  return handle(deps, subscriptionId).startUpdate(changeQuantityUpdate, { args: [{ quantity }], waitForStage: WorkflowUpdateStage.ACCEPTED });
 }
 
 /** SUB-10: the code checked against its hash (a wrong one is a counted try), then the workflow told. */

@@ -70,10 +70,7 @@ export async function openTicket(deps: ApiDeps, customerId: string, req: OpenTic
   if (sub.customerId !== customerId) throw Problem.forbidden('tickets are opened on your own services only: this subscription is not yours');
   const ticketId = ticketIdOf(customerId, req.requestId);
   const terms = supportConfig();
-  const [offer, customer] = await Promise.all([
-    deps.db.offer.findUniqueOrThrow({ where: { id: sub.offerId } }),
-    deps.db.customer.findUniqueOrThrow({ where: { id: customerId } }),
-  ]);
+  const offer = await deps.db.offer.findUniqueOrThrow({ where: { id: sub.offerId } });
   const tier = isSupportTier(offer.supportTier) ? offer.supportTier : 'basic';
   const policy = terms.tiers[tier];
 
@@ -125,7 +122,6 @@ export async function openTicket(deps: ApiDeps, customerId: string, req: OpenTic
     subscriptionId: sub.id,
     sellerId: sub.sellerId,
     offerName: offer.name,
-    customerName: customer.name,
     kind: row.kind as TicketKind,
     subject: row.subject,
     contactId: row.contactId,
@@ -139,7 +135,7 @@ export async function openTicket(deps: ApiDeps, customerId: string, req: OpenTic
     workflowIdConflictPolicy: 'USE_EXISTING',
     // A ticket that already ended (closed at once, barred) is answered from its history, never run twice.
     workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    staticSummary: ticketSummary({ ticketId, kind: row.kind, offerName: offer.name, customerName: customer.name }),
+    staticSummary: ticketSummary({ ticketId, kind: row.kind, offerName: offer.name, customerId }),
     typedSearchAttributes: [
       { key: TicketIdKey, value: ticketId },
       { key: TicketKindKey, value: row.kind },

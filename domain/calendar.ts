@@ -4,7 +4,8 @@
 // Rule: the anchor is the payment instant (ORD-8). Monthly renews on the anchor's day of month
 // (15 March: 15 April, 15 May, ...); a month without that day renews on its last day and later
 // months return to the anchor day (31 Jan, 28/29 Feb, 31 Mar). Annual renews on the anniversary
-// (29 Feb: 28 Feb in non-leap years). The n-th due date is always anchor + n periods, computed
+// (29 Feb: 28 Feb in non-leap years); a 2- or 3-year period (POL-6) renews on the anniversary 2 or 3
+// years on, from the anchor (29 Feb 2028 + 3 years: 28 Feb 2031; + 4 years, 2 periods of 2: 29 Feb 2032). The n-th due date is always anchor + n periods, computed
 // from the anchor (never chained from the previous due date, which would lose the day after a
 // clamp), keeping the anchor's local wall-clock time across daylight-saving changes.
 //
@@ -13,7 +14,11 @@
 
 import { DateTime, Info } from 'luxon';
 
-export type BillingPeriod = 'monthly' | 'annual';
+/** POL-6: an offer may sell only annual or multi-year periods (2 or 3 years), paid in advance. */
+export type BillingPeriod = 'monthly' | 'annual' | 'biennial' | 'triennial';
+/** Years per period of the yearly kinds (monthly: none). */
+export const PERIOD_YEARS: Record<Exclude<BillingPeriod, 'monthly'>, number> = { annual: 1, biennial: 2, triennial: 3 };
+export const BILLING_PERIOD_NAMES: readonly BillingPeriod[] = ['monthly', 'annual', 'biennial', 'triennial'];
 
 function parseInstant(iso: string, what: string): DateTime {
   if (typeof iso !== 'string') {
@@ -41,7 +46,7 @@ function checkZone(timeZone: string): void {
 }
 
 function checkPeriod(period: BillingPeriod): void {
-  if (period !== 'monthly' && period !== 'annual') {
+  if (!BILLING_PERIOD_NAMES.includes(period)) {
     throw new RangeError(`unknown billing period: ${JSON.stringify(period)}`);
   }
 }
@@ -60,7 +65,7 @@ function dueAt(localAnchor: DateTime, period: BillingPeriod, n: number): DateTim
   // gap, e.g. 02:30 on the last Sunday of March in Paris), luxon shifts it forward by the gap
   // (03:30), still on the same calendar day. An ambiguous wall time (autumn) resolves to one of
   // its two instants; both are on the due day at the anchor's wall time.
-  const due = period === 'monthly' ? localAnchor.plus({ months: n }) : localAnchor.plus({ years: n });
+  const due = period === 'monthly' ? localAnchor.plus({ months: n }) : localAnchor.plus({ years: n * PERIOD_YEARS[period] });
   if (!due.isValid) throw new RangeError('due date out of range');
   return due;
 }
@@ -106,7 +111,7 @@ export function periodIndexAt(anchorIso: string, period: BillingPeriod, atIso: s
   if (atMs < local.toMillis()) return 0;
   // Estimate from the calendar fields, then correct (due dates are strictly increasing).
   const months = (at.year - local.year) * 12 + (at.month - local.month);
-  let k = Math.max(0, period === 'monthly' ? months : at.year - local.year);
+  let k = Math.max(0, period === 'monthly' ? months : Math.floor((at.year - local.year) / PERIOD_YEARS[period]));
   while (k >= 1 && dueAt(local, period, k).toMillis() > atMs) k--;
   while (dueAt(local, period, k + 1).toMillis() <= atMs) k++;
   return k;

@@ -1,9 +1,13 @@
-// Subscription rules that are pure date arithmetic (SUB-5, SUB-6, SUB-7, SUB-8, SUB-11), in the
-// business time zone. Deterministic (luxon only): also runs in workflow code.
+// Subscription rules that are pure date arithmetic (SUB-5, SUB-6, SUB-7, SUB-8, SUB-11) or the
+// arithmetic of a running subscription's price (POL-2 notice and cap, prorated quantity increases),
+// in the business time zone. Deterministic (luxon only): also runs in workflow code.
 import { DateTime } from 'luxon';
 import { dueDate, type BillingPeriod } from './calendar';
+import { cappedUnitPrice, noticeInstant, proratedCents, type ChargeLine } from './commercial-policy';
+import { lineAmounts, sumAmounts, type LineAmounts } from './money';
 
-export type SubscriptionStatus = 'active' | 'past_due' | 'terminated';
+/** `trialing`: a POL-1 free trial; nothing is paid until it converts at its end. */
+export type SubscriptionStatus = 'trialing' | 'active' | 'past_due' | 'terminated';
 export type RenewalMode = 'auto' | 'manual';
 /** `seller_closed`: the seller's account was closed; the subscription ended at its period end (MED-5). */
 export type EndReason = 'non_payment' | 'not_renewed' | 'terminated' | 'deleted' | 'withdrawn' | 'seller_closed';
@@ -58,4 +62,56 @@ export function terminationEffectiveAt(p: {
 export function withdrawalDeadline(anchor: string, customerType: string, zone: string): string {
   const days = customerType === 'business' ? WITHDRAWAL_DAYS.business : WITHDRAWAL_DAYS.individual;
   return DateTime.fromISO(anchor, { zone: 'utc' }).setZone(zone).startOf('day').plus({ days: days + 1 }).toUTC().toISO()!;
+}
+
+/**
+ * POL-2: the price check runs this long before the 30-day notice instant of the next due date, so
+ * that its e-mail is recorded before that instant however late the worker takes up the timer.
+ */
+export const PRICE_CHECK_LEAD_MS = 3600_000;
+
+/**
+ * POL-2 (H): the start of the first period a price announced at `announcedAt` may apply to: the
+ * first due date from `nextDueAt` on whose notice instant (30 days before, same local time) is not
+ * before the announcement. `paidPeriods` is the number of the period ending at `nextDueAt`.
+ */
+export function priceAppliesFrom(p: { anchor: string; period: BillingPeriod; zone: string; paidPeriods: number; nextDueAt: string; announcedAt: string }): string {
+  const at = Date.parse(p.announcedAt);
+  let due = p.nextDueAt;
+  for (let n = p.paidPeriods + 1; at > Date.parse(noticeInstant(due, p.zone)); n++) due = dueDate(p.anchor, p.period, n, p.zone);
+  return due;
+}
+
+/**
+ * POL-2: the unit price a renewal may move to when the seller's price is `proposedCents`: a
+ * decrease as is; a rise capped over `baseCents` (see cappedUnitPrice), and never turned into a
+ * decrease by a base lower than the price in force.
+ */
+export function renewalUnitPrice(p: { currentCents: number; proposedCents: number; baseCents: number; period: BillingPeriod }): number {
+  if (p.proposedCents <= p.currentCents) return p.proposedCents;
+  return Math.max(p.currentCents, cappedUnitPrice({ proposedCents: p.proposedCents, baseCents: p.baseCents, period: p.period }));
+}
+
+/** A unit price and the instant it took effect (the monthly cap's history). */
+export interface PriceSince {
+  from: string;
+  unitPriceCents: number;
+}
+
+/** The unit price in force at `at`; before the first entry, the first (the price the line was bought at). */
+export function unitPriceAt(history: PriceSince[], at: string): number {
+  const t = Date.parse(at);
+  let price = history[0].unitPriceCents;
+  for (const h of history) if (Date.parse(h.from) <= t) price = h.unitPriceCents;
+  return price;
+}
+
+/**
+ * Quantities (house rule): the charge lines of a quantity increase, the period's charge lines of
+ * the extra units (the discount line included, negative) each prorated over the rest of the
+ * period, rounded half-up once per line; the charge is their sum with VAT per line.
+ */
+export function proratedLines(lines: ChargeLine[], remainingMs: number, periodMs: number): { lines: ChargeLine[]; amounts: LineAmounts } {
+  const prorated = lines.map((l) => ({ ...l, exclVatCents: Math.sign(l.exclVatCents) * proratedCents(Math.abs(l.exclVatCents), remainingMs, periodMs) }));
+  return { lines: prorated, amounts: sumAmounts(prorated.map((l) => lineAmounts(l.exclVatCents, l.vatRateBp))) };
 }

@@ -1,5 +1,5 @@
-// The payment gateway port (PAY-1). Every charge and refund carries an idempotency key, with
-// the semantics of a real acquirer's (Stripe's):
+// The payment gateway port (PAY-1). Every charge, refund and card verification carries an
+// idempotency key, with the semantics of a real acquirer's (Stripe's):
 // - the first answer for a key (a capture, a refund or a decline) is kept and returned to every
 //   later request with that key, so a retried activity or a crashed worker never moves money
 //   twice, and a declined key stays declined: a new attempt needs a new key;
@@ -40,6 +40,19 @@ export type ChargeResult =
     };
 
 export type DeclineCode = 'card_declined' | 'insufficient_funds' | 'stolen_card';
+
+/**
+ * A zero-amount check that the card is good (POL-1: an order whose every line is on a free trial
+ * saves a card that will be charged later, and captures nothing now). No money moves.
+ */
+export interface VerifyRequest {
+  idempotencyKey: string;
+  cardToken: string;
+  currency: string;
+  description: string;
+}
+
+export type VerifyResult = { status: 'verified'; reference: string } | Extract<ChargeResult, { status: 'declined' }>;
 
 export interface RefundRequest {
   idempotencyKey: string;
@@ -92,6 +105,8 @@ export interface PaymentGateway {
   deleteCard(token: string): Promise<void>;
   /** A capture or a decline; throws GatewayError on a refusal, another error when transient. */
   charge(request: ChargeRequest): Promise<ChargeResult>;
+  /** A card verification (no capture): verified, or declined as a charge on that card would be; idempotent by its key. */
+  verifyCard(request: VerifyRequest): Promise<VerifyResult>;
   /** Throws GatewayError on a refusal (over-refund, currency, unknown charge, key reused). */
   refund(request: RefundRequest): Promise<RefundResult>;
 }

@@ -4,7 +4,8 @@
 //   SandboxCard         its vault: a random token, the last four digits and the test card's
 //                       behaviour (never the number nor the CVC)
 //   SandboxAttempt      its idempotency records: per key, the fingerprint of the first request
-//                       and its answer (capture, refund or decline), for SANDBOX_KEY_TTL_HOURS
+//                       and its answer (capture, refund, verification or decline), for
+//                       SANDBOX_KEY_TTL_HOURS
 //   SandboxTransaction  its ledger: the money moved (captures and refunds)
 // Test cards (README "Payments"):
 //   4242 4242 4242 4242  always succeeds
@@ -13,6 +14,8 @@
 //   4000 0000 0000 9979  hard decline: card reported stolen
 //   4000 0000 0000 0119  fails once: the first attempt under a key captures, then the reply is
 //                        lost (an error is thrown); the retry gets the same capture back
+// A card verification (POL-1) answers as a charge on the card would: the declining cards decline
+// it, with the same code; it moves no money, so it writes no SandboxTransaction.
 // Any other number is refused at tokenization; a token the vault does not hold is declined.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Prisma } from '@prisma/client';
@@ -27,6 +30,8 @@ import {
   type RefundRequest,
   type RefundResult,
   type SavedCard,
+  type VerifyRequest,
+  type VerifyResult,
 } from './payment-gateway';
 
 export const TEST_CARDS = {
@@ -76,6 +81,7 @@ export function requestFingerprint(parts: (string | number)[]): string {
 
 const chargeFingerprint = (r: { cardToken: string; amountCents: number; currency: string }) =>
   requestFingerprint(['charge', r.cardToken, r.amountCents, r.currency]);
+const verifyFingerprint = (r: { cardToken: string; currency: string }) => requestFingerprint(['verify', r.cardToken, r.currency]);
 const refundFingerprint = (r: { chargeReference: string; amountCents: number; currency: string }) =>
   requestFingerprint(['refund', r.chargeReference, r.amountCents, r.currency]);
 
@@ -115,7 +121,7 @@ export function createSandboxGateway(db: Db, opts: SandboxGatewayOptions = {}): 
    * but no longer its key. A request that does not match the key's first one is refused (and the
    * rollback leaves the record as it was).
    */
-  async function claimKey(tx: Prisma.TransactionClient, key: string, kind: 'charge' | 'refund', fingerprint: string): Promise<AttemptRow> {
+  async function claimKey(tx: Prisma.TransactionClient, key: string, kind: 'charge' | 'refund' | 'verify', fingerprint: string): Promise<AttemptRow> {
     if (typeof key !== 'string' || key.length === 0 || key.length > 255) throw new GatewayError('invalid_request', 'sandbox: an idempotency key of 1 to 255 characters is required');
     const at = now();
     const [row] = await tx.$queryRaw<AttemptRow[]>`
@@ -138,6 +144,16 @@ export function createSandboxGateway(db: Db, opts: SandboxGatewayOptions = {}): 
       );
     }
     return record;
+  }
+
+  /** What the card does with a first request: a declining test card's decline is kept as the key's answer. */
+  async function cardAnswer(tx: Prisma.TransactionClient, key: string, cardToken: string): Promise<{ behaviour: CardBehaviour | 'unknown'; decline?: (typeof DECLINES)[keyof typeof DECLINES] }> {
+    const card = await tx.sandboxCard.findUnique({ where: { token: cardToken } });
+    const behaviour = (card?.behaviour ?? 'unknown') as CardBehaviour | 'unknown';
+    if (behaviour === 'success' || behaviour === 'fails_once') return { behaviour };
+    const decline = DECLINES[behaviour] ?? DECLINES.unknown;
+    await tx.sandboxAttempt.update({ where: { idempotencyKey: key }, data: { status: 'declined', declineCode: decline.code, declineMessage: decline.message, hardDecline: decline.hard } });
+    return { behaviour, decline };
   }
 
   return {
@@ -178,16 +194,8 @@ export function createSandboxGateway(db: Db, opts: SandboxGatewayOptions = {}): 
           return { result: { status: 'captured', reference: bound.reference } as ChargeResult, loseReply: false };
         }
 
-        const card = await tx.sandboxCard.findUnique({ where: { token: req.cardToken } });
-        const behaviour = (card?.behaviour ?? 'unknown') as CardBehaviour | 'unknown';
-        if (behaviour !== 'success' && behaviour !== 'fails_once') {
-          const decline = DECLINES[behaviour] ?? DECLINES.unknown;
-          await tx.sandboxAttempt.update({
-            where: { idempotencyKey: req.idempotencyKey },
-            data: { status: 'declined', declineCode: decline.code, declineMessage: decline.message, hardDecline: decline.hard },
-          });
-          return { result: { status: 'declined', ...decline } as ChargeResult, loseReply: false };
-        }
+        const { behaviour, decline } = await cardAnswer(tx, req.idempotencyKey, req.cardToken);
+        if (decline) return { result: { status: 'declined', ...decline } as ChargeResult, loseReply: false };
         const reference = randomId('ch', 18);
         await tx.sandboxTransaction.create({
           data: { reference, idempotencyKey: req.idempotencyKey, kind: 'charge', amountCents: req.amountCents, currency: req.currency, cardToken: req.cardToken, createdAt: now() },
@@ -198,6 +206,23 @@ export function createSandboxGateway(db: Db, opts: SandboxGatewayOptions = {}): 
       // The worst transient failure: money moved (committed above) but the caller never heard.
       // Only the idempotency key makes the caller's retry safe.
       if (loseReply) throw new Error('sandbox: connection reset after capture (simulated)');
+      return result;
+    },
+
+    async verifyCard(req: VerifyRequest): Promise<VerifyResult> {
+      const { result, loseReply } = await db.$transaction(async (tx) => {
+        const record = await claimKey(tx, req.idempotencyKey, 'verify', verifyFingerprint(req));
+        if (record.status === 'verified' && record.reference) return { result: { status: 'verified', reference: record.reference } as VerifyResult, loseReply: false };
+        if (record.status === 'declined') {
+          return { result: { status: 'declined', code: record.declineCode as DeclineCode, message: record.declineMessage ?? '', hard: record.hardDecline ?? false } as VerifyResult, loseReply: false };
+        }
+        const { behaviour, decline } = await cardAnswer(tx, req.idempotencyKey, req.cardToken);
+        if (decline) return { result: { status: 'declined', ...decline } as VerifyResult, loseReply: false };
+        const reference = randomId('cv', 18);
+        await tx.sandboxAttempt.update({ where: { idempotencyKey: req.idempotencyKey }, data: { status: 'verified', reference } });
+        return { result: { status: 'verified', reference } as VerifyResult, loseReply: behaviour === 'fails_once' && record.attempts === 1 };
+      });
+      if (loseReply) throw new Error('sandbox: connection reset after verification (simulated)');
       return result;
     },
 

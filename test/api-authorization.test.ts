@@ -176,7 +176,20 @@ beforeAll(async () => {
   await openTicketFixtures();
   await openCaseFixtures();
   await openPayoutFixture();
+  await openTenderFixtures();
 });
+
+/** TND-1: customerB's calls for tenders, one open and one it withdrew. */
+let tenders = { openB: '', withdrawnB: '' };
+async function openTenderFixtures(): Promise<void> {
+  const post = async () => {
+    const res = await http(sys.apiUrl, 'POST', '/tenders', { key: f.keyB, body: { category: 'consulting', title: 'X-6 call', excerpt: 'An excerpt', description: 'The brief' } });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    return res.body.tenderId as string;
+  };
+  tenders = { openB: await post(), withdrawnB: await post() };
+  expect((await http(sys.apiUrl, 'POST', `/tenders/${tenders.withdrawnB}/withdraw`, { key: f.keyB, body: {} })).status).toBe(200);
+}
 
 /** PYO-2: a payout of Acme with its statement (nothing was due). */
 async function openPayoutFixture(): Promise<void> {
@@ -305,6 +318,7 @@ const LINK_FORMS: Record<string, unknown> = {
   'deletion-confirmation': { code: 'ABCD1234' },
   withdrawal: {},
   'support-payment': { number: '4242424242424242', expMonth: '12', expYear: '2030', cvc: '123' },
+  'tender-withdrawal': {},
 };
 const BAD_KEYS = { wrongKey: 401, malformedHeader: 401 } as const;
 /** Callers who pass the route's gate and own the line are sent to a decided line: 409 proves they got through. */
@@ -462,6 +476,7 @@ const ROUTES: RouteDef[] = [
       ['terminate', {}],
       ['withdraw-termination', {}],
       ['pay-next-period', {}],
+      ['quantity', { quantity: 2 }],
       ['card', { card: { number: '4242424242424242', expMonth: 12, expYear: 2030, cvc: '123' } }],
       ['deletion', {}],
       ['deletion/confirm', { code: 'ABCD1234' }],
@@ -656,6 +671,9 @@ const ROUTES: RouteDef[] = [
       // DIA-4: the incident has no invoice yet, nothing to pay, whoever holds its link (409).
       ['GET', 'support-payment', () => f.tickets.incident, 409],
       ['POST', 'support-payment', () => f.tickets.incident, 409],
+      // TND-1: customerB's withdrawn call: its page says so, and a repeat shows the same result.
+      ['GET', 'tender-withdrawal', () => tenders.withdrawnB, 200],
+      ['POST', 'tender-withdrawal', () => tenders.withdrawnB, 200],
     ] as const
   ).map(([method, purpose, subject, status]): RouteDef => ({
     route: `${method} /links/${purpose}/{token}`,
@@ -881,6 +899,39 @@ const ROUTES: RouteDef[] = [
       anonymous: 401, admin: 200, ops: 200, support: 403, finance: 403,
       sellerAcme: 403, sellerGlobex: 403, sellerInitech: 403,
       customerA: 403, customerB: 403, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
+    },
+  },
+  // POL-3: ops (and admin) record a verification (on customerA; no offer the table orders is
+  // discount-eligible), staff read them, a customer its own.
+  {
+    route: 'POST /staff/customers/{customerId}/verifications',
+    method: 'POST',
+    path: () => `/staff/customers/${f.orderA.customerId}/verifications`,
+    body: () => ({ kind: 'charity', evidenceRef: 'RNA W751000001', expiresAt: '2099-01-01T00:00:00Z' }),
+    expected: {
+      anonymous: 401, admin: 201, ops: 201, support: 403, finance: 403,
+      sellerAcme: 403, sellerGlobex: 403, sellerInitech: 403,
+      customerA: 403, customerB: 403, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
+    },
+  },
+  {
+    route: 'GET /staff/customers/{customerId}/verifications',
+    method: 'GET',
+    path: () => `/staff/customers/${f.orderA.customerId}/verifications`,
+    expected: {
+      anonymous: 401, admin: 200, ops: 200, support: 200, finance: 200,
+      sellerAcme: 403, sellerGlobex: 403, sellerInitech: 403,
+      customerA: 403, customerB: 403, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
+    },
+  },
+  {
+    route: 'GET /account/verifications',
+    method: 'GET',
+    path: () => '/account/verifications',
+    expected: {
+      anonymous: 401, admin: 403, ops: 403, support: 403, finance: 403,
+      sellerAcme: 403, sellerGlobex: 403, sellerInitech: 403,
+      customerA: 200, customerB: 200, customerDemo: 200, ...BAD_KEYS, orderTokenA: 403,
     },
   },
   // Offers and terms (README "Offers and terms"). Approved sellers publish (201); Initech is
@@ -1123,6 +1174,54 @@ const ROUTES: RouteDef[] = [
       customerA: 403, customerB: 403, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
     },
   },
+  // POL-4: the seller of runningB (Acme) asks to refund more than was paid (422: past X-6, nothing
+  // moves); another seller is told there is no such subscription (404); finance reads the refunds.
+  {
+    route: 'POST /seller/subscriptions/{subscriptionId}/refunds',
+    method: 'POST',
+    path: () => `/seller/subscriptions/${f.runningB}/refunds`,
+    body: () => ({ paymentId: `order:${f.orderB.orderId}:checkout`, amountCents: 99_999_999, reason: 'X-6 refund' }),
+    headers: () => ({ 'idempotency-key': newIdempotencyKey() }),
+    expected: {
+      anonymous: 401, admin: 403, ops: 403, support: 403, finance: 403,
+      sellerAcme: 422, sellerGlobex: 404, sellerInitech: 404,
+      customerA: 403, customerB: 403, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
+    },
+  },
+  {
+    route: 'GET /seller/subscriptions/{subscriptionId}/refunds',
+    method: 'GET',
+    path: () => `/seller/subscriptions/${f.runningB}/refunds`,
+    expected: {
+      anonymous: 401, admin: 200, ops: 403, support: 403, finance: 200,
+      sellerAcme: 200, sellerGlobex: 404, sellerInitech: 404,
+      customerA: 403, customerB: 403, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
+    },
+  },
+  // ACC-3: customers alone ask to close; each of the table's customers has an order or a
+  // service in the way (409, nothing sent), and none asked yet, so a confirmation is 409 too.
+  {
+    route: 'POST /account/closure',
+    method: 'POST',
+    path: () => '/account/closure',
+    body: () => ({}),
+    expected: {
+      anonymous: 401, admin: 403, ops: 403, support: 403, finance: 403,
+      sellerAcme: 403, sellerGlobex: 403, sellerInitech: 403,
+      customerA: 409, customerB: 409, customerDemo: 409, ...BAD_KEYS, orderTokenA: 403,
+    },
+  },
+  {
+    route: 'POST /account/closure/confirm',
+    method: 'POST',
+    path: () => '/account/closure/confirm',
+    body: () => ({ code: 'ABCD2345' }),
+    expected: {
+      anonymous: 401, admin: 403, ops: 403, support: 403, finance: 403,
+      sellerAcme: 403, sellerGlobex: 403, sellerInitech: 403,
+      customerA: 409, customerB: 409, customerDemo: 409, ...BAD_KEYS, orderTokenA: 403,
+    },
+  },
   ...(
     [
       ['GET /finance/payouts', () => `/finance/payouts?sellerId=${DEMO.sellers.acme.id}`],
@@ -1147,6 +1246,119 @@ const ROUTES: RouteDef[] = [
     expected: {
       anonymous: 401, admin: 200, ops: 403, support: 403, finance: 200,
       sellerAcme: 200, sellerGlobex: 403, sellerInitech: 403,
+      customerA: 403, customerB: 403, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
+    },
+  })),
+  // TND-1: a visitor or any customer posts a call (a contact that is not the caller's own waits
+  // for its verification); the code of a call that does not exist is 404 past the gate. Only
+  // customerB reads or withdraws its calls (its withdrawn one: 409). No caller of the table is a
+  // partner: the partner routes pass the gate for customer keys and refuse them (403, PRT-1).
+  {
+    route: 'POST /tenders',
+    method: 'POST',
+    path: () => '/tenders',
+    body: () => ({ category: 'consulting', title: 'X-6 call', excerpt: 'An excerpt', description: 'The brief', contact: { name: 'X-6 Visitor', email: 'x6-visitor@example.test' } }),
+    expected: {
+      anonymous: 201, admin: 403, ops: 403, support: 403, finance: 403,
+      sellerAcme: 403, sellerGlobex: 403, sellerInitech: 403,
+      customerA: 201, customerB: 201, customerDemo: 201, ...BAD_KEYS, orderTokenA: 403,
+    },
+  },
+  {
+    route: 'POST /tenders/{tenderId}/verify',
+    method: 'POST',
+    path: () => `/tenders/tnd_${'0'.repeat(32)}/verify`,
+    body: () => ({ code: 'ABCDEFGH' }),
+    expected: {
+      anonymous: 404, admin: 403, ops: 403, support: 403, finance: 403,
+      sellerAcme: 403, sellerGlobex: 403, sellerInitech: 403,
+      customerA: 404, customerB: 404, customerDemo: 404, ...BAD_KEYS, orderTokenA: 403,
+    },
+  },
+  { route: 'GET /tenders/{tenderId}', method: 'GET', path: () => `/tenders/${tenders.openB}`, expected: customerCommand(200) },
+  { route: 'POST /tenders/{tenderId}/withdraw', method: 'POST', path: () => `/tenders/${tenders.withdrawnB}/withdraw`, body: () => ({}), expected: customerCommand(409) },
+  ...(
+    [
+      ['POST', '/partner/tender-categories', () => '/partner/tender-categories', { categories: ['consulting'] }],
+      ['GET', '/partner/tenders', () => '/partner/tenders', undefined],
+      ['POST', '/partner/tenders/{tenderId}/read', () => `/partner/tenders/${tenders.openB}/read`, {}],
+      ['POST', '/partner/tenders/{tenderId}/proposals', () => `/partner/tenders/${tenders.openB}/proposals`, { message: 'X-6 proposal' }],
+    ] as const
+  ).map(([method, route, path, body]): RouteDef => ({
+    route: `${method} ${route}`,
+    method,
+    path,
+    ...(body === undefined ? {} : { body: () => body }),
+    expected: {
+      anonymous: 401, admin: 403, ops: 403, support: 403, finance: 403,
+      sellerAcme: 403, sellerGlobex: 403, sellerInitech: 403,
+      customerA: 403, customerB: 403, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
+    },
+  })),
+  // PRT-4, PRT-5: a partner acting for its customers; no caller of the table is a partner (403, PRT-1).
+  ...(
+    [
+      ['GET', '/partner/customers', () => '/partner/customers', undefined],
+      ['GET', '/partner/customers/{customerId}/subscriptions', () => `/partner/customers/${f.orderB.customerId}/subscriptions`, undefined],
+      ['POST', '/partner/customers/{customerId}/subscriptions/{subscriptionId}/renewal-mode', () => `/partner/customers/${f.orderB.customerId}/subscriptions/${f.runningB}/renewal-mode`, { mode: 'manual' }],
+      ['POST', '/partner/customers/{customerId}/subscriptions/{subscriptionId}/pay-next-period', () => `/partner/customers/${f.orderB.customerId}/subscriptions/${f.runningB}/pay-next-period`, {}],
+      ['POST', '/partner/customers/{customerId}/subscriptions/{subscriptionId}/support-contacts', () => `/partner/customers/${f.orderB.customerId}/subscriptions/${f.runningB}/support-contacts`, { name: 'X-6 Contact', email: 'x6-contact@example.test' }],
+      ['POST', '/partner/customers/{customerId}/orders', () => `/partner/customers/${f.orderB.customerId}/orders`, { lines: [{ offerId: DEMO.offers.acmeMail.id }], acceptedTerms: [], cardId: 'card_x6' }],
+      ['GET', '/partner/invoices', () => '/partner/invoices', undefined],
+    ] as const
+  ).map(([method, route, path, body]): RouteDef => ({
+    route: `${method} ${route}`,
+    method,
+    path,
+    ...(body === undefined ? {} : { body: () => body }),
+    ...(route.endsWith('/orders') ? { headers: idempotent } : {}),
+    expected: {
+      anonymous: 401, admin: 403, ops: 403, support: 403, finance: 403,
+      sellerAcme: 403, sellerGlobex: 403, sellerInitech: 403,
+      customerA: 403, customerB: 403, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
+    },
+  })),
+  // PRT-1, PRT-2, PRT-5, PRT-7: the table's customers are individuals (no company: 422 on
+  // applying) and none is a partner (403 on the partner side); ops list and decide applications
+  // (a partner that does not exist: 404); partnerships that do not exist are 404 past the gate.
+  ...(
+    [
+      ['POST', '/partner/application', () => '/partner/application', { companyName: 'X-6 SAS', registrationNumber: 'RCS X6', website: 'https://x6.example.test', legalRepresentatives: [{ name: 'X-6 Rep', email: 'x6-rep@example.test' }] }, 422],
+      ['GET', '/partner/application', () => '/partner/application', undefined, 404],
+      ['POST', '/partner/partnerships', () => '/partner/partnerships', { customerEmail: 'x6@example.test', representativeEmail: 'x6-rep@example.test', access: 'complete' }, 403],
+      ['GET', '/partner/partnerships', () => '/partner/partnerships', undefined, 403],
+      ['POST', '/partnerships', () => '/partnerships', { partnerId: `prt_${'0'.repeat(24)}`, access: 'complete' }, 422],
+      ['GET', '/partnerships', () => '/partnerships', undefined, 200],
+      ['GET', '/partnerships/{partnershipId}', () => `/partnerships/psh_${'0'.repeat(24)}`, undefined, 404],
+      ...(['accept', 'refuse', 'resend', 'withdraw', 'end', 'end/confirm'] as const).map((c) => ['POST', `/partnerships/{partnershipId}/${c}`, () => `/partnerships/psh_${'0'.repeat(24)}/${c}`, {}, 404] as const),
+      ['POST', '/partnerships/{partnershipId}/change', () => `/partnerships/psh_${'0'.repeat(24)}/change`, { payer: 'customer' }, 404],
+      ['POST', '/partnerships/{partnershipId}/end/code', () => `/partnerships/psh_${'0'.repeat(24)}/end/code`, { code: 'ABCDEFGH' }, 404],
+    ] as const
+  ).map(([method, route, path, body, customer]): RouteDef => ({
+    route: `${method} ${route}`,
+    method,
+    path,
+    ...(body === undefined ? {} : { body: () => body }),
+    expected: {
+      anonymous: 401, admin: 403, ops: 403, support: 403, finance: 403,
+      sellerAcme: 403, sellerGlobex: 403, sellerInitech: 403,
+      customerA: customer, customerB: customer, customerDemo: customer, ...BAD_KEYS, orderTokenA: 403,
+    },
+  })),
+  ...(
+    [
+      ['GET', '/staff/partners', () => '/staff/partners', undefined, 200],
+      ['POST', '/staff/partners/{partnerId}/approve', () => `/staff/partners/prt_${'0'.repeat(24)}/approve`, {}, 404],
+      ['POST', '/staff/partners/{partnerId}/refuse', () => `/staff/partners/prt_${'0'.repeat(24)}/refuse`, { reason: 'X-6' }, 404],
+    ] as const
+  ).map(([method, route, path, body, staff]): RouteDef => ({
+    route: `${method} ${route}`,
+    method,
+    path,
+    ...(body === undefined ? {} : { body: () => body }),
+    expected: {
+      anonymous: 401, admin: staff, ops: staff, support: 403, finance: 403,
+      sellerAcme: 403, sellerGlobex: 403, sellerInitech: 403,
       customerA: 403, customerB: 403, customerDemo: 403, ...BAD_KEYS, orderTokenA: 403,
     },
   })),

@@ -123,6 +123,8 @@ interface Pool {
   products: { id: string; sellerId: string }[];
   /** PYO-2: payouts, with their seller. */
   payouts: { id: string; sellerId: string }[];
+  /** TND-1: calls for tenders, with the customer that posted them (null: a visitor). */
+  tenders: { id: string; customerId: string | null }[];
 }
 let pool: Pool;
 let keyA: string;
@@ -286,6 +288,8 @@ beforeAll(async () => {
 
   // KYC-1: an incomplete seller application (ops' decisions on it are refused by state, 409).
   await apply(api);
+  // TND-1: an open call for tenders of customerA (no contact given: its own address, open at once).
+  expect((await http(api, 'POST', '/tenders', { key: keyA, body: { ...FUZZ_TENDER, contact: undefined } })).status).toBe(201);
   // Offers and terms: a product of each approved demo seller, for the fuzzers to edit and unpublish
   // (the demo offers that fixtures and checkouts order are never aimed at).
   for (const key of [DEMO_KEYS.sellerAcme, DEMO_KEYS.sellerGlobex]) {
@@ -341,6 +345,7 @@ async function loadPool(): Promise<void> {
     applications: (await db.sellerApplication.findMany({ orderBy: { id: 'asc' } })).map((a) => ({ id: a.id, status: a.status })),
     products: (await db.offer.findMany({ where: { productId: { startsWith: 'prd_' }, version: 1 }, orderBy: { id: 'asc' } })).map((o) => ({ id: o.productId!, sellerId: o.sellerId })),
     payouts: (await db.payout.findMany({ orderBy: { id: 'asc' } })).map((p) => ({ id: p.id, sellerId: p.sellerId })),
+    tenders: (await db.tender.findMany({ orderBy: { id: 'asc' } })).map((t) => ({ id: t.id, customerId: t.customerId })),
   };
 }
 
@@ -426,7 +431,7 @@ function callerArb(name: CallerName): fc.Arbitrary<Caller> {
 
 // --- the routes and the X-6 oracle -----------------------------------------------------------------
 
-type Kind = 'order' | 'orderNumber' | 'line' | 'customer' | 'subscription' | 'invoice' | 'asset' | 'key' | 'workflow' | 'update' | 'link' | 'ticket' | 'contact' | 'seller' | 'case' | 'application' | 'product' | 'payout';
+type Kind = 'order' | 'orderNumber' | 'line' | 'customer' | 'subscription' | 'invoice' | 'asset' | 'key' | 'workflow' | 'update' | 'link' | 'ticket' | 'contact' | 'seller' | 'case' | 'application' | 'product' | 'payout' | 'tender' | 'partnership' | 'partner';
 /** allow: the caller may; deny: it may not; absent: there is no such resource (no 2xx either). */
 type Verdict = 'allow' | 'deny' | 'absent';
 type Ids = Record<string, string>;
@@ -591,6 +596,8 @@ const caseSellers = () => pool.sellers.filter((s) => !DEMO_SELLER_IDS.includes(s
 /** KYC-1: only approved sellers publish (Initech is pending: 403 from the handler, past the gate). */
 const approvedSeller = (w: Who) => w.kind === 'seller' && pool.sellers.some((s) => s.id === w.sellerId && s.status === 'approved');
 const FUZZ_OFFER = { name: 'Fuzz offer', priceCents: 1000, vatRateBp: 2000, billingPeriod: 'monthly' };
+/** TND-1: a valid call for tenders; its contact is nobody's account (a customer's then awaits verification too). */
+const FUZZ_TENDER = { category: 'consulting', title: 'Fuzz call', excerpt: 'Fuzz excerpt', description: 'Fuzz brief', contact: { name: 'Fuzz Visitor', email: 'fuzz-visitor@example.test' } };
 /** A product the caller edits or unpublishes: its own, while approved (unpublishing needs no approval); another's is 404. */
 const productVerdict = (w: Who, ids: Ids, needsApproval: boolean): Verdict => {
   const product = pool.products.find((p) => p.id === ids.productId);
@@ -664,7 +671,9 @@ function linkTokens(purpose: LinkPurpose): string[] {
           ? pool.subscriptions.map((s) => deletionLinkSubject(s.id, 1))
           : purpose === 'support-payment'
             ? pool.tickets.map((t) => t.id)
-            : pool.subscriptions.map((s) => s.id);
+            : purpose === 'tender-withdrawal'
+              ? pool.tenders.map((t) => t.id)
+              : pool.subscriptions.map((s) => s.id);
   return subjects.map((subject) => signLink(purpose, subject, LINK_EXPIRY));
 }
 
@@ -815,6 +824,7 @@ const ROUTE_LIST: RouteDef[] = [
   subscriptionCommand('terminate', fc.constant({})),
   subscriptionCommand('withdraw-termination', fc.constant({})),
   subscriptionCommand('pay-next-period', fc.constant({})),
+  subscriptionCommand('quantity', fc.integer({ min: 1, max: 10_000 }).map((quantity) => ({ quantity }))),
   subscriptionCommand('card', fc.constant({ card: VALID_CARD })),
   subscriptionCommand('deletion', fc.constant({})),
   subscriptionCommand('deletion/confirm', fc.constant({ code: 'ABCD1234' })),
@@ -953,6 +963,29 @@ const ROUTE_LIST: RouteDef[] = [
     gate: customer,
     may: (w) => verdict(customer(w)),
     body: () => fc.constant({}),
+  },
+  // ACC-3: a customer asks to close its account (refused while anything is in the way, 409; else
+  // a code e-mailed), and confirms with the code (none asked: 409; a wrong one: 422 WrongCode).
+  {
+    op: 'POST /account/closure',
+    method: 'POST',
+    path: '/account/closure',
+    params: [],
+    type: 'table',
+    gate: customer,
+    may: (w) => verdict(customer(w)),
+    body: () => fc.constant({}),
+    writes: ['ConfirmationCode', 'Email', 'MailboxMessage'],
+  },
+  {
+    op: 'POST /account/closure/confirm',
+    method: 'POST',
+    path: '/account/closure/confirm',
+    params: [],
+    type: 'table',
+    gate: customer,
+    may: (w) => verdict(customer(w)),
+    body: () => fc.constant({ code: 'ABCD2345' }),
   },
   // The list routes (api/routes/*-lists.ts): each caller's own items, the oracle's gate alone
   // decides; that the items are the caller's is checked on every 2xx (listItemsAreOwn).
@@ -1219,7 +1252,8 @@ const ROUTE_LIST: RouteDef[] = [
     idempotent: true,
     gate: seller,
     may: (w) => verdict(approvedSeller(w)),
-    body: () => fc.constant(FUZZ_OFFER),
+    // With its commercial policies (POL-1, POL-3, POL-4; a POL-6 restriction fuzzed in is a 422).
+    body: () => fc.constant({ ...FUZZ_OFFER, trialDays: 14, allowedPeriods: [], discountEligible: true, productKind: 'service' }),
     writes: ['Offer', 'AuditLog', 'IdempotencyRecord'],
   },
   {
@@ -1247,6 +1281,30 @@ const ROUTE_LIST: RouteDef[] = [
     writes: ['Offer', 'AuditLog'],
   },
   listRoute('/seller/offers', seller),
+  // POL-3: ops (and admin) record a customer's verification; staff read them, a customer its own.
+  {
+    op: 'POST /staff/customers/{customerId}/verifications',
+    method: 'POST',
+    path: '/staff/customers/:customerId/verifications',
+    params: [['customerId', 'customer']],
+    type: 'table',
+    gate: staff('ops'),
+    may: (w, ids) => (pool.customers.some((c) => c.id === ids.customerId) ? verdict(staff('ops')(w)) : 'absent'),
+    body: () => fc.constantFrom('charity', 'education').map((kind) => ({ kind, evidenceRef: 'RNA W751000001', expiresAt: '2099-09-01T00:00:00Z' })),
+    writes: ['CustomerVerification', 'AuditLog'],
+  },
+  {
+    op: 'GET /staff/customers/{customerId}/verifications',
+    method: 'GET',
+    path: '/staff/customers/:customerId/verifications',
+    params: [['customerId', 'customer']],
+    type: 'table',
+    gate: anyStaff,
+    may: (w, ids) => (pool.customers.some((c) => c.id === ids.customerId) ? verdict(anyStaff(w)) : 'absent'),
+    query: listQueryArb(),
+    queryKeys: ['limit', 'cursor'],
+  },
+  listRoute('/account/verifications', customer),
   {
     op: 'POST /seller/terms',
     method: 'POST',
@@ -1292,6 +1350,39 @@ const ROUTE_LIST: RouteDef[] = [
     // pending, keeps having none, which the GET row's oracle relies on.
     body: (w) => fc.constant({ iban: TEST_IBANS.paid, holder: w.kind === 'seller' && w.sellerId === DEMO.sellers.globex.id ? DEMO.sellers.globex.legalName : DEMO.sellers.acme.legalName }),
     writes: ['PayoutAccount', 'AuditLog', 'Email', 'MailboxMessage'],
+  },
+  // POL-4: a seller refunds a payment of its own subscription (another's is none to it: 404); a
+  // payment of another subscription, or more than is left, is a business refusal (422).
+  {
+    op: 'POST /seller/subscriptions/{subscriptionId}/refunds',
+    method: 'POST',
+    path: '/seller/subscriptions/:subscriptionId/refunds',
+    params: [['subscriptionId', 'subscription']],
+    type: 'table',
+    idempotent: true,
+    gate: seller,
+    may: (w, ids) => {
+      const sub = findSubscription(ids.subscriptionId);
+      return sub ? verdict(ownsSeller(w, sub.sellerId)) : 'absent';
+    },
+    // One cent of the checkout payment of a subscription of the pool: the path's own (201) or another's (422).
+    body: () => fc.constantFrom(...pool.subscriptions).map((s) => ({ paymentId: `order:${pool.lines.find((l) => l.id === s.id)!.orderId}:checkout`, amountCents: 1, reason: 'Fuzz goodwill' })),
+    // The refund with its ledger transfers, the gateway's refund, the credit note and its files, the customer's e-mail.
+    writes: ['Refund', 'LedgerTransfer', 'LedgerAccount', 'SandboxTransaction', 'SandboxAttempt', 'Invoice', 'Counter', 'DocumentFile', 'AuditLog', 'Email', 'MailboxMessage', 'IdempotencyRecord'],
+  },
+  {
+    op: 'GET /seller/subscriptions/{subscriptionId}/refunds',
+    method: 'GET',
+    path: '/seller/subscriptions/:subscriptionId/refunds',
+    params: [['subscriptionId', 'subscription']],
+    type: 'table',
+    gate: either(seller, staff('finance')),
+    may: (w, ids) => {
+      const sub = findSubscription(ids.subscriptionId);
+      return sub ? verdict(ownsSeller(w, sub.sellerId) || staff('finance')(w)) : 'absent';
+    },
+    query: listQueryArb(),
+    queryKeys: LIST_QUERY_KEYS,
   },
   // PYO-2: a seller its own payouts and balance (whatever its status), finance all.
   {
@@ -1348,6 +1439,167 @@ const ROUTE_LIST: RouteDef[] = [
     query: fc.constantFrom('from=2026-01-01&to=2026-12-31', `from=2026-12-01&to=2026-12-02&sellerId=${DEMO.sellers.acme.id}`, 'from=2026-12-01&to=2026-12-01&sellerId=sel_none'),
     queryKeys: ['from', 'to', 'sellerId'],
   },
+  // PRT-4, PRT-5: a partner acting for its customers. No caller of the pool is a partner: every
+  // customer key passes the gate and is refused (403, PRT-1); nothing is written.
+  ...(
+    [
+      ['GET', '/partner/customers', [], undefined],
+      ['GET', '/partner/customers/:customerId/subscriptions', [['customerId', 'customer']], undefined],
+      ['POST', '/partner/customers/:customerId/subscriptions/:subscriptionId/renewal-mode', [['customerId', 'customer'], ['subscriptionId', 'subscription']], fc.constantFrom({ mode: 'auto' }, { mode: 'manual' })],
+      ['POST', '/partner/customers/:customerId/subscriptions/:subscriptionId/pay-next-period', [['customerId', 'customer'], ['subscriptionId', 'subscription']], fc.constant({})],
+      ['POST', '/partner/customers/:customerId/subscriptions/:subscriptionId/support-contacts', [['customerId', 'customer'], ['subscriptionId', 'subscription']], fc.nat({ max: 20 }).map((n) => ({ name: `Contact ${n}`, email: `fuzz-partner-contact-${n}@example.test` }))],
+      ['POST', '/partner/customers/:customerId/orders', [['customerId', 'customer']], fc.constant({ lines: [{ offerId: DEMO.offers.acmeMail.id }], acceptedTerms: [], cardId: 'card_fuzz' })],
+      ['GET', '/partner/invoices', [], undefined],
+    ] as [string, string, [string, Kind][], fc.Arbitrary<unknown> | undefined][]
+  ).map(([method, path, params, body]): RouteDef => ({
+    op: `${method} ${path.replace(/:(\w+)/g, '{$1}')}`,
+    method,
+    path,
+    params,
+    type: 'table',
+    gate: customer,
+    may: () => 'deny',
+    ...(body ? { body: () => body } : { query: listQueryArb(), queryKeys: LIST_QUERY_KEYS }),
+    ...(path.endsWith('/orders') ? { idempotent: true } : {}),
+  })),
+  // TND-1: a visitor or a customer posts a call and types a code (a wrong one is recorded: 422
+  // WrongCode); a customer reads and withdraws its own; the e-mailed link withdraws it for whoever
+  // holds it. No caller of the fuzzers is a partner: the partner routes refuse every one (PRT-1).
+  ...(
+    [
+      ['POST /tenders', '/tenders', [], (_w: Who) => fc.constant(FUZZ_TENDER), ['Tender', 'AuditLog', 'ConfirmationCode', 'Email', 'MailboxMessage']],
+      ['POST /tenders/{tenderId}/verify', '/tenders/:tenderId/verify', [['tenderId', 'tender']], () => fc.constant({ code: 'ABCDEFGH' }), ['ConfirmationCode', 'Tender', 'AuditLog', 'Email', 'MailboxMessage']],
+    ] as const
+  ).map(([op, path, params, body, writes]): RouteDef => ({
+    op,
+    method: 'POST',
+    path,
+    params: params.map(([n, k]): [string, Kind] => [n, k]),
+    type: 'table',
+    gate: (w) => w.kind === 'anonymous' || customer(w),
+    may: (w, ids) => (params.length > 0 && !pool.tenders.some((t) => t.id === ids.tenderId) ? 'absent' : verdict(w.kind === 'anonymous' || customer(w))),
+    body,
+    writes,
+  })),
+  ...(['GET', 'POST'] as const).map((method): RouteDef => ({
+    op: method === 'GET' ? 'GET /tenders/{tenderId}' : 'POST /tenders/{tenderId}/withdraw',
+    method,
+    path: method === 'GET' ? '/tenders/:tenderId' : '/tenders/:tenderId/withdraw',
+    params: [['tenderId', 'tender']],
+    type: 'table',
+    gate: customer,
+    may: (w, ids) => {
+      const t = pool.tenders.find((x) => x.id === ids.tenderId);
+      return t ? verdict(t.customerId !== null && ownsCustomer(w, t.customerId)) : 'absent';
+    },
+    ...(method === 'POST' ? { body: () => fc.constant({}), writes: ['Tender', 'AuditLog', 'Email', 'MailboxMessage'] } : {}),
+  })),
+  ...(
+    [
+      ['POST', '/partner/tender-categories', [], { categories: ['consulting'] }],
+      ['GET', '/partner/tenders', [], undefined],
+      ['POST', '/partner/tenders/{tenderId}/read', [['tenderId', 'tender']], {}],
+      ['POST', '/partner/tenders/{tenderId}/proposals', [['tenderId', 'tender']], { message: 'Fuzz proposal', priceCents: 100, currency: 'EUR' }],
+    ] as const
+  ).map(([method, path, params, body]): RouteDef => ({
+    op: `${method} ${path}`,
+    method,
+    path: path.replace('{tenderId}', ':tenderId'),
+    params: params.map(([n, k]): [string, Kind] => [n, k]),
+    type: 'table',
+    gate: customer,
+    may: () => 'deny',
+    ...(body === undefined ? { query: listQueryArb(), queryKeys: [...LIST_QUERY_KEYS, 'category'] } : { body: () => fc.constant(body) }),
+    ...(path.endsWith('/proposals') ? { coupled: { 'body.priceCents': ['body.currency'], 'body.currency': ['body.priceCents'] } } : {}),
+  })),
+  // PRT-1, PRT-2, PRT-5, PRT-7: the pool's customers are no company and no partner; a customer
+  // may apply (refused by the rules: 422) and invite a partner of nothing (422), lists its own
+  // partnerships; the partner side refuses them (403); ops decide on partners of nothing (absent).
+  {
+    op: 'POST /partner/application',
+    method: 'POST',
+    path: '/partner/application',
+    params: [],
+    type: 'table',
+    gate: customer,
+    may: (w) => verdict(customer(w)),
+    body: () => fc.constant({ companyName: 'Fuzz SAS', registrationNumber: 'RCS Fuzz', website: 'https://fuzz.example.test', legalRepresentatives: [{ name: 'Fuzz Rep', email: 'fuzz-rep@example.test' }] }),
+    writes: ['Partner', 'AuditLog'],
+  },
+  { op: 'GET /partner/application', method: 'GET', path: '/partner/application', params: [], type: 'table', gate: customer, may: (w) => verdict(customer(w)) },
+  {
+    op: 'POST /partnerships',
+    method: 'POST',
+    path: '/partnerships',
+    params: [],
+    type: 'table',
+    gate: customer,
+    may: (w) => verdict(customer(w)),
+    body: () => fc.constant({ partnerId: `prt_${'0'.repeat(24)}`, access: 'complete' }),
+    coupled: { 'body.access': ['body.productIds'] },
+  },
+  {
+    op: 'POST /partner/partnerships',
+    method: 'POST',
+    path: '/partner/partnerships',
+    params: [],
+    type: 'table',
+    gate: customer,
+    may: () => 'deny',
+    body: () => fc.constant({ customerEmail: 'fuzz-customer@example.test', representativeEmail: 'fuzz-rep@example.test', access: 'complete' }),
+    coupled: { 'body.access': ['body.productIds'], 'body.customerEmail': ['body.customerId'] },
+  },
+  listRoute('/partnerships', customer, { status: ['pending', 'active', 'ended'] }),
+  { ...listRoute('/partner/partnerships', customer, { status: ['pending', 'active', 'ended'] }), may: () => 'deny' },
+  listRoute('/staff/partners', staff('ops'), { status: ['pending', 'approved', 'refused'] }),
+  ...(
+    [
+      ['approve', {}],
+      ['refuse', { reason: 'Fuzzed refusal' }],
+    ] as const
+  ).map(([command, body]): RouteDef => ({
+    op: `POST /staff/partners/{partnerId}/${command}`,
+    method: 'POST',
+    path: `/staff/partners/:partnerId/${command}`,
+    params: [['partnerId', 'partner']],
+    type: 'table',
+    gate: staff('ops'),
+    may: () => 'absent',
+    body: () => fc.constant(body),
+  })),
+  {
+    op: 'GET /partnerships/{partnershipId}',
+    method: 'GET',
+    path: '/partnerships/:partnershipId',
+    params: [['partnershipId', 'partnership']],
+    type: 'table',
+    gate: customer,
+    may: () => 'absent',
+  },
+  ...(
+    [
+      ['accept', { access: 'limited', productIds: [DEMO.offers.acmeMail.id] }, { 'body.access': ['body.productIds'], 'body.productIds': ['body.access'] }],
+      ['refuse', {}, {}],
+      ['resend', {}, {}],
+      ['withdraw', {}, {}],
+      ['change', { payer: 'customer' }, { 'body.payer': ['body.access'] }],
+      ['end', {}, {}],
+      ['end/confirm', {}, {}],
+      ['end/code', { code: 'ABCDEFGH' }, {}],
+    ] as const
+  ).map(([command, body, coupled]): RouteDef => ({
+    op: `POST /partnerships/{partnershipId}/${command}`,
+    method: 'POST',
+    path: `/partnerships/:partnershipId/${command}`,
+    params: [['partnershipId', 'partnership']],
+    type: 'table',
+    gate: customer,
+    may: () => 'absent',
+    body: () => fc.constant(body),
+    coupled,
+  })),
+  linkRoute('GET', 'tender-withdrawal'),
+  linkRoute('POST', 'tender-withdrawal', {}, ['Tender', 'AuditLog', 'Email', 'MailboxMessage']),
   plainRoute('/health'),
   plainRoute('/openapi.json'),
   plainRoute('/docs'),
@@ -1395,7 +1647,7 @@ function realIds(kind: Kind): string[] {
     case 'update':
       return accounts.updates.map((u) => u.updateId);
     case 'link':
-      return (['document', 'card-update', 'manual-payment', 'deletion-confirmation', 'withdrawal', 'support-payment'] as const).flatMap(linkTokens);
+      return (['document', 'card-update', 'manual-payment', 'deletion-confirmation', 'withdrawal', 'support-payment', 'tender-withdrawal'] as const).flatMap(linkTokens);
     case 'ticket':
       return pool.tickets.map((t) => t.id);
     case 'contact':
@@ -1410,11 +1662,18 @@ function realIds(kind: Kind): string[] {
       return pool.products.map((p) => p.id);
     case 'payout':
       return pool.payouts.map((p) => p.id);
+    case 'tender':
+      return pool.tenders.map((t) => t.id);
+    // PRT-1, PRT-2: the pool holds no partner nor partnership: well-formed ids of nothing.
+    case 'partnership':
+      return [`psh_${'0'.repeat(24)}`];
+    case 'partner':
+      return [`prt_${'0'.repeat(24)}`];
   }
 }
 
 // A seller id of nothing is never a demo seller's (a closure case would suspend it).
-const PREFIX: Record<Kind, string> = { order: 'ord_', orderNumber: 'O-2026-', line: 'lin_', customer: 'cus_', subscription: 'lin_', invoice: 'order:ord_', asset: 'swagger-', key: 'key_', workflow: 'OrderLine:lin_', update: '', link: '', ticket: 'tkt_', contact: 'con_', seller: 'sel_fuzz_nobody_', case: 'case_', application: 'sapp_', product: 'prd_', payout: 'payout:sel_' };
+const PREFIX: Record<Kind, string> = { order: 'ord_', orderNumber: 'O-2026-', line: 'lin_', customer: 'cus_', subscription: 'lin_', invoice: 'order:ord_', asset: 'swagger-', key: 'key_', workflow: 'OrderLine:lin_', update: '', link: '', ticket: 'tkt_', contact: 'con_', seller: 'sel_fuzz_nobody_', case: 'case_', application: 'sapp_', product: 'prd_', payout: 'payout:sel_', tender: 'tnd_', partnership: 'psh_', partner: 'prt_' };
 const idChars = fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-');
 
 /** A path segment: the text sent, the id it decodes to, and whether it is a real id of the right kind. */

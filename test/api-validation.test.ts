@@ -288,7 +288,12 @@ const checkout = (): Case[] => {
     c('lines.1.offerId is a number', co((b) => (b.lines[1] = { offerId: 12 as any })), ['body.lines.1.offerId']),
     c('lines.0.offerId is empty', co((b) => (b.lines[0] = { offerId: '' })), ['body.lines.0.offerId']),
     c('lines.0.offerId is too long', co((b) => (b.lines[0] = { offerId: long(101) })), ['body.lines.0.offerId']),
-    c('lines.0 has an unknown field', co((b) => ((b.lines[0] as any).quantity = 2)), ['body.lines.0.quantity']),
+    c('lines.0 has an unknown field', co((b) => ((b.lines[0] as any).coupon = 'FREE')), ['body.lines.0.coupon']),
+    // POL-6, quantities: the period is one of the four, the quantity a whole 1..MAX_QUANTITY.
+    c('lines.0.billingPeriod is not a period', co((b) => ((b.lines[0] as any).billingPeriod = 'weekly')), ['body.lines.0.billingPeriod']),
+    c('lines.1.quantity is 0', co((b) => ((b.lines[1] as any).quantity = 0)), ['body.lines.1.quantity']),
+    c('lines.0.quantity is not whole', co((b) => ((b.lines[0] as any).quantity = 1.5)), ['body.lines.0.quantity']),
+    c('lines.0.quantity is a string', co((b) => ((b.lines[0] as any).quantity = '3')), ['body.lines.0.quantity']),
     // acceptedTerms
     c('acceptedTerms missing', co((b) => delete (b as any).acceptedTerms), ['body.acceptedTerms']),
     c('acceptedTerms is null', co((b) => (b.acceptedTerms = null as any)), ['body.acceptedTerms']),
@@ -456,6 +461,12 @@ const subscriptionCases = (): Case[] => [
   ...subscriptionCommand('terminate', {}, [], [['a field that looks plausible', { effectiveAt: '2030-01-01' }, ['body.effectiveAt']]]),
   ...subscriptionCommand('withdraw-termination', {}, [], [['a field that looks plausible', { reason: 'changed my mind' }, ['body.reason']]]),
   ...subscriptionCommand('pay-next-period', {}, [], [['a field that looks plausible', { amountCents: 100 }, ['body.amountCents']]]),
+  ...subscriptionCommand('quantity', { quantity: 2 }, ['quantity'], [
+    ['quantity is 0', { quantity: 0 }, ['body.quantity']],
+    ['quantity is 1.5', { quantity: 1.5 }, ['body.quantity']],
+    ['quantity is a string', { quantity: '2' }, ['body.quantity']],
+    ['quantity is over the house bound', { quantity: 10_001 }, ['body.quantity']],
+  ]),
   ...subscriptionCommand('card', { card: VALID_CARD }, ['card'], CARD_FAULTS),
   // A well-formed number that is not a sandbox test card: the gateway refuses it before the workflow.
   ...[
@@ -1137,6 +1148,16 @@ function sellerOfferCases(): Case[] {
     ['name too long', { name: long(121) }, ['body.name']],
     ['description too long', { description: long(5001) }, ['body.description']],
     ['several faults at once, each named', { priceCents: 0, currency: 'x', billingPeriod: 'daily' }, ['body.priceCents', 'body.currency', 'body.billingPeriod']],
+    // Commercial policies (POL-1, POL-3, POL-4, POL-6).
+    ['trialDays over 90 (POL-1)', { trialDays: 91 }, ['body.trialDays']],
+    ['trialDays negative', { trialDays: -1 }, ['body.trialDays']],
+    ['trialDays is a string', { trialDays: '30' }, ['body.trialDays']],
+    ['billingPeriod biennial (POL-6: only as a restriction of an annual offer)', { billingPeriod: 'biennial' }, ['body.billingPeriod']],
+    ['allowedPeriods is a string', { billingPeriod: 'annual', allowedPeriods: 'annual' }, ['body.allowedPeriods']],
+    ['allowedPeriods lists monthly (POL-6)', { billingPeriod: 'annual', allowedPeriods: ['annual', 'monthly'] }, ['body.allowedPeriods.1']],
+    ['allowedPeriods lists a period twice', { billingPeriod: 'annual', allowedPeriods: ['annual', 'annual'] }, ['body.allowedPeriods']],
+    ['discountEligible is a string (POL-3)', { discountEligible: 'yes' }, ['body.discountEligible']],
+    ['productKind not a kind (POL-4)', { productKind: 'hardware' }, ['body.productKind']],
   ];
   const create = 'POST /seller/offers';
   const versions = 'POST /seller/offers/{productId}/versions';
@@ -1155,6 +1176,7 @@ function sellerOfferCases(): Case[] {
     ...fieldFaults.map(([name, change, fields]): Case => ({ route: create, name, method: 'POST', path: '/seller/offers', key: acme, headers: OFFER_KEY, body: { ...offer, ...change }, status: 400, fields })),
     { route: create, name: 'Idempotency-Key missing', method: 'POST', path: '/seller/offers', key: acme, body: offer, status: 400, fields: ['headers.idempotency-key'] },
     { route: create, name: 'Idempotency-Key missing and a body fault, each named', method: 'POST', path: '/seller/offers', key: acme, body: { ...offer, priceCents: 0 }, status: 400, fields: ['headers.idempotency-key', 'body.priceCents'] },
+    { route: create, name: 'POL-6: a restriction on a monthly offer (refused by the house rule)', method: 'POST', path: '/seller/offers', key: acme, headers: OFFER_KEY, body: { ...offer, allowedPeriods: ['annual'] }, status: 422, fields: ['body.allowedPeriods'] },
 
     // An edit states the whole offer: every field is required (none falls back to a default).
     ...postBodyCases(versions, versionsPath, acme, edit, ['name', 'description', 'priceCents', 'currency', 'vatRateBp', 'billingPeriod', 'commitmentMonths', 'supportTier', 'baseVersion']),
@@ -1163,6 +1185,7 @@ function sellerOfferCases(): Case[] {
     { route: versions, name: 'baseVersion is a string', method: 'POST', path: versionsPath, key: acme, body: { ...edit, baseVersion: '1' }, status: 400, fields: ['body.baseVersion'] },
     { route: versions, name: 'baseVersion is not the latest (refused by state)', method: 'POST', path: versionsPath, key: acme, body: { ...edit, baseVersion: 7 }, status: 409, fields: ['body.baseVersion'] },
     { route: versions, name: 'the product does not exist', method: 'POST', path: '/seller/offers/prd_missing/versions', key: acme, body: edit, status: 404 },
+    { route: versions, name: 'POL-6: a restriction on a monthly offer (refused by the house rule)', method: 'POST', path: versionsPath, key: acme, body: { ...edit, allowedPeriods: ['annual', 'triennial'] }, status: 422, fields: ['body.allowedPeriods'] },
     ...badIds.map(([id, name]): Case => ({ route: versions, name: `productId ${name}`, method: 'POST', path: `/seller/offers/${id}/versions`, key: acme, body: edit, status: 400, fields: ['params.productId'] })),
     { route: versions, name: 'productId and the body both wrong, each named', method: 'POST', path: '/seller/offers/a%20b/versions', key: acme, body: { ...edit, priceCents: -1 }, status: 400, fields: ['params.productId', 'body.priceCents'] },
 
@@ -1193,6 +1216,300 @@ function sellerOfferCases(): Case[] {
   ];
 }
 
+// POL-3: ops record a verification on the real order's customer; every case is refused before a write.
+function customerVerificationCases(): Case[] {
+  const route = 'POST /staff/customers/{customerId}/verifications';
+  const path = '/staff/customers/{CUSTOMER}/verifications';
+  const list = 'GET /staff/customers/{customerId}/verifications';
+  const valid = { kind: 'education', evidenceRef: 'UAI 0751234A', expiresAt: '2099-09-01T00:00:00Z' };
+  const c = (name: string, body: Record<string, unknown>, fields: string[]): Case => ({ route, name, method: 'POST', path, key: DEMO_KEYS.ops, body: { ...valid, ...body }, status: 400, fields });
+  const badIds: [string, string][] = [
+    ['not-an-id', 'customerId is not an id'],
+    ['{ORDER}', 'customerId is an order id'],
+    [`cus_${long(81)}`, 'customerId is too long'],
+    ['cus_%00', 'customerId has a NUL byte'],
+  ];
+  return [
+    ...postBodyCases(route, path, DEMO_KEYS.ops, valid, ['kind', 'evidenceRef', 'expiresAt']),
+    c('kind is not a kind', { kind: 'church' }, ['body.kind']),
+    c('kind is null', { kind: null }, ['body.kind']),
+    ...textFaults(200).map(([name, value]) => c(`evidenceRef ${name}`, { evidenceRef: value }, ['body.evidenceRef'])),
+    c('expiresAt is not a date-time', { expiresAt: 'next year' }, ['body.expiresAt']),
+    c('expiresAt is a date without a time', { expiresAt: '2099-09-01' }, ['body.expiresAt']),
+    c('expiresAt is a number', { expiresAt: 4_070_908_800_000 }, ['body.expiresAt']),
+    c('expiresAt is in the past', { expiresAt: '2020-01-01T00:00:00Z' }, ['body.expiresAt']),
+    c('several faults at once, each named', { kind: 'x', evidenceRef: '', expiresAt: 'x' }, ['body.kind', 'body.evidenceRef', 'body.expiresAt']),
+    { route, name: 'the customer does not exist', method: 'POST', path: '/staff/customers/cus_does-not-exist/verifications', key: DEMO_KEYS.ops, body: valid, status: 404 },
+    ...badIds.map(([id, name]): Case => ({ route, name, method: 'POST', path: `/staff/customers/${id}/verifications`, key: DEMO_KEYS.ops, body: valid, status: 400, fields: ['params.customerId'] })),
+    { route, name: 'customerId and body both wrong, each named', method: 'POST', path: '/staff/customers/not-an-id/verifications', key: DEMO_KEYS.ops, body: { ...valid, kind: 'x' }, status: 400, fields: ['params.customerId', 'body.kind'] },
+    ...badIds.map(([id, name]): Case => ({ route: list, name, method: 'GET', path: `/staff/customers/${id}/verifications`, key: DEMO_KEYS.support, status: 400, fields: ['params.customerId'] })),
+    { route: list, name: 'the customer does not exist', method: 'GET', path: '/staff/customers/cus_does-not-exist/verifications', key: DEMO_KEYS.support, status: 404 },
+  ];
+}
+
+// POL-4: a seller's refund of a payment of its subscription ({SUB} is Acme's). Every case is
+// refused before a write: a malformed request, no such subscription of the caller (404), or a
+// payment of a valid form that is not the subscription's (refused by state, 422).
+const REFUND_KEY = { 'idempotency-key': 'x5-invalid-refund-0001' };
+function sellerRefundCases(): Case[] {
+  const route = 'POST /seller/subscriptions/{subscriptionId}/refunds';
+  const path = '/seller/subscriptions/{SUB}/refunds';
+  const acme = DEMO_KEYS.sellerAcme;
+  const valid = { paymentId: 'order:ord_x5-none:checkout', amountCents: 100, reason: 'Goodwill' };
+  const c = (name: string, change: Record<string, unknown>, fields: string[], status = 400): Case => ({ route, name, method: 'POST', path, key: acme, headers: REFUND_KEY, body: { ...valid, ...change }, status, fields });
+  const list = 'GET /seller/subscriptions/{subscriptionId}/refunds';
+  return [
+    ...postBodyCases(route, path, acme, valid, ['paymentId', 'amountCents', 'reason'], REFUND_KEY),
+    c('amountCents is 0', { amountCents: 0 }, ['body.amountCents']),
+    c('amountCents is negative', { amountCents: -100 }, ['body.amountCents']),
+    c('amountCents is not whole', { amountCents: 10.5 }, ['body.amountCents']),
+    c('amountCents is a string', { amountCents: '100' }, ['body.amountCents']),
+    c('amountCents is null', { amountCents: null }, ['body.amountCents']),
+    c('amountCents is over an int4', { amountCents: 2_147_483_648 }, ['body.amountCents']),
+    c('paymentId is not a payment id', { paymentId: 'pay_1' }, ['body.paymentId']),
+    c('paymentId is empty', { paymentId: '' }, ['body.paymentId']),
+    c('paymentId is a number', { paymentId: 42 }, ['body.paymentId']),
+    c('paymentId has a tail', { paymentId: 'order:ord_x:checkout:more' }, ['body.paymentId']),
+    c('paymentId is period 0', { paymentId: 'sub:lin_x_1:period:0' }, ['body.paymentId']),
+    c('reason is empty', { reason: '' }, ['body.reason']),
+    c('reason is blank', { reason: '   ' }, ['body.reason']),
+    c('reason is too long', { reason: long(501) }, ['body.reason']),
+    c('several faults at once, each named', { paymentId: 'x', amountCents: 0, reason: '' }, ['body.paymentId', 'body.amountCents', 'body.reason']),
+    { route, name: 'Idempotency-Key missing', method: 'POST', path, key: acme, body: valid, status: 400, fields: ['headers.idempotency-key'] },
+    { route, name: 'Idempotency-Key too short', method: 'POST', path, key: acme, headers: { 'idempotency-key': 'short' }, body: valid, status: 400, fields: ['headers.idempotency-key'] },
+    ...['a%20b', 'ord_x', `lin_${long(81)}`].map((id): Case => ({ route, name: `subscriptionId ${id.slice(0, 12)}… is not a lin_ id`, method: 'POST', path: `/seller/subscriptions/${id}/refunds`, key: acme, headers: REFUND_KEY, body: valid, status: 400, fields: ['params.subscriptionId'] })),
+    { route, name: 'the subscription does not exist', method: 'POST', path: '/seller/subscriptions/lin_does-not-exist/refunds', key: acme, headers: REFUND_KEY, body: valid, status: 404 },
+    { route, name: "another seller's subscription", method: 'POST', path, key: DEMO_KEYS.sellerGlobex, headers: REFUND_KEY, body: valid, status: 404 },
+    c('a payment that is not the subscription\'s (refused by state)', {}, ['body.paymentId'], 422),
+
+    ...bodyCases(list, 'GET', '/seller/subscriptions/{SUB}/refunds', acme),
+    { route: list, name: 'subscriptionId is not a lin_ id', method: 'GET', path: '/seller/subscriptions/a%20b/refunds', key: acme, status: 400, fields: ['params.subscriptionId'] },
+    { route: list, name: 'limit is 0', method: 'GET', path: '/seller/subscriptions/{SUB}/refunds?limit=0', key: acme, status: 400, fields: ['query.limit'] },
+    { route: list, name: 'an unknown query parameter', method: 'GET', path: '/seller/subscriptions/{SUB}/refunds?status=refunded', key: acme, status: 400, fields: ['query.status'] },
+    { route: list, name: 'the subscription does not exist', method: 'GET', path: '/seller/subscriptions/lin_does-not-exist/refunds', key: DEMO_KEYS.finance, status: 404 },
+  ];
+}
+
+// ACC-3: the closure's request and confirmation, as the demo customer: malformed input is 400
+// naming the field; a well-formed code with no closure asked for is refused by state (409).
+function accountClosureCases(): Case[] {
+  const key = DEMO_KEYS.customer;
+  const ask = 'POST /account/closure';
+  const confirm = 'POST /account/closure/confirm';
+  const c = (name: string, code: unknown): Case => ({ route: confirm, name, method: 'POST', path: '/account/closure/confirm', key, body: { code }, status: 400, fields: ['body.code'] });
+  return [
+    ...postBodyCases(ask, '/account/closure', key, {}, []),
+    ...postBodyCases(confirm, '/account/closure/confirm', key, { code: 'ABCD2345' }, ['code']),
+    c('code is too short', 'ABC234'),
+    c('code is too long', 'ABCD23456'),
+    c('code has a symbol', 'ABCD-234'),
+    c('code is a number', 12345678),
+    c('code is empty', ''),
+    { route: confirm, name: 'no closure was asked for (refused by state)', method: 'POST', path: '/account/closure/confirm', key, body: { code: 'ABCD2345' }, status: 409 },
+  ];
+}
+
+// PRT-1, PRT-2, PRT-5, PRT-7: partner applications (the demo customer, an individual), the
+// staff decisions (ops) and partnerships (none exists: a well-formed id is 404). Every case is
+// refused before a write.
+function partnershipCases(): Case[] {
+  const key: string = DEMO_KEYS.customer;
+  const ops: string = DEMO_KEYS.ops;
+  const none = `psh_${'0'.repeat(24)}`;
+  const noPartner = `prt_${'0'.repeat(24)}`;
+  const app = { companyName: 'X-5 SAS', registrationNumber: 'RCS X5', website: 'https://x5.example.test', legalRepresentatives: [{ name: 'X-5 Rep', email: 'x5-rep@example.test' }] };
+  const inviteCustomer = { customerEmail: 'x5-customer@example.test', representativeEmail: 'x5-rep@example.test', access: 'complete' };
+  const invitePartner = { partnerId: noPartner, access: 'complete' };
+  const c = (route: string, path: string, name: string, body: unknown, fields: string[], k = key, status = 400): Case => ({ route, name, method: 'POST', path, key: k, body, status, fields });
+  const cmd = (command: string) => [`POST /partnerships/{partnershipId}/${command}`, `/partnerships/${none}/${command}`] as const;
+  const [accept, acceptPath] = cmd('accept');
+  const [change, changePath] = cmd('change');
+  const [code, codePath] = cmd('end/code');
+  return [
+    ...postBodyCases('POST /partner/application', '/partner/application', key, app, ['companyName', 'registrationNumber', 'website', 'legalRepresentatives']),
+    c('POST /partner/application', '/partner/application', 'website is not a URL', { ...app, website: 'x5.example' }, ['body.website']),
+    c('POST /partner/application', '/partner/application', 'no legal representative', { ...app, legalRepresentatives: [] }, ['body.legalRepresentatives']),
+    c('POST /partner/application', '/partner/application', "a representative's e-mail is not one", { ...app, legalRepresentatives: [{ name: 'A', email: 'a' }] }, ['body.legalRepresentatives.0.email']),
+    ...bodyCases('GET /partner/application', 'GET', '/partner/application', key),
+    ...bodyCases('GET /staff/partners', 'GET', '/staff/partners', ops),
+    { route: 'GET /staff/partners', name: 'status is not a status', method: 'GET', path: '/staff/partners?status=active', key: ops, status: 400, fields: ['query.status'] },
+    { route: 'GET /staff/partners', name: 'limit is 0', method: 'GET', path: '/staff/partners?limit=0', key: ops, status: 400, fields: ['query.limit'] },
+    ...postBodyCases('POST /staff/partners/{partnerId}/approve', `/staff/partners/${noPartner}/approve`, ops, {}, []),
+    c('POST /staff/partners/{partnerId}/approve', '/staff/partners/x5/approve', 'partnerId is not a prt_ id', {}, ['params.partnerId'], ops),
+    { route: 'POST /staff/partners/{partnerId}/approve', name: 'the partner does not exist', method: 'POST', path: `/staff/partners/${noPartner}/approve`, key: ops, body: {}, status: 404 },
+    ...postBodyCases('POST /staff/partners/{partnerId}/refuse', `/staff/partners/${noPartner}/refuse`, ops, { reason: 'X-5' }, ['reason']),
+    c('POST /staff/partners/{partnerId}/refuse', `/staff/partners/${noPartner}/refuse`, 'reason is blank', { reason: '  ' }, ['body.reason'], ops),
+
+    ...postBodyCases('POST /partner/partnerships', '/partner/partnerships', key, inviteCustomer, ['representativeEmail', 'access']),
+    c('POST /partner/partnerships', '/partner/partnerships', 'the customer by e-mail and by id at once', { ...inviteCustomer, customerId: 'cus_x5' }, ['body.customerEmail']),
+    c('POST /partner/partnerships', '/partner/partnerships', 'customerId is not a cus_ id', { representativeEmail: 'x5-rep@example.test', access: 'complete', customerId: 'x5' }, ['body.customerId']),
+    c('POST /partner/partnerships', '/partner/partnerships', 'limited access without products', { ...inviteCustomer, access: 'limited' }, ['body.productIds']),
+    c('POST /partner/partnerships', '/partner/partnerships', 'complete access with products', { ...inviteCustomer, productIds: ['off_x5'] }, ['body.productIds']),
+    c('POST /partner/partnerships', '/partner/partnerships', 'access is not an access type', { ...inviteCustomer, access: 'total' }, ['body.access']),
+    { route: 'POST /partner/partnerships', name: 'well-formed, from an account that is no partner', method: 'POST', path: '/partner/partnerships', key, body: inviteCustomer, status: 403 },
+    ...postBodyCases('POST /partnerships', '/partnerships', key, invitePartner, ['partnerId', 'access']),
+    c('POST /partnerships', '/partnerships', 'partnerId is not a prt_ id', { ...invitePartner, partnerId: 'x5' }, ['body.partnerId']),
+    c('POST /partnerships', '/partnerships', 'limited access without products', { ...invitePartner, access: 'limited' }, ['body.productIds']),
+    c('POST /partnerships', '/partnerships', 'the partner does not exist (refused naming it)', invitePartner, ['body.partnerId'], key, 422),
+    ...(['GET /partnerships', 'GET /partner/partnerships'] as const).flatMap((route): Case[] => [
+      ...bodyCases(route, 'GET', route.slice(4), key),
+      { route, name: 'status is not a status', method: 'GET', path: `${route.slice(4)}?status=open`, key, status: 400, fields: ['query.status'] },
+      { route, name: 'limit is 0', method: 'GET', path: `${route.slice(4)}?limit=0`, key, status: 400, fields: ['query.limit'] },
+    ]),
+    ...bodyCases('GET /partnerships/{partnershipId}', 'GET', `/partnerships/${none}`, key),
+    { route: 'GET /partnerships/{partnershipId}', name: 'partnershipId is not a psh_ id', method: 'GET', path: '/partnerships/x5', key, status: 400, fields: ['params.partnershipId'] },
+    { route: 'GET /partnerships/{partnershipId}', name: 'the partnership does not exist', method: 'GET', path: `/partnerships/${none}`, key, status: 404 },
+    ...(['accept', 'refuse', 'resend', 'withdraw', 'end', 'end/confirm'] as const).flatMap((command): Case[] => {
+      const [route, path] = cmd(command);
+      return [
+        ...postBodyCases(route, path, key, {}, []),
+        c(route, `/partnerships/x5/${command}`, 'partnershipId is not a psh_ id', {}, ['params.partnershipId']),
+        { route, name: 'the partnership does not exist', method: 'POST', path, key, body: {}, status: 404 },
+      ];
+    }),
+    c(accept, acceptPath, 'products without an access type', { productIds: ['off_x5'] }, ['body.access']),
+    c(accept, acceptPath, 'limited access without products', { access: 'limited' }, ['body.productIds']),
+    ...postBodyCases(change, changePath, key, { payer: 'customer' }, []),
+    c(change, changePath, 'nothing to change given', {}, ['body.access']),
+    c(change, changePath, 'payer is not a payer', { payer: 'seller' }, ['body.payer']),
+    { route: change, name: 'the partnership does not exist', method: 'POST', path: changePath, key, body: { payer: 'customer' }, status: 404 },
+    ...postBodyCases(code, codePath, key, { code: 'ABCDEFGH' }, ['code']),
+    c(code, codePath, 'code is too short', { code: 'ABC' }, ['body.code']),
+    c(code, codePath, 'code has a symbol', { code: 'ABCD-EFG' }, ['body.code']),
+    { route: code, name: 'the partnership does not exist', method: 'POST', path: codePath, key, body: { code: 'ABCDEFGH' }, status: 404 },
+  ];
+}
+
+// PRT-4, PRT-5: a partner acting for its customers, sent with a customer key that is no partner's:
+// its input is checked before the partner is (403), so every case is refused before a read.
+function partnerCustomerCases(): Case[] {
+  const key = DEMO_KEYS.customer;
+  const base = '/partner/customers/cus_x5-none';
+  const sub = `${base}/subscriptions/lin_x5-none_1`;
+  const orderKey = { 'idempotency-key': 'x5-invalid-partner-order-0001' };
+  const validOrder = { lines: [{ offerId: DEMO.offers.acmeMail.id }], acceptedTerms: [], cardId: 'card_x5' };
+  const route = (method: string, path: string) => `${method} /partner/customers${path}`;
+  const subs = route('GET', '/{customerId}/subscriptions');
+  const mode = route('POST', '/{customerId}/subscriptions/{subscriptionId}/renewal-mode');
+  const contacts = route('POST', '/{customerId}/subscriptions/{subscriptionId}/support-contacts');
+  const orders = route('POST', '/{customerId}/orders');
+  return [
+    ...bodyCases('GET /partner/customers', 'GET', '/partner/customers', key),
+    { route: 'GET /partner/customers', name: 'limit is 0', method: 'GET', path: '/partner/customers?limit=0', key, status: 400, fields: ['query.limit'] },
+    { route: 'GET /partner/customers', name: 'an unknown query parameter', method: 'GET', path: '/partner/customers?status=active', key, status: 400, fields: ['query.status'] },
+    ...bodyCases(subs, 'GET', `${base}/subscriptions`, key),
+    { route: subs, name: 'customerId is not a cus_ id', method: 'GET', path: '/partner/customers/x5/subscriptions', key, status: 400, fields: ['params.customerId'] },
+    { route: subs, name: 'a cursor that is none of this API', method: 'GET', path: `${base}/subscriptions?cursor=abc`, key, status: 400, fields: ['query.cursor'] },
+    ...postBodyCases(mode, `${sub}/renewal-mode`, key, { mode: 'manual' }, ['mode']),
+    { route: mode, name: 'mode is not a mode', method: 'POST', path: `${sub}/renewal-mode`, key, body: { mode: 'weekly' }, status: 400, fields: ['body.mode'] },
+    { route: mode, name: 'subscriptionId is not a lin_ id', method: 'POST', path: `${base}/subscriptions/ord_x/renewal-mode`, key, body: { mode: 'manual' }, status: 400, fields: ['params.subscriptionId'] },
+    ...postBodyCases(route('POST', '/{customerId}/subscriptions/{subscriptionId}/pay-next-period'), `${sub}/pay-next-period`, key, {}, []),
+    ...postBodyCases(contacts, `${sub}/support-contacts`, key, { name: 'Ada', email: 'ada@example.test' }, ['name', 'email']),
+    { route: contacts, name: 'email is not an e-mail', method: 'POST', path: `${sub}/support-contacts`, key, body: { name: 'Ada', email: 'ada' }, status: 400, fields: ['body.email'] },
+    { route: contacts, name: 'name is blank', method: 'POST', path: `${sub}/support-contacts`, key, body: { name: '  ', email: 'ada@example.test' }, status: 400, fields: ['body.name'] },
+    ...postBodyCases(orders, `${base}/orders`, key, validOrder, ['lines', 'acceptedTerms', 'cardId'], orderKey),
+    { route: orders, name: 'cardId is not a card id', method: 'POST', path: `${base}/orders`, key, headers: orderKey, body: { ...validOrder, cardId: '4242424242424242' }, status: 400, fields: ['body.cardId'] },
+    { route: orders, name: 'no lines', method: 'POST', path: `${base}/orders`, key, headers: orderKey, body: { ...validOrder, lines: [] }, status: 400, fields: ['body.lines'] },
+    { route: orders, name: 'a line with a card typed in', method: 'POST', path: `${base}/orders`, key, headers: orderKey, body: { ...validOrder, card: { number: '4242424242424242' } }, status: 400, fields: ['body.card'] },
+    { route: orders, name: 'Idempotency-Key missing', method: 'POST', path: `${base}/orders`, key, body: validOrder, status: 400, fields: ['headers.idempotency-key'] },
+    ...bodyCases('GET /partner/invoices', 'GET', '/partner/invoices', key),
+    { route: 'GET /partner/invoices', name: 'kind is not a document kind', method: 'GET', path: '/partner/invoices?kind=receipt', key, status: 400, fields: ['query.kind'] },
+  ];
+}
+
+// TND-1: calls for tenders. Every case is refused before a write: a malformed request (400), a
+// call that does not exist (404), or a link altered or expired (404, 410). The partner routes are
+// sent with a customer key that is no partner's: its input is checked before the partner is (403).
+function tenderCases(): Case[] {
+  const none = `tnd_${'0'.repeat(32)}`;
+  const customer = DEMO_KEYS.customer;
+  const valid = { category: 'web_hosting', title: 'X-5 call', excerpt: 'Excerpt', description: 'Brief', contact: { name: 'X-5 Visitor', email: 'x5-visitor@example.test' } };
+  const post = 'POST /tenders';
+  const c = (route: string, path: string, key: string | undefined, base: Record<string, unknown>) => (name: string, change: Record<string, unknown>, fields: string[], status = 400): Case => ({ route, name, method: 'POST', path, key, body: { ...base, ...change }, status, fields });
+  const p = c(post, '/tenders', undefined, valid);
+  const badIds: [string, string][] = [['not-an-id', 'tenderId is not an id'], ['tnd_abc', 'tenderId is too short'], [`tnd_${'A'.repeat(32)}`, 'tenderId in upper case'], [`tnd_${'0'.repeat(33)}`, 'tenderId is too long'], ['tnd_%00', 'tenderId has a NUL byte']];
+  const idCases = (route: string, method: Case['method'], path: (id: string) => string, key: string, body?: unknown) =>
+    badIds.map(([id, name]): Case => ({ route, name, method, path: path(id), key, body, status: 400, fields: ['params.tenderId'] }));
+  const verify = 'POST /tenders/{tenderId}/verify';
+  const withdraw = 'POST /tenders/{tenderId}/withdraw';
+  const getOne = 'GET /tenders/{tenderId}';
+  const categories = 'POST /partner/tender-categories';
+  const list = 'GET /partner/tenders';
+  const read = 'POST /partner/tenders/{tenderId}/read';
+  const proposals = 'POST /partner/tenders/{tenderId}/proposals';
+  const proposal = c(proposals, `/partner/tenders/${none}/proposals`, customer, { message: 'We can do it' });
+  const cat = c(categories, '/partner/tender-categories', customer, {});
+  const linkGet = 'GET /links/tender-withdrawal/{token}';
+  const linkPost = 'POST /links/tender-withdrawal/{token}';
+  const token = signLink('tender-withdrawal', none, new Date(Date.now() + 3_600_000));
+  const expired = signLink('tender-withdrawal', none, new Date(Date.now() - 60_000));
+  const altered = `${token.slice(0, -1)}${token.endsWith('0') ? '1' : '0'}`;
+  const linkFaults = (route: string, method: Case['method'], body?: unknown): Case[] => [
+    { route, name: 'token is not a link token', method, path: '/links/tender-withdrawal/not-a-token', body, status: 400, fields: ['params.token'] },
+    { route, name: 'an altered signature', method, path: `/links/tender-withdrawal/${altered}`, body, status: 404, fields: ['params.token'] },
+    { route, name: 'a link of another purpose', method, path: `/links/tender-withdrawal/${signLink('withdrawal', none, new Date(Date.now() + 3_600_000))}`, body, status: 404, fields: ['params.token'] },
+    { route, name: 'an expired link', method, path: `/links/tender-withdrawal/${expired}`, body, status: 410, fields: ['params.token'] },
+  ];
+  return [
+    ...postBodyCases(post, '/tenders', undefined, valid, ['category', 'title', 'excerpt', 'description']),
+    p('category is not a category', { category: 'plumbing' }, ['body.category']),
+    ...textFieldFaults('title', valid, 200).map(([name, body, fields]): Case => ({ route: post, name, method: 'POST', path: '/tenders', body, status: 400, fields })),
+    p('excerpt is too long', { excerpt: long(1001) }, ['body.excerpt']),
+    p('description is too long', { description: long(10_001) }, ['body.description']),
+    p('contact.email is not an e-mail', { contact: { name: 'V', email: 'nope' } }, ['body.contact.email']),
+    p('contact.phone has letters', { contact: { name: 'V', email: 'v@example.test', phone: 'call me' } }, ['body.contact.phone']),
+    p('contact has an unknown field', { contact: { name: 'V', email: 'v@example.test', company: 'X' } }, ['body.contact.company']),
+    p('contact is a string', { contact: 'v@example.test' }, ['body.contact']),
+    p('a visitor without a contact', { contact: undefined }, ['body.contact.name', 'body.contact.email']),
+    p('a visitor without a contact e-mail', { contact: { name: 'V' } }, ['body.contact.email']),
+    p('the excerpt holds the contact e-mail (refused by the rule)', { excerpt: 'Mail X5-VISITOR@example.test' }, ['body.excerpt'], 422),
+
+    ...postBodyCases(verify, `/tenders/${none}/verify`, undefined, { code: 'ABCDEFGH' }, ['code']),
+    c(verify, `/tenders/${none}/verify`, undefined, {})('code is 3 characters', { code: 'ABC' }, ['body.code']),
+    c(verify, `/tenders/${none}/verify`, undefined, {})('code is a number', { code: 12345678 }, ['body.code']),
+    ...idCases(verify, 'POST', (id) => `/tenders/${id}/verify`, customer, { code: 'ABCDEFGH' }),
+    { route: verify, name: 'the call does not exist', method: 'POST', path: `/tenders/${none}/verify`, body: { code: 'ABCDEFGH' }, status: 404 },
+
+    ...bodyCases(getOne, 'GET', `/tenders/${none}`, customer),
+    ...idCases(getOne, 'GET', (id) => `/tenders/${id}`, customer),
+    { route: getOne, name: 'an unknown query parameter', method: 'GET', path: `/tenders/${none}?full=1`, key: customer, status: 400, fields: ['query.full'] },
+    { route: getOne, name: 'the call does not exist', method: 'GET', path: `/tenders/${none}`, key: customer, status: 404 },
+
+    ...postBodyCases(withdraw, `/tenders/${none}/withdraw`, customer, {}, []),
+    ...idCases(withdraw, 'POST', (id) => `/tenders/${id}/withdraw`, customer, {}),
+    { route: withdraw, name: 'the call does not exist', method: 'POST', path: `/tenders/${none}/withdraw`, key: customer, body: {}, status: 404 },
+
+    ...postBodyCases(categories, '/partner/tender-categories', customer, { categories: ['email'] }, ['categories']),
+    cat('categories is a string', { categories: 'email' }, ['body.categories']),
+    cat('a category that is none', { categories: ['email', 'plumbing'] }, ['body.categories.1']),
+    cat('a category twice', { categories: ['email', 'email'] }, ['body.categories']),
+
+    ...bodyCases(list, 'GET', '/partner/tenders', customer),
+    { route: list, name: 'limit is 0', method: 'GET', path: '/partner/tenders?limit=0', key: customer, status: 400, fields: ['query.limit'] },
+    { route: list, name: 'category is not a category', method: 'GET', path: '/partner/tenders?category=plumbing', key: customer, status: 400, fields: ['query.category'] },
+    { route: list, name: 'an unknown query parameter', method: 'GET', path: '/partner/tenders?status=open', key: customer, status: 400, fields: ['query.status'] },
+    { route: list, name: 'a cursor that is none of this API', method: 'GET', path: '/partner/tenders?cursor=abc', key: customer, status: 400, fields: ['query.cursor'] },
+
+    ...postBodyCases(read, `/partner/tenders/${none}/read`, customer, {}, []),
+    ...idCases(read, 'POST', (id) => `/partner/tenders/${id}/read`, customer, {}),
+
+    ...postBodyCases(proposals, `/partner/tenders/${none}/proposals`, customer, { message: 'We can do it' }, ['message']),
+    ...textFaults(5000).map(([name, value]) => proposal(`message ${name}`, { message: value }, ['body.message'])),
+    proposal('priceCents is 0', { priceCents: 0, currency: 'EUR' }, ['body.priceCents']),
+    proposal('priceCents is a string', { priceCents: '100', currency: 'EUR' }, ['body.priceCents']),
+    proposal('priceCents is not whole', { priceCents: 10.5, currency: 'EUR' }, ['body.priceCents']),
+    proposal('priceCents without currency', { priceCents: 100 }, ['body.currency']),
+    proposal('currency without priceCents', { currency: 'EUR' }, ['body.priceCents']),
+    proposal('currency not handled', { priceCents: 100, currency: 'JPY' }, ['body.currency']),
+    ...idCases(proposals, 'POST', (id) => `/partner/tenders/${id}/proposals`, customer, { message: 'We can do it' }),
+
+    ...bodyCases(linkGet, 'GET', `/links/tender-withdrawal/${token}`, undefined),
+    ...linkFaults(linkGet, 'GET'),
+    ...postBodyCases(linkPost, `/links/tender-withdrawal/${token}`, undefined, {}, []),
+    ...linkFaults(linkPost, 'POST', {}),
+  ];
+}
+
 const CASES: Case[] = [
   ...checkout(),
   ...subscriptionCases(),
@@ -1201,6 +1518,7 @@ const CASES: Case[] = [
   ...sellerCaseCases(),
   ...sellerApplicationCases(),
   ...sellerOfferCases(),
+  ...customerVerificationCases(),
 
   // GET /orders/{orderId}
   ...bodyCases('GET /orders/{orderId}', 'GET', '/orders/{ORDER}', DEMO_KEYS.admin),
@@ -1285,6 +1603,11 @@ const CASES: Case[] = [
   ).map(([iban, name]): Case => ({ route: 'POST /seller/payout-account', name, method: 'POST', path: '/seller/payout-account', key: DEMO_KEYS.sellerAcme, body: { iban, holder: DEMO.sellers.acme.legalName }, status: 400, fields: ['body.iban'] })),
   { route: 'POST /seller/payout-account', name: 'the holder is empty', method: 'POST', path: '/seller/payout-account', key: DEMO_KEYS.sellerAcme, body: { iban: TEST_IBANS.paid, holder: '  ' }, status: 400, fields: ['body.holder'] },
   { route: 'POST /seller/payout-account', name: "the holder is not the seller's legal name", method: 'POST', path: '/seller/payout-account', key: DEMO_KEYS.sellerAcme, body: { iban: TEST_IBANS.paid, holder: 'Globex SARL' }, status: 422, fields: ['body.holder'] },
+  ...sellerRefundCases(),
+  ...tenderCases(),
+  ...partnerCustomerCases(),
+  ...accountClosureCases(),
+  ...partnershipCases(),
 
   // PYO-2: payouts, balances, statements and the ledger export.
   ...bodyCases('GET /seller/balance', 'GET', '/seller/balance', DEMO_KEYS.sellerAcme),
@@ -1350,6 +1673,8 @@ const CASES: Case[] = [
       ['GET /ops/cases', '/ops/cases', DEMO_KEYS.ops, 'status', true],
       ['GET /seller/cases', '/seller/cases', CASE_KEY, undefined, true],
       ['GET /seller/offers', '/seller/offers', DEMO_KEYS.sellerAcme, undefined, true],
+      ['GET /staff/customers/{customerId}/verifications', '/staff/customers/{CUSTOMER}/verifications', DEMO_KEYS.support, undefined, true],
+      ['GET /account/verifications', '/account/verifications', SUB_KEY, undefined, true],
       ['GET /seller/terms', '/seller/terms', DEMO_KEYS.sellerAcme, undefined, true],
       ['GET /offers', '/offers', undefined, undefined, false],
       ['GET /seller/payouts', '/seller/payouts', DEMO_KEYS.sellerAcme, 'status', true],

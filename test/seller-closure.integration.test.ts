@@ -12,7 +12,9 @@ describe('a closed seller with many subscriptions, through a worker crash', () =
     expect(report.workerKills).toBe(1);
     expect(report.told).toEqual({ once: 150, never: 0, more: 0 });
     expect(report.endsAtPeriodEnd).toBe(150);
-    expect(report.emails).toEqual({ customers: 100, recorded: 100, sent: 100, received: 100, perCustomerMax: 1 });
+    // One e-mail per customer, each received; the kill may cost a resend of those in flight (same
+    // Message-ID, a later attempt: never more copies than attempts, checked among the violations).
+    expect(report.emails).toMatchObject({ customers: 100, recorded: 100, sent: 100, received: 100, perCustomerMax: 1 });
     expect(report.maxHistoryLength.sellerClosure).toBeGreaterThan(0);
     expect(report.maxHistoryLength.sellerClosure).toBeLessThan(10_000);
     expect(report.maxHistoryLength.subscription).toBeGreaterThan(0);

@@ -1,7 +1,7 @@
 // Sellers publish offers and terms (README "Offers and terms") on the time-skipping server: a new
 // terms version is what checkout requires (ORD-3); only approved sellers publish and take orders
 // (KYC-1, MED-1); an edit is a new version, the old one takes no new orders and its lines renew at
-// its price (SUB-3); a seller touches only its own products (X-6). Each test has its own seller.
+// the product's price in force (SUB-3, POL-2: a decrease at once, a rise capped after its notice); a seller touches only its own products (X-6). Each test has its own seller.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
 import { createSubscriptionActivities } from '../activities/subscriptions';
@@ -156,17 +156,17 @@ describe('offer versions', () => {
     expect(ordered.body.totalCents).toBe(4900 + 980);
   });
 
-  it('SUB-3: editing an offer publishes version 2; version 1 is refused at checkout naming version 2, and a line bought on version 1 renews at its price', async () => {
+  it('SUB-3, POL-2: editing an offer publishes version 2; version 1 is refused at checkout naming version 2, and a line bought on version 1 renews at the price of version 2 (a decrease: no notice)', async () => {
     const s = await freshSeller(sys.db);
     // A subscription on the seller's offer (1000 + 20 % VAT a month), before the edit.
     const line = await seedPaidLine(sys, { paidAt: new Date(await env.currentTimeMs()).toISOString(), offerId: s.offerId });
     await startSubscription(env.client, sys, line);
 
-    const edited = await edit(s.key, s.offerId, { baseVersion: 1, priceCents: 1500, commitmentMonths: 0, billingPeriod: 'monthly' });
+    const edited = await edit(s.key, s.offerId, { baseVersion: 1, priceCents: 900, commitmentMonths: 0, billingPeriod: 'monthly' });
     expect(edited.status, JSON.stringify(edited.body)).toBe(201);
     expect(edited.body.productId).toBe(s.offerId);
     const [v2, v1] = edited.body.versions;
-    expect(v2).toMatchObject({ version: 2, priceCents: 1500, published: true, supersededBy: null });
+    expect(v2).toMatchObject({ version: 2, priceCents: 900, published: true, supersededBy: null });
     expect(v1).toMatchObject({ offerId: s.offerId, version: 1, priceCents: 1000, published: false, supersededBy: v2.offerId });
 
     // A retried or concurrent edit from version 1 no longer applies.
@@ -176,18 +176,21 @@ describe('offer versions', () => {
 
     const onV1 = await order(s, s.offerId, s.terms);
     expect(onV1.status).toBe(422);
-    expect(onV1.body).toMatchObject({ currentOffer: { offerId: v2.offerId, version: 2, priceCents: 1500 }, errors: [{ field: 'body.lines.0.offerId', message: `replaced by version 2: order ${v2.offerId}` }] });
+    expect(onV1.body).toMatchObject({ currentOffer: { offerId: v2.offerId, version: 2, priceCents: 900 }, errors: [{ field: 'body.lines.0.offerId', message: `replaced by version 2: order ${v2.offerId}` }] });
     const catalog = (await http(sys.apiUrl, 'GET', '/offers?limit=100')).body.items.filter((o: any) => o.productId === s.offerId);
-    expect(catalog.map((o: any) => [o.offerId, o.priceCents])).toEqual([[v2.offerId, 1500]]);
+    expect(catalog.map((o: any) => [o.offerId, o.priceCents])).toEqual([[v2.offerId, 900]]);
 
-    // The line still references version 1, whose price the renewal reloads.
+    // The line still references version 1; the renewal reads the product's version in force.
     expect((await sys.db.orderLine.findUniqueOrThrow({ where: { id: line.lineId } })).offerId).toBe(s.offerId);
-    expect(await createSubscriptionActivities(sys.activityDeps).currentOfferPrice({ offerId: s.offerId })).toEqual({ priceCents: 1000, vatRateBp: 2000, currency: 'EUR' });
     const state = await env.client.workflow.getHandle(subscriptionWorkflowId(line.lineId)).query(subscriptionStateQuery);
+    const priceAt = (at: string) => createSubscriptionActivities(sys.activityDeps).priceInForce({ offerId: s.offerId, customerId: line.customerId, period: 'monthly', at });
+    expect(await priceAt(state.nextDueAt!)).toMatchObject({ offerId: v2.offerId, unitPriceCents: 900, vatRateBp: 2000, currency: 'EUR', discount: null });
+    // Before version 2 was made, version 1 was in force.
+    expect(await priceAt(new Date(Date.now() - 3_600_000).toISOString())).toMatchObject({ offerId: s.offerId, unitPriceCents: 1000 });
     const ms = Date.parse(state.nextDueAt!) + MINUTE - (await env.currentTimeMs());
     if (ms > 0) await env.sleep(ms);
     await waitState(env.client, line.lineId, (x) => x.paidPeriods === 2);
-    expect(await sys.db.payment.findUniqueOrThrow({ where: { id: `sub:${line.lineId}:period:2` } })).toMatchObject({ status: 'captured', amountCents: 1200 });
+    expect(await sys.db.payment.findUniqueOrThrow({ where: { id: `sub:${line.lineId}:period:2` } })).toMatchObject({ status: 'captured', amountCents: 1080 });
     await deleteNow(env.client, sys, line);
   });
 
@@ -235,5 +238,56 @@ describe('offer versions', () => {
     expect(unpublished.body.latest).toMatchObject({ offerId: a.offerId, published: false });
     expect((await order(a, a.offerId, a.terms)).status).toBe(422);
     expect((await http(sys.apiUrl, 'GET', '/offers?limit=100')).body.items.map((o: any) => o.offerId)).not.toContain(a.offerId);
+  });
+});
+
+describe('commercial policies', () => {
+  const POLICIES = { trialDays: 30, allowedPeriods: ['annual', 'triennial'], discountEligible: true, productKind: 'service' };
+  const ANNUAL = { ...OFFER, billingPeriod: 'annual', priceCents: 48_000 };
+
+  it('POL-1, POL-3, POL-4, POL-6: an offer published with a trial, yearly periods, discount eligibility and a kind shows them in the seller\u2019s view and the catalog; one that leaves them out has none', async () => {
+    const s = await freshSeller(sys.db);
+    const created = await publish(s.key, { ...ANNUAL, ...POLICIES });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body.latest).toMatchObject({ ...ANNUAL, ...POLICIES, version: 1 });
+    const plain = await publish(s.key, OFFER);
+    expect(plain.body.latest).toMatchObject({ trialDays: 0, allowedPeriods: [], discountEligible: false, productKind: 'subscription' });
+
+    const catalog = (await http(sys.apiUrl, 'GET', '/offers?limit=100')).body.items;
+    expect(catalog.find((o: any) => o.productId === created.body.productId)).toMatchObject({ offerId: created.body.latest.offerId, billingPeriod: 'annual', ...POLICIES });
+    expect(catalog.find((o: any) => o.productId === plain.body.productId)).toMatchObject({ trialDays: 0, allowedPeriods: [], discountEligible: false, productKind: 'subscription' });
+    expect(await sys.db.offer.findUniqueOrThrow({ where: { id: created.body.latest.offerId } })).toMatchObject(POLICIES);
+  });
+
+  it('POL-6: a restriction on a monthly offer is refused with a 422 naming body.allowedPeriods, on a publication and on an edit that keeps one; nothing is written', async () => {
+    const s = await freshSeller(sys.db);
+    const refused = await publish(s.key, { ...OFFER, allowedPeriods: ['annual', 'biennial'] });
+    expect(refused.status, JSON.stringify(refused.body)).toBe(422);
+    expect(refused.body.errors).toEqual([{ field: 'body.allowedPeriods', message: expect.stringContaining('only an annual offer') }]);
+    expect(await sys.db.offer.count({ where: { sellerId: s.sellerId } })).toBe(1);
+
+    const annual = await publish(s.key, { ...ANNUAL, allowedPeriods: ['annual', 'biennial'] });
+    expect(annual.status, JSON.stringify(annual.body)).toBe(201);
+    // Monthly again, the restriction left out: kept, so refused; dropped with [], accepted.
+    const kept = await edit(s.key, annual.body.productId, { baseVersion: 1 });
+    expect(kept.status, JSON.stringify(kept.body)).toBe(422);
+    expect(kept.body.errors.map((e: { field: string }) => e.field)).toEqual(['body.allowedPeriods']);
+    expect(await sys.db.offer.count({ where: { productId: annual.body.productId } })).toBe(1);
+    const dropped = await edit(s.key, annual.body.productId, { baseVersion: 1, allowedPeriods: [] });
+    expect(dropped.status, JSON.stringify(dropped.body)).toBe(201);
+    expect(dropped.body.latest).toMatchObject({ version: 2, billingPeriod: 'monthly', allowedPeriods: [] });
+  });
+
+  it('POL-1, POL-3, POL-4, POL-6: an edit that leaves out the policies keeps the previous version\u2019s; one it states replaces it', async () => {
+    const s = await freshSeller(sys.db);
+    const created = await publish(s.key, { ...ANNUAL, ...POLICIES });
+    const restated = await edit(s.key, created.body.productId, { ...ANNUAL, baseVersion: 1, priceCents: 50_000 });
+    expect(restated.status, JSON.stringify(restated.body)).toBe(201);
+    expect(restated.body.latest).toMatchObject({ version: 2, priceCents: 50_000, ...POLICIES });
+    const changed = await edit(s.key, created.body.productId, { ...ANNUAL, baseVersion: 2, trialDays: 0, discountEligible: false });
+    expect(changed.status, JSON.stringify(changed.body)).toBe(201);
+    expect(changed.body.latest).toMatchObject({ version: 3, trialDays: 0, discountEligible: false, allowedPeriods: POLICIES.allowedPeriods, productKind: 'service' });
+    // The versions keep what they stated (lines bought on them keep their terms).
+    expect(changed.body.versions.map((v: any) => [v.version, v.trialDays, v.discountEligible])).toEqual([[3, 0, false], [2, 30, true], [1, 30, true]]);
   });
 });

@@ -108,16 +108,16 @@ describe('price, card and state', () => {
     await stop(line);
   });
 
-  it('SUB-3: a renewal charges the price in force for the new period', async () => {
+  it('SUB-3, POL-2: a renewal charges the price in force for the new period (a decrease needs no notice; rises: test/subscription-policies.test.ts)', async () => {
     const line = await newSubscription();
     const due = (await handleOf(line).query(subscriptionStateQuery)).nextDueAt!;
     await sleepUntil(due, -DAY);
-    await sys.db.offer.update({ where: { id: DEMO.offers.acmeMail.id }, data: { priceCents: 2099 } });
+    await sys.db.offer.update({ where: { id: DEMO.offers.acmeMail.id }, data: { priceCents: 1899 } });
     try {
       await sleepUntil(due, MINUTE);
       const s = await waitState(env.client, line.lineId, (x) => x.paidPeriods === 2);
-      expect(s.priceCents).toBe(2099);
-      expect((await sys.db.payment.findUniqueOrThrow({ where: { id: `sub:${line.lineId}:period:2` } })).amountCents).toBe(2099 + 420);
+      expect(s.priceCents).toBe(1899);
+      expect((await sys.db.payment.findUniqueOrThrow({ where: { id: `sub:${line.lineId}:period:2` } })).amountCents).toBe(1899 + 380);
     } finally {
       await sys.db.offer.update({ where: { id: DEMO.offers.acmeMail.id }, data: { priceCents: DEMO.offers.acmeMail.priceCents } });
       await stop(line);

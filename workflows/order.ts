@@ -1,8 +1,9 @@
 // Order:<orderId> — from checkout to the sellers' decisions (ORD-4, ORD-5, ORD-6).
-// Reads top to bottom: take the one card charge for the first period of every line; on a
-// decline the order fails and nothing reaches the sellers; once paid, issue each seller's invoice
-// (INV-1), send the purchase order and the invoices, then run one OrderLine child workflow per
-// line and wait for every seller's decision.
+// Reads top to bottom: take the one card charge for the first period of every line (an order of
+// free-trial lines only, costing nothing now, has its card verified instead, POL-1); on a decline
+// the order fails and nothing reaches the sellers; once paid, issue the invoice of each seller
+// paid something (INV-1), send the purchase order and the invoices, then run one OrderLine child
+// workflow per line and wait for every seller's decision.
 import {
   ParentClosePolicy,
   allHandlersFinished,
@@ -120,7 +121,8 @@ export async function orderWorkflow(input: OrderInput): Promise<OrderState> {
   // INV-1: each seller's invoice for its share of the captured payment, numbered at payment
   // (before any seller decides), then e-mailed with the purchase order.
   const invoices: { invoiceId: string; sellerId: string }[] = [];
-  for (const sellerId of new Set(state.lines.map((l) => l.sellerId))) {
+  // POL-1: a seller whose every line is on a free trial was paid nothing: it has no invoice yet.
+  for (const sellerId of new Set(charge.lines.filter((l) => l.charged).map((l) => l.sellerId))) {
     const issued = await db(`INV-1: issue the invoice of ${sellerName(sellerId)} for ${number}`).issueCheckoutInvoice({ orderId: input.orderId, sellerId });
     invoices.push({ invoiceId: issued.invoiceId, sellerId });
   }

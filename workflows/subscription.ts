@@ -1,11 +1,14 @@
-// Subscription:<lineId> — one accepted line, renewed for as long as it lives (SUB-1..SUB-13).
-// Reads top to bottom: on the first run load the terms (period 1 was paid at checkout, ORD-8)
-// and issue the checkout invoice; then, per period, wait until the next thing due (due date,
-// retry, reminder) or a customer command; at the due date end the service (termination, manual
-// mode unpaid) or charge the next period on the card saved at that moment, invoice it and e-mail
-// it; a failed charge makes it past_due with retries. After each renewal the workflow continues
-// as new carrying its state (SUB-12). Customer commands are Updates queued to the main loop, so
-// every state change happens in one place, one at a time.
+// Subscription:<lineId> — one accepted line, renewed for as long as it lives (SUB-1..SUB-13,
+// POL-1..POL-3, quantities). Reads top to bottom: on the first run load the terms (period 1 was
+// paid at checkout, ORD-8, and its checkout invoice is issued; a POL-1 trial paid nothing and
+// runs `trialing` until its end, the anchor); then, per period, wait until the next thing due
+// (due date, retry, reminder, the POL-2 price check 30 days before the due date) or a customer
+// command; at the due date end the service (termination, manual mode unpaid) or charge the next
+// period on the card saved at that moment, at the price of the product capped and announced
+// (POL-2) with the discount the customer has then (POL-3), invoice it and e-mail it; a failed
+// charge makes it past_due with retries. After each renewal the workflow continues as new
+// carrying its state (SUB-12). Customer commands are Updates queued to the main loop, so every
+// state change happens in one place, one at a time.
 import {
   ApplicationFailure,
   allHandlersFinished,
@@ -19,19 +22,25 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { dueDate, periodIndexAt, type BillingPeriod } from '../domain/calendar';
+import { MAX_QUANTITY, TRIAL_REMINDER_DAYS, lineCharge, noticeInstant, twelveMonthsBefore } from '../domain/commercial-policy';
 import {
   DELETION_CODE_TTL_MS,
+  PRICE_CHECK_LEAD_MS,
   REMINDER_DAYS,
   RETRY_DAYS,
   commitmentEnd as commitmentEndOf,
   plusDays,
+  priceAppliesFrom,
+  proratedLines,
+  renewalUnitPrice,
   terminationEffectiveAt,
+  unitPriceAt,
   withdrawalDeadline,
   type EndReason,
+  type PriceSince,
   type RenewalMode,
   type SubscriptionStatus,
 } from '../domain/subscription';
-import { lineAmounts } from '../domain/money';
 import { formatDateTime, withArticle } from '../domain/time-format';
 import type { RenewalChargeResult, SubscriptionEmailKind } from '../activities/subscriptions';
 import { GATEWAY_UNAVAILABLE, db, gatewayGaveUp, payments, refunds } from './activity-options';
@@ -46,7 +55,7 @@ export interface SubscriptionInput {
   orderNumber?: string;
   customerId: string;
   sellerId: string;
-  /** Payment time of the order (ISO): the renewal anchor (ORD-8). */
+  /** Payment time of the order (ISO): the renewal anchor (ORD-8), unless a trial moves it to its end (POL-1). */
   anchor: string;
   /** Set by continue-as-new (SUB-12). */
   carried?: SubscriptionCarried;
@@ -71,6 +80,17 @@ export interface PastDue {
   attempts: { at: string; trigger: string; code: string; message: string; hard: boolean }[];
 }
 
+/** A quantity increase, charged prorated for the rest of its period. */
+export interface QuantityCharge {
+  n: number;
+  at: string;
+  from: number;
+  to: number;
+  paymentId: string;
+  amountCents: number;
+  invoiceNumber: string;
+}
+
 export interface SubscriptionState {
   subscriptionId: string;
   orderId: string;
@@ -84,8 +104,20 @@ export interface SubscriptionState {
   billingPeriod: BillingPeriod;
   timeZone: string;
   anchor: string;
-  /** Price in force (excl. VAT) for the latest period charged; reloaded at each renewal (SUB-3). */
+  /** One period excl. VAT at the quantity and discount in force (lineCharge); recomputed at each renewal (SUB-3). */
   priceCents: number;
+  /** Seats or hostings in force, and the unit price of one period (POL-2: capped at each renewal). */
+  quantity: number;
+  unitPriceCents: number;
+  /** POL-3: the discount of the latest period charged, decided again at each renewal. */
+  discount: { bp: number; kind: string } | null;
+  /** POL-1: the end of the free trial (the anchor), or null. */
+  trialEndsAt: string | null;
+  /** POL-2: an announced rise: the unit price, the due date from which it applies and when it was e-mailed. */
+  nextPrice: { unitPriceCents: number; from: string; announcedAt: string } | null;
+  /** A decrease of the quantity, taking effect at the next renewal. */
+  pendingQuantity: { quantity: number; requestedAt: string; effectiveAt: string } | null;
+  quantityCharges: QuantityCharge[];
   vatRateBp: number;
   currency: string;
   card: { last4: string };
@@ -117,6 +149,13 @@ interface Internal {
   remindersFrom: string;
   remindersSent: number[];
   failureEmails: number;
+  /** POL-2: the period whose price check (30 days before its start) was done. */
+  priceCheckedFor: number;
+  /** POL-2: the unit prices of the last 13 months at least, for the monthly cap's base. */
+  unitPrices: PriceSince[];
+  /** Quantity increases charged, and the gateway attempts of the next one (X-3). */
+  quantityCharges: number;
+  quantityAttempts: number;
 }
 
 export interface SubscriptionCarried {
@@ -132,6 +171,8 @@ export interface CardUpdate { cardId: string; last4: string }
 export interface DeletionConfirmed { request: number }
 /** SUB-11: carried out as of the time the customer's withdrawal was accepted (ISO). */
 export interface WithdrawCommand { acceptedAt?: string }
+/** Seats or hostings wanted from now (an increase) or from the next renewal (a decrease). */
+export interface QuantityCommand { quantity: number }
 /** MED-5: the seller's account was closed by this case at this time. */
 export interface SellerClosedCommand { caseId: string; closedAt: string }
 export interface EffectiveAnswer { state: SubscriptionView; effectiveAt?: string | null; message: string }
@@ -145,6 +186,7 @@ export const updateCardUpdate = defineUpdate<EffectiveAnswer, [CardUpdate]>('upd
 export const requestDeletionUpdate = defineUpdate<EffectiveAnswer, []>('requestDeletion');
 export const confirmDeletionUpdate = defineUpdate<EffectiveAnswer, [DeletionConfirmed]>('confirmDeletion');
 export const withdrawUpdate = defineUpdate<EffectiveAnswer, [WithdrawCommand]>('withdraw');
+export const changeQuantityUpdate = defineUpdate<EffectiveAnswer, [QuantityCommand]>('changeQuantity');
 /** MED-5, sent by the seller's closure (SellerClosure:<sellerId>): answers when the service ends; sent again, the same answer. */
 export const sellerClosedUpdate = defineUpdate<EffectiveAnswer, [SellerClosedCommand]>('sellerClosed');
 
@@ -161,6 +203,7 @@ type Command =
   | { kind: 'requestDeletion' }
   | { kind: 'confirmDeletion'; request: number }
   | { kind: 'withdraw'; acceptedAt?: string }
+  | { kind: 'quantity'; quantity: number }
   | { kind: 'sellerClosed'; caseId: string; closedAt: string };
 
 interface Queued {
@@ -190,6 +233,9 @@ const EMAIL_RULE: Record<SubscriptionEmailKind, string> = {
   deleted: 'SUB-10',
   withdrawn_customer: 'SUB-11',
   withdrawn_seller: 'SUB-11',
+  trial_reminder: 'POL-1',
+  price_change: 'POL-2',
+  quantity_increased: 'INV-1',
 };
 
 const refuse = (message: string, type: string): never => {
@@ -229,9 +275,14 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
   const refuseIfSellerClosed = (): void => {
     if (state.sellerClosure) refuse(`the seller's account is closed: the subscription ends on ${when(state.sellerClosure.endsAt)} and cannot renew (MED-5)`, 'SellerClosed');
   };
+  /** POL-1: a trial converts by itself at its end; until then there is nothing to pay or renew by hand. */
+  const refuseIfTrialing = (what: string): void => {
+    if (state.status === 'trialing') refuse(`the free trial runs until ${when(state.trialEndsAt)}: ${what} after it converts (POL-1)`, 'Trialing');
+  };
   const validators: { [K in Command['kind']]: (cmd: Extract<Command, { kind: K }>) => void } = {
     mode: (c) => {
       refuseIfSellerClosed();
+      refuseIfTrialing('choose the renewal mode');
       if (c.mode !== 'auto' && c.mode !== 'manual') refuse('mode must be auto or manual', 'InvalidArgument');
       if (c.mode === state.renewalMode) refuse(`renewal is already ${c.mode}`, 'NothingToChange');
     },
@@ -248,6 +299,7 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
     },
     payNext: () => {
       refuseIfSellerClosed();
+      refuseIfTrialing('periods are paid');
       if (state.pastDue) return; // pays the overdue period
       const current = periodIndexAt(state.anchor, state.billingPeriod, nowIso(), state.timeZone) + 1;
       if (state.paidPeriods > current) refuse(`the next period is already paid (until ${when(state.nextDueAt)})`, 'AlreadyPaid');
@@ -273,6 +325,16 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
           'WithdrawalPeriodOver',
         );
       }
+    },
+    quantity: (c) => {
+      refuseIfSellerClosed();
+      if (!Number.isInteger(c.quantity) || c.quantity < 1 || c.quantity > MAX_QUANTITY) refuse(`quantity must be an integer from 1 to ${MAX_QUANTITY}`, 'InvalidArgument');
+      if (state.status === 'past_due') refuse(`period ${state.pastDue!.period} is unpaid: pay it or replace the card first (SUB-5)`, 'PastDue');
+      const wanted = state.pendingQuantity?.quantity ?? state.quantity;
+      if (c.quantity === wanted) refuse(`the quantity is already ${wanted}${state.pendingQuantity ? ` from ${when(state.pendingQuantity.effectiveAt)}` : ''}`, 'NothingToChange');
+      // An increase is prorated over the period running now; one paid ahead would need two prices.
+      const last = state.periods[state.periods.length - 1];
+      if (c.quantity > state.quantity && last && Date.parse(last.start) > Date.now()) refuse(`period ${last.n} is paid in advance: increase the quantity once it starts (${when(last.start)})`, 'PaidAhead');
     },
     sellerClosed: (c) => {
       if (!c.caseId || Number.isNaN(Date.parse(c.closedAt))) refuse('caseId and closedAt are required', 'InvalidArgument');
@@ -302,6 +364,7 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
   on(requestDeletionUpdate, () => ({ kind: 'requestDeletion' }));
   on(confirmDeletionUpdate, (c) => ({ kind: 'confirmDeletion', request: c.request }));
   on(withdrawUpdate, (c) => ({ kind: 'withdraw', acceptedAt: c.acceptedAt }));
+  on(changeQuantityUpdate, (c) => ({ kind: 'quantity', quantity: c.quantity }));
   on(sellerClosedUpdate, (c) => ({ kind: 'sellerClosed', caseId: c.caseId, closedAt: c.closedAt }));
 
   // --- run -----------------------------------------------------------------------------------
@@ -319,7 +382,9 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
     // Commands accepted before the deadline are carried out before it; those accepted after it
     // (e.g. delivered together with the timer after a worker outage) wait until it is handled.
     await drainQueue(wake.at);
-    if (ended()) break;
+    // A command that paid the next period (a new card, a payment in advance) closes this run: the
+    // next run takes up what is due then (e.g. the POL-2 check), so the history closes at once.
+    if (ended() || periodAdvanced) break;
     await onTime();
   }
 
@@ -345,8 +410,10 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
   // --- steps ---------------------------------------------------------------------------------
   async function start(): Promise<void> {
     const t = await db(`SUB-1: load the terms of subscription ${id} (${orderNumber})`).loadSubscriptionTerms({ lineId: id });
-    const firstDue = dueDate(input.anchor, t.billingPeriod, 1, t.timeZone);
-    const invoice = await db(`INV-1: the checkout invoice of ${t.name} (${orderNumber})`).issueCheckoutInvoice({ orderId: input.orderId, sellerId: input.sellerId });
+    // POL-1: a trial paid nothing and has no checkout invoice; its end is the anchor (house rule).
+    const anchor = t.trialEndsAt ?? input.anchor;
+    const firstDue = t.trialEndsAt ?? dueDate(anchor, t.billingPeriod, 1, t.timeZone);
+    const invoice = t.trialEndsAt ? null : await db(`INV-1: the checkout invoice of ${t.name} (${orderNumber})`).issueCheckoutInvoice({ orderId: input.orderId, sellerId: input.sellerId });
     state = {
       subscriptionId: id,
       orderId: input.orderId,
@@ -355,21 +422,29 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
       offerId: t.offerId,
       name: t.name,
       customerType: t.customerType,
-      status: 'active',
+      status: t.trialEndsAt ? 'trialing' : 'active',
       renewalMode: 'auto', // SUB-1
       billingPeriod: t.billingPeriod,
       timeZone: t.timeZone,
-      anchor: input.anchor,
+      anchor,
       priceCents: t.priceCents,
+      quantity: t.quantity,
+      unitPriceCents: t.unitPriceCents,
+      discount: t.discountBp > 0 ? { bp: t.discountBp, kind: t.discountKind ?? 'verified' } : null,
+      trialEndsAt: t.trialEndsAt,
+      nextPrice: null,
+      pendingQuantity: null,
+      quantityCharges: [],
       vatRateBp: t.vatRateBp,
       currency: t.currency,
       card: { last4: t.cardLast4 },
-      commitmentEnd: commitmentEndOf(input.anchor, t.commitmentMonths, t.timeZone),
+      commitmentEnd: commitmentEndOf(anchor, t.commitmentMonths, t.timeZone),
       pendingTermination: null,
-      paidPeriods: 1,
-      periods: [{ n: 1, start: input.anchor, end: firstDue, paymentId: `order:${input.orderId}:checkout`, amountCents: lineAmounts(t.priceCents, t.vatRateBp).totalCents, invoiceNumber: invoice.number }],
+      paidPeriods: invoice ? 1 : 0,
+      periods: invoice ? [{ n: 1, start: anchor, end: firstDue, paymentId: `order:${input.orderId}:checkout`, amountCents: t.totalCents, invoiceNumber: invoice.number }] : [],
       nextDueAt: firstDue,
       pastDue: null,
+      // SUB-11: counted from the order, trial or not: the contract was made then.
       withdrawalDeadline: withdrawalDeadline(input.anchor, t.customerType, t.timeZone),
       deletionRequest: null,
       sellerClosure: null,
@@ -377,8 +452,82 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
       endReason: null,
       run: { number: 1, maxHistoryLength: 0 },
     };
-    internal = { cardId: t.cardId, deletion: null, chargeAttempts: 0, remindersFrom: input.anchor, remindersSent: [], failureEmails: 0 };
-    await recordChange('started', 'subscription.started', 'system', { nextDueAt: firstDue });
+    internal = {
+      cardId: t.cardId,
+      deletion: null,
+      chargeAttempts: 0,
+      remindersFrom: input.anchor,
+      remindersSent: [],
+      failureEmails: 0,
+      priceCheckedFor: 0,
+      unitPrices: [{ from: anchor, unitPriceCents: t.unitPriceCents }],
+      quantityCharges: 0,
+      quantityAttempts: 0,
+    };
+    await recordChange('started', 'subscription.started', 'system', { nextDueAt: firstDue, ...(t.trialEndsAt ? { trialEndsAt: t.trialEndsAt } : {}) });
+  }
+
+  /** What one period costs at these terms (quantity × unit, the discount as its own line). */
+  function chargeOf(terms: { unitPriceCents?: number; quantity?: number; discount?: SubscriptionState['discount']; vatRateBp?: number } = {}) {
+    const discount = terms.discount === undefined ? state.discount : terms.discount;
+    return lineCharge({
+      name: state.name,
+      unitPriceCents: terms.unitPriceCents ?? state.unitPriceCents,
+      quantity: terms.quantity ?? state.quantity,
+      discountBp: discount?.bp ?? 0,
+      discountKind: discount?.kind ?? null,
+      vatRateBp: terms.vatRateBp ?? state.vatRateBp,
+    });
+  }
+
+  /** POL-1: the trial's reminders 7 and 1 day(s) before its end, unless it was terminated (nothing is charged then). */
+  function trialReminderTimes(): { days: number; at: string }[] {
+    if (state.status !== 'trialing' || state.pendingTermination || state.sellerClosure) return [];
+    return TRIAL_REMINDER_DAYS.map((days) => ({ days, at: plusDays(state.trialEndsAt!, -days, state.timeZone) })).filter(
+      (r) => !internal.remindersSent.includes(r.days) && Date.parse(r.at) >= Date.parse(internal.remindersFrom),
+    );
+  }
+
+  /** POL-2: when the price of the next period is checked and announced (null: checked, or nothing renews). */
+  function priceCheckAt(): string | null {
+    const due = state.nextDueAt;
+    if (!due || internal.priceCheckedFor === state.paidPeriods + 1 || state.sellerClosure || state.status === 'past_due') return null;
+    if (state.pendingTermination && Date.parse(state.pendingTermination.effectiveAt) <= Date.parse(due)) return null;
+    return new Date(Date.parse(noticeInstant(due, state.timeZone)) - PRICE_CHECK_LEAD_MS).toISOString();
+  }
+
+  /**
+   * POL-2: the unit price the period starting at `start` may have when the product costs
+   * `proposedCents`: yearly, capped over the previous period's; monthly, over the price in force
+   * 12 months before `start` (before the subscription existed: the price it was bought at).
+   */
+  function cappedUnit(proposedCents: number, start: string): number {
+    const base = state.billingPeriod === 'monthly' ? unitPriceAt(internal.unitPrices, twelveMonthsBefore(start, state.timeZone)) : state.unitPriceCents;
+    return renewalUnitPrice({ currentCents: state.unitPriceCents, proposedCents, baseCents: base, period: state.billingPeriod });
+  }
+
+  /** POL-2: reads the product's price and announces a rise, 30 days (and an hour) before the next due date. */
+  async function checkPrice(): Promise<void> {
+    const n = state.paidPeriods + 1;
+    internal.priceCheckedFor = n;
+    const at = nowIso();
+    const price = await db(`POL-2: the product's price for period ${n}`).priceInForce({ offerId: state.offerId, customerId: state.customerId, period: state.billingPeriod, at, quantity: state.pendingQuantity?.quantity ?? state.quantity });
+    const unit = cappedUnit(price.unitPriceCents, state.nextDueAt!);
+    if (unit > state.unitPriceCents) await announce(unit, at);
+    else if (state.nextPrice) state.nextPrice = null; // the seller took the rise back
+  }
+
+  /** POL-2: e-mails a rise; it applies from the first renewal at least 30 days after this e-mail. */
+  async function announce(unitPriceCents: number, at: string): Promise<void> {
+    const pending = state.nextPrice;
+    const from = priceAppliesFrom({ anchor: state.anchor, period: state.billingPeriod, zone: state.timeZone, paidPeriods: state.paidPeriods, nextDueAt: state.nextDueAt!, announcedAt: at });
+    // Told already: a lower price than announced is charged anyway (the renewal takes the lower);
+    // a higher one than a rise applying earlier is announced after that renewal.
+    if (pending && (unitPriceCents <= pending.unitPriceCents || Date.parse(pending.from) < Date.parse(from))) return;
+    state.nextPrice = { unitPriceCents, from, announcedAt: at };
+    showDetails();
+    await recordChange(`price:${unitPriceCents}:${at}`, 'subscription.price_announced', 'system', { unitPriceCents, from });
+    await email('customer', 'price_change', `sub:${id}:price-change:${at}`, { fromUnitCents: state.unitPriceCents, toUnitCents: unitPriceCents, from });
   }
 
   function reminderTimes(): { days: number; at: string }[] {
@@ -391,12 +540,17 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
   /** The next thing due (due date, reminder, retry, end of the retries) and what it is, for the timer's summary and staff. */
   function nextWake(): { at: number; deadline: Deadline } {
     const zone = state.timeZone;
-    if (state.status === 'active') {
+    if (state.status === 'active' || state.status === 'trialing') {
       const due = state.nextDueAt!;
       let wake = { at: Date.parse(due), deadline: dueDeadline(due) };
       for (const r of reminderTimes()) {
         if (Date.parse(r.at) < wake.at) wake = { at: Date.parse(r.at), deadline: { rule: 'SUB-6', what: `remind the customer to pay period ${state.paidPeriods + 1} (due in ${r.days} day(s))`, word: 'on', at: r.at, zone } };
       }
+      for (const r of trialReminderTimes()) {
+        if (Date.parse(r.at) < wake.at) wake = { at: Date.parse(r.at), deadline: { rule: 'POL-1', what: `remind the customer that the free trial ends in ${r.days} day(s)`, word: 'on', at: r.at, zone } };
+      }
+      const check = priceCheckAt();
+      if (check && Date.parse(check) < wake.at) wake = { at: Date.parse(check), deadline: { rule: 'POL-2', what: `check the price of period ${state.paidPeriods + 1} and announce a rise (30 days' notice)`, word: 'on', at: check, zone } };
       return wake;
     }
     const pd = state.pastDue!;
@@ -416,6 +570,7 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
     if (state.sellerClosure) return { rule: 'MED-5', what: "the service ends: the seller's account is closed", word: 'on', at: due, zone };
     if (state.renewalMode === 'manual' && !withinCommitment(due)) return { rule: 'SUB-6', what: `period ${n} must be paid or the service ends`, at: due, zone };
     if (state.renewalMode === 'manual') return { rule: 'SUB-8', what: `charge period ${n} on the saved card unless paid (commitment)`, word: 'on', at: due, zone };
+    if (state.status === 'trialing') return { rule: 'POL-1', what: 'the free trial ends: charge period 1 (conversion)', word: 'on', at: due, zone };
     return { rule: 'SUB-3', what: `charge renewal of period ${n}`, word: 'on', at: due, zone };
   }
 
@@ -426,6 +581,9 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
     const facts = [`${state.paidPeriods} period(s) paid; anchor ${localTime(state.anchor, zone)} (ORD-8)`, `run ${state.run.number} (SUB-12: continues as new after each renewal)`];
     if (state.commitmentEnd) facts.push(`commitment until ${localTime(state.commitmentEnd, zone)} (SUB-8)`);
     if (state.sellerClosure) facts.push(`the seller's account was closed ${localTime(state.sellerClosure.closedAt, zone)} (case ${state.sellerClosure.caseId}): no renewal, the service ends ${localTime(state.sellerClosure.endsAt, zone)} (MED-5)`);
+    facts.push(`${state.quantity} × ${state.unitPriceCents} ${state.currency} cents${state.discount ? `, ${state.discount.kind} discount ${state.discount.bp / 100} % (POL-3)` : ''}`);
+    if (state.nextPrice) facts.push(`new unit price ${state.nextPrice.unitPriceCents} from ${localTime(state.nextPrice.from, zone)}, announced ${localTime(state.nextPrice.announcedAt, zone)} (POL-2)`);
+    if (state.pendingQuantity) facts.push(`quantity ${state.pendingQuantity.quantity} from ${localTime(state.pendingQuantity.effectiveAt, zone)}`);
     if (state.pendingTermination) facts.push(`termination requested ${localTime(state.pendingTermination.requestedAt, zone)}, effective ${localTime(state.pendingTermination.effectiveAt, zone)} (SUB-7); the customer may withdraw it until then (SUB-9)`);
     if (!ended() && Date.now() < Date.parse(state.withdrawalDeadline)) facts.push(`withdrawal possible until ${localTime(state.withdrawalDeadline, zone)} (SUB-11)`);
     if (ended()) {
@@ -437,6 +595,11 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
     let awaiting: string | null;
     if (state.sellerClosure) {
       stateText = `ending (MED-5): the seller's account is closed; paid until ${localTime(state.nextDueAt!, zone)}, no renewal`;
+      awaiting = null;
+    } else if (state.status === 'trialing') {
+      stateText = state.pendingTermination
+        ? `free trial (POL-1), terminated: ends ${localTime(state.nextDueAt!, zone)} with nothing charged`
+        : `free trial (POL-1) until ${localTime(state.nextDueAt!, zone)}: then period 1 is charged`;
       awaiting = null;
     } else if (state.status === 'past_due') {
       const pd = state.pastDue!;
@@ -457,12 +620,19 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
 
   async function onTime(): Promise<void> {
     const now = Date.now();
-    if (state.status === 'active') {
+    if (state.status === 'active' || state.status === 'trialing') {
       for (const r of reminderTimes()) {
         if (Date.parse(r.at) > now) continue;
         internal.remindersSent.push(r.days);
         await email('customer', 'renewal_reminder', `${periodKey(state.paidPeriods + 1)}:reminder:${r.days}`, { dueAt: state.nextDueAt, days: r.days });
       }
+      for (const r of trialReminderTimes()) {
+        if (Date.parse(r.at) > now) continue;
+        internal.remindersSent.push(r.days);
+        await email('customer', 'trial_reminder', `sub:${id}:trial-reminder:${r.days}`, { trialEndsAt: state.trialEndsAt, days: r.days, amountCents: chargeOf().amounts.totalCents, cardLast4: state.card.last4 });
+      }
+      const check = priceCheckAt();
+      if (check && Date.parse(check) <= now) await checkPrice();
       // A payment in advance accepted while a reminder was being delivered counts (SUB-6).
       if (queue.some((q) => q.at < Date.parse(state.nextDueAt!))) return;
       if (now >= Date.parse(state.nextDueAt!)) await dueDateReached();
@@ -487,8 +657,9 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
     } else if (state.renewalMode === 'manual' && !withinCommitment(due)) {
       await end('not_renewed', due); // SUB-6
     } else {
-      // Automatic renewal (SUB-1, SUB-3), or manual mode unpaid within a commitment (SUB-8).
-      await attemptRenewal('due_date'); // SUB-1, SUB-3
+      // Automatic renewal (SUB-1, SUB-3), the trial's conversion (POL-1), or manual mode unpaid
+      // within a commitment (SUB-8).
+      await attemptRenewal(state.status === 'trialing' ? 'trial_end' : 'due_date');
     }
   }
 
@@ -501,11 +672,21 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
     return `sub:${id}:period:${n}`;
   }
 
-  /** Charges period paidPeriods+1 on the card saved now, at the price in force (SUB-3, SUB-4). */
+  /**
+   * Charges period paidPeriods+1 on the card saved now (SUB-3, SUB-4): the product's price at its
+   * start, a decrease as is and a rise only as announced in time and capped (POL-2); the quantity
+   * in force then (a decrease pending applies); the discount the customer has then (POL-3).
+   */
   async function attemptRenewal(trigger: string): Promise<'captured' | 'declined'> {
     const n = state.paidPeriods + 1;
     const at = nowIso();
-    const price = await db(`SUB-3: the price in force for period ${n}`).currentOfferPrice({ offerId: state.offerId });
+    const start = state.nextDueAt!;
+    const price = await db(`SUB-3, POL-2, POL-3: the price in force for period ${n}`).priceInForce({ offerId: state.offerId, customerId: state.customerId, period: state.billingPeriod, at: start, quantity: state.pendingQuantity?.quantity ?? state.quantity });
+    const capped = cappedUnit(price.unitPriceCents, start);
+    const announced = state.nextPrice && Date.parse(state.nextPrice.from) <= Date.parse(start) ? state.nextPrice.unitPriceCents : state.unitPriceCents;
+    const unitPriceCents = capped < state.unitPriceCents ? capped : Math.min(announced, capped);
+    const quantity = state.pendingQuantity?.quantity ?? state.quantity;
+    const charge = chargeOf({ unitPriceCents, quantity, discount: price.discount, vatRateBp: price.vatRateBp });
     internal.chargeAttempts += 1;
     const res: RenewalChargeResult = await payments(`SUB-3: charge renewal of period ${n} (${trigger.replace(/_/g, ' ')}, attempt ${internal.chargeAttempts})`).chargeRenewal({
       subscriptionId: id,
@@ -513,8 +694,9 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
       period: n,
       attempt: internal.chargeAttempts,
       cardId: internal.cardId,
-      priceCents: price.priceCents,
+      priceCents: charge.amounts.exclVatCents,
       vatRateBp: price.vatRateBp,
+      amountCents: charge.amounts.totalCents,
       currency: price.currency,
       at,
       workflowId,
@@ -528,12 +710,22 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
       return { status: 'declined', paymentId: periodKey(n), ...GATEWAY_UNAVAILABLE, hard: false };
     });
     if (res.status === 'captured') {
-      state.priceCents = price.priceCents;
+      if (unitPriceCents !== state.unitPriceCents) {
+        internal.unitPrices.push({ from: start, unitPriceCents });
+        // The monthly cap looks 12 months back: older prices are no longer needed.
+        const horizon = Date.parse(twelveMonthsBefore(start, state.timeZone));
+        while (internal.unitPrices.length > 1 && Date.parse(internal.unitPrices[1].from) <= horizon) internal.unitPrices.shift();
+      }
+      state.unitPriceCents = unitPriceCents;
+      state.quantity = quantity;
+      state.pendingQuantity = null;
+      state.discount = price.discount;
+      state.priceCents = charge.amounts.exclVatCents;
       state.vatRateBp = price.vatRateBp;
       state.currency = price.currency;
-      const start = state.nextDueAt!;
+      if (state.nextPrice && Date.parse(state.nextPrice.from) <= Date.parse(start)) state.nextPrice = null;
       const endAt = dueDate(state.anchor, state.billingPeriod, n, state.timeZone);
-      const invoice = await db(`INV-1: invoice period ${n}`).issueRenewalInvoice({ subscriptionId: id, period: n, periodStart: start, periodEnd: endAt, priceCents: price.priceCents, vatRateBp: price.vatRateBp, at });
+      const invoice = await db(`INV-1: invoice period ${n}`).issueRenewalInvoice({ subscriptionId: id, period: n, periodStart: start, periodEnd: endAt, priceCents: charge.amounts.exclVatCents, vatRateBp: price.vatRateBp, lines: charge.lines, at });
       state.paidPeriods = n;
       state.periods.push({ n, start, end: endAt, paymentId: res.paymentId, amountCents: res.amountCents, invoiceNumber: invoice.number });
       if (state.periods.length > 24) state.periods.splice(0, state.periods.length - 24);
@@ -555,6 +747,10 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
         invoiceNumber: invoice.number,
         invoiceId: invoice.invoiceId,
       });
+      // POL-2: a rise this renewal could not take (too late or over the cap) is announced now, for
+      // the first renewal 30 days or more away.
+      const later = cappedUnit(price.unitPriceCents, endAt);
+      if (later > state.unitPriceCents) await announce(later, nowIso());
       return 'captured';
     }
 
@@ -650,7 +846,8 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
         return answer(state.nextDueAt, cmd.mode === 'manual' ? `manual renewal: pay before ${when(state.nextDueAt)}` : `automatic renewal on ${when(state.nextDueAt)}`);
       }
       case 'terminate': {
-        const effectiveAt = terminationEffectiveAt({
+        // POL-1: a trial terminated ends at its end, with nothing charged (no notice, no commitment yet).
+        const effectiveAt = state.status === 'trialing' ? state.trialEndsAt! : terminationEffectiveAt({
           anchor: state.anchor,
           period: state.billingPeriod,
           zone: state.timeZone,
@@ -701,6 +898,8 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
         await end('deleted', at); // SUB-10: at once, no refund
         return answer(at, `deleted on ${at}`);
       }
+      case 'quantity':
+        return changeQuantity(cmd.quantity, at);
       case 'sellerClosed': {
         // Sent again (a retried page of the closure), it changes nothing and answers the same.
         if (state.sellerClosure) return answer(state.sellerClosure.endsAt, `ends on ${when(state.sellerClosure.endsAt)} (the seller's account is closed)`);
@@ -722,6 +921,69 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
         return answer(at, `withdrawn on ${at}; refunded ${refund.amountCents} cents`);
       }
     }
+  }
+
+  /**
+   * Quantities (house rules): during a trial a change applies at once (nothing was paid); an
+   * increase is charged at once for the rest of the period, prorated to the millisecond, on its own
+   * invoice; a decrease takes effect at the next renewal (the period paid keeps its units).
+   */
+  async function changeQuantity(quantity: number, at: string): Promise<EffectiveAnswer> {
+    const actor = `customer:${state.customerId}`;
+    const previous = state.quantity;
+    if (state.status === 'trialing' || quantity === previous) {
+      // A trial's quantity, or a pending decrease cancelled by asking for the current quantity.
+      state.quantity = quantity;
+      state.pendingQuantity = null;
+      state.priceCents = chargeOf().amounts.exclVatCents;
+      await recordChange(`quantity:${at}`, 'subscription.quantity_changed', actor, { from: previous, to: quantity });
+      return answer(at, `quantity ${quantity} from now`);
+    }
+    if (quantity < previous) {
+      state.pendingQuantity = { quantity, requestedAt: at, effectiveAt: state.nextDueAt! };
+      await recordChange(`quantity:${at}`, 'subscription.quantity_decrease_scheduled', actor, { from: previous, to: quantity, effectiveAt: state.nextDueAt });
+      return answer(state.nextDueAt, `quantity ${quantity} from the renewal of ${when(state.nextDueAt)}; ${previous} until then`);
+    }
+    const period = state.periods[state.periods.length - 1];
+    const extra = proratedLines(chargeOf({ quantity: quantity - previous }).lines, Date.parse(period.end) - Date.parse(at), Date.parse(period.end) - Date.parse(period.start));
+    const n = internal.quantityCharges + 1;
+    internal.quantityAttempts += 1;
+    const res: RenewalChargeResult = await payments(`charge quantity increase ${n} (${previous} to ${quantity}), prorated to the end of period ${period.n}`).chargeQuantityIncrease({
+      subscriptionId: id,
+      orderId: state.orderId,
+      change: n,
+      period: period.n,
+      attempt: internal.quantityAttempts,
+      cardId: internal.cardId,
+      amountCents: extra.amounts.totalCents,
+      currency: state.currency,
+      at,
+      workflowId,
+    }).catch((err: unknown): RenewalChargeResult => {
+      if (!gatewayGaveUp(err)) throw err;
+      internal.quantityAttempts -= 1; // outcome unknown: the next request replays this attempt's key
+      return { status: 'declined', paymentId: `sub:${id}:quantity:${n}`, ...GATEWAY_UNAVAILABLE, hard: false };
+    });
+    if (res.status === 'declined') return refuse(`the card was declined: ${res.message}; the quantity stays ${previous}`, 'PaymentDeclined');
+    internal.quantityCharges = n;
+    internal.quantityAttempts = 0;
+    state.quantity = quantity;
+    state.pendingQuantity = null;
+    state.priceCents = chargeOf().amounts.exclVatCents;
+    const invoice = await db(`INV-1: invoice quantity increase ${n}`).issueQuantityInvoice({ subscriptionId: id, change: n, lines: extra.lines, periodStart: at, periodEnd: period.end, at });
+    state.quantityCharges.push({ n, at, from: previous, to: quantity, paymentId: res.paymentId, amountCents: res.amountCents, invoiceNumber: invoice.number });
+    if (state.quantityCharges.length > 24) state.quantityCharges.splice(0, state.quantityCharges.length - 24);
+    await recordChange(`quantity:${n}:charged`, 'subscription.quantity_increased', actor, { from: previous, to: quantity, amountCents: res.amountCents, invoice: invoice.number });
+    await email('customer', 'quantity_increased', `sub:${id}:quantity:${n}:invoice`, {
+      previous,
+      quantity,
+      periodEnd: period.end,
+      amountCents: res.amountCents,
+      cardLast4: state.card.last4,
+      invoiceNumber: invoice.number,
+      invoiceId: invoice.invoiceId,
+    });
+    return answer(at, `quantity ${quantity} from now; ${res.amountCents} cents charged for the rest of the period`);
   }
 
   function answer(effectiveAt: string | null, message: string): EffectiveAnswer {

@@ -1,8 +1,9 @@
 // The static summaries staff read in the Temporal Web UI's workflow list (conventions:
 // docs/temporal-ui.md), one per kind of process, used by every start site (the API, the
 // activities and the parent workflows) so each process reads the same wherever it is started.
-// One line of plain text: the order number, the offer, the seller, the buyer's name; never a
-// secret (card data, codes, access instructions, sign-in tokens) nor an e-mail address.
+// One line of plain text: the order number, the offer, the seller, the buyer's account id; never a
+// secret (card data, codes, access instructions, sign-in tokens) nor personal data (a name, an
+// e-mail address): a history cannot be edited, and ACC-3 erases a closed account's personal data.
 
 /** What a line is, for staff (names, not secrets): carried in the Order's and OrderLine's inputs. */
 export interface OrderLineLabel {
@@ -15,16 +16,15 @@ export interface OrderLineLabel {
   billingPeriod: string;
 }
 
-/** What the checkout knows of an order for staff: its number, the buyer's name, its lines. */
+/** What the checkout knows of an order for staff: its number and its lines. */
 export interface OrderAbout {
   number: string;
-  customerName?: string | null;
   lines: OrderLineLabel[];
 }
 
-/** "Order O-2026-000042 · 2 lines · Jane Doe". */
-export function orderSummary(o: { number: string; lineCount: number; customerName?: string | null }): string {
-  return [`Order ${o.number}`, `${o.lineCount} line${o.lineCount === 1 ? '' : 's'}`, o.customerName?.trim() || undefined].filter(Boolean).join(' · ');
+/** "Order O-2026-000042 · 2 lines" (the account may not exist yet: staff filter by CustomerId once it does). */
+export function orderSummary(o: { number: string; lineCount: number }): string {
+  return `Order ${o.number} · ${o.lineCount} line${o.lineCount === 1 ? '' : 's'}`;
 }
 
 /** "Line 1 of O-2026-000042 · Acme Mail Pro · Acme Cloud SAS". */
@@ -53,9 +53,9 @@ export function sellerCaseSummary(c: { caseId: string; kind: string; sellerName:
   return `${kind} ${c.caseId} · ${c.sellerName}`;
 }
 
-/** "Incident ticket tkt_3f… · Acme Mail Pro · Jane Doe" (the subject is the customer's text: not shown). */
-export function ticketSummary(t: { ticketId: string; kind: string; offerName: string; customerName: string }): string {
-  return `${t.kind === 'incident' ? 'Incident' : 'Support'} ticket ${t.ticketId} · ${t.offerName} · ${t.customerName}`;
+/** "Incident ticket tkt_3f… · Acme Mail Pro · customer cus_…" (the subject is the customer's text: not shown). */
+export function ticketSummary(t: { ticketId: string; kind: string; offerName: string; customerId: string }): string {
+  return `${t.kind === 'incident' ? 'Incident' : 'Support'} ticket ${t.ticketId} · ${t.offerName} · customer ${t.customerId}`;
 }
 
 /** "Subscriptions of Acme Cloud SAS end (MED-5, case case_1f…)". */

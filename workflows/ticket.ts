@@ -47,9 +47,8 @@ export interface TicketInput {
   customerId: string;
   subscriptionId: string;
   sellerId: string;
-  /** The offer's name and the customer's, for what staff read (no address, no secret). */
+  /** The offer's name, for what staff read (the customer by its id: no name, no address, ACC-3). */
   offerName: string;
-  customerName: string;
   kind: TicketKind;
   subject: string;
   /** The named contact who opened it (POL-5). */
@@ -186,7 +185,7 @@ export async function ticketWorkflow(input: TicketInput): Promise<TicketState> {
   const schedule: BusinessSchedule = input.policy.hours === 'always' ? ALWAYS : BUSINESS_HOURS;
   const openedAt = nowIso();
   const ticket = `ticket ${input.ticketId}`;
-  const customer = `customer ${input.customerName}`;
+  const customer = `customer ${input.customerId}`;
   const state: TicketState = {
     ticketId: input.ticketId,
     customerId: input.customerId,
@@ -704,7 +703,7 @@ export async function ticketWorkflow(input: TicketInput): Promise<TicketState> {
 
   /** What staff read in the Temporal UI: state with its rule, next deadline in Paris time, who must act. */
   function showDetails(wake: Wake | null): void {
-    const title = `Ticket ${state.ticketId} · ${state.kind} · ${input.offerName} · ${input.customerName}`;
+    const title = `Ticket ${state.ticketId} · ${state.kind} · ${input.offerName} · customer ${input.customerId}`;
     const clock = state.firstResponse;
     const facts = [`tier ${state.tier}: first answer within ${clock.targetMs / HOUR_MS} h (${clock.hours === 'always' ? '24/7' : 'business hours, Paris'}) (POL-5)`];
     if (clock.respondedAt) facts.push(`first answer ${localTime(clock.respondedAt)}, ${clock.met ? 'within' : 'past'} the target (POL-5)`);

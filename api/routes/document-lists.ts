@@ -3,6 +3,7 @@
 // to its PDF (GET /invoices/{invoiceId}/pdf).
 import type { Invoice, Prisma } from '@prisma/client';
 import { allow } from '../auth';
+import { approvedPartnerOf } from '../partner-principal';
 import type { ApiDeps } from '../deps';
 import { afterCursor, listQuery, oneOf, pageOf, toPage, type CursorPosition } from '../pagination';
 import { Problem } from '../problem';
@@ -84,7 +85,23 @@ export function registerDocumentListRoutes(routes: RouteTable, deps: ApiDeps): v
     responses: { 200: { description: 'A page of documents', schema: documentPage } },
     handler: async ({ principal, params, query }) => {
       if (principal.kind === 'customer' && principal.customerId !== params.customerId) throw Problem.forbidden('these invoices are not yours');
-      return { status: 200, body: await documentPageOf(deps, 'customer-documents', { customerId: params.customerId }, query) };
+      // PRT-5: what its partner paid lives in the partner's organisation, not in the customer's own list.
+      const owner = principal.kind === 'customer' ? { customerId: params.customerId, partnerId: null } : { customerId: params.customerId };
+      return { status: 200, body: await documentPageOf(deps, 'customer-documents', owner, query) };
+    },
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/partner/invoices',
+    tag: 'partners',
+    summary: `The invoices and credit notes of the orders the calling partner paid for its customers, in its organisation (PRT-5), ${ORDER}, filterable by kind`,
+    allow: allow.customer,
+    query: listQuery('partner-documents', { kind: oneOf(DOCUMENT_KINDS) }),
+    responses: { 200: { description: 'A page of documents', schema: documentPage }, 403: { description: 'Not an approved partner (PRT-1)' } },
+    handler: async ({ principal, query }) => {
+      const partner = await approvedPartnerOf(deps.db, principal);
+      return { status: 200, body: await documentPageOf(deps, 'partner-documents', { partnerId: partner.id }, query) };
     },
   });
 

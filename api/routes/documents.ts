@@ -8,6 +8,7 @@ import { businessTimeZone } from '../../domain/time-format';
 import { allow, type Principal } from '../auth';
 import type { ApiDeps } from '../deps';
 import { documentDownload } from '../document-download';
+import { customerMayReadInvoice } from '../partner-access';
 import { documentsZip } from '../documents-export';
 import { Problem } from '../problem';
 import type { RouteTable } from '../route';
@@ -18,9 +19,10 @@ const day = z.iso.date({ error: 'must be a date, YYYY-MM-DD' });
 
 export function registerDocumentRoutes(routes: RouteTable, deps: ApiDeps): void {
   const readable = async (principal: Principal, invoiceId: string) => {
-    const inv = await deps.db.invoice.findUnique({ where: { id: invoiceId }, select: { id: true, number: true, customerId: true, sellerId: true } });
+    const inv = await deps.db.invoice.findUnique({ where: { id: invoiceId }, select: { id: true, number: true, customerId: true, sellerId: true, partnerId: true } });
     if (!inv) throw Problem.notFound(`no document ${invoiceId}`);
-    if (principal.kind === 'customer' && principal.customerId !== inv.customerId) throw Problem.forbidden('this document is not yours');
+    // PRT-5: a document its partner paid is in the partner's organisation: the partner's to read, not the customer's.
+    if (principal.kind === 'customer' && !(await customerMayReadInvoice(deps.db, principal.customerId, inv))) throw Problem.forbidden('this document is not yours');
     if (principal.kind === 'seller' && principal.sellerId !== inv.sellerId) throw Problem.forbidden('this document was not issued in your name');
     return inv;
   };

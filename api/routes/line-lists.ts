@@ -6,6 +6,7 @@ import type { ApiDeps } from '../deps';
 import { afterCursor, listQuery, oneOf, pageOf, toPage, type CursorPosition } from '../pagination';
 import type { RouteTable } from '../route';
 import { lineView } from './orders';
+import { lineTermsShape } from '../response-schemas';
 import { z } from '../zod';
 
 /** Every status an OrderLine row takes (checkout, payment, the seller's decision, its subscription's end). */
@@ -26,6 +27,7 @@ export const lineItem = z
     status: z.string(),
     totalCents: z.number().int(),
     validationDueAt: z.string().nullable(),
+    ...lineTermsShape,
   })
   .openapi('LineListItem');
 export const linePage = pageOf(lineItem).openapi('LinePage');

@@ -51,7 +51,7 @@ export function wantsHtml(req: Request): boolean {
   return accept !== undefined && /\btext\/html\b/i.test(accept) && req.accepts(['application/problem+json', 'application/json', 'text/html']) === 'text/html';
 }
 
-function page(status: number, body: Buffer): RouteResult {
+export function page(status: number, body: Buffer): RouteResult {
   return { status, body, contentType: pages.HTML_TYPE, headers: pages.PAGE_HEADERS };
 }
 
@@ -62,10 +62,11 @@ const WHAT_NEXT: Record<LinkPurpose, string> = {
   'deletion-confirmation': 'Ask for the deletion again: a new code and link are e-mailed.',
   withdrawal: 'The withdrawal period is over; the seller\u2019s refund policy may still apply.',
   'support-payment': 'Sign in to the marketplace to see the support invoice: unpaid on its due date, it counts as contested (DIA-6).',
+  'tender-withdrawal': 'The call for tenders has closed by itself: there is nothing left to withdraw.',
 };
 
 /** The link's subject, or the refusal: 404 for an invalid link (which is never told apart), 410 for an expired one. */
-function subjectOf(purpose: LinkPurpose, token: string): string {
+export function subjectOf(purpose: LinkPurpose, token: string): string {
   const check = checkLink(purpose, token);
   if (check.status === 'valid') return check.subject;
   if (check.status === 'expired') {

@@ -6,6 +6,7 @@ import type { ApiDeps } from '../deps';
 import { afterCursor, listQuery, oneOf, pageOf, toPage } from '../pagination';
 import { Problem } from '../problem';
 import type { RouteTable } from '../route';
+import { lineTerms, lineTermsShape } from '../response-schemas';
 import { z } from '../zod';
 
 const ORDER_STATUSES = ['payment_pending', 'paid', 'payment_failed'] as const;
@@ -25,7 +26,7 @@ export const orderSummary = z
     totalCents: z.number().int(),
     failure: z.strictObject({ code: z.string(), message: z.string().nullable() }).nullable(),
     lines: z.array(
-      z.strictObject({ lineId: z.string(), offerId: z.string(), sellerId: z.string(), name: z.string(), status: z.string(), totalCents: z.number().int() }),
+      z.strictObject({ lineId: z.string(), offerId: z.string(), sellerId: z.string(), name: z.string(), status: z.string(), totalCents: z.number().int(), ...lineTermsShape }),
     ),
     /** The order with its timeline (GET /orders/{orderId}). */
     href: z.string(),
@@ -47,7 +48,7 @@ function orderView(o: OrderWithLines): z.infer<typeof orderSummary> {
     totalVatCents: o.totalVatCents,
     totalCents: o.totalCents,
     failure: o.failureCode ? { code: o.failureCode, message: o.failureMessage } : null,
-    lines: o.lines.map((l) => ({ lineId: l.id, offerId: l.offerId, sellerId: l.sellerId, name: l.name, status: l.status, totalCents: l.totalCents })),
+    lines: o.lines.map((l) => ({ lineId: l.id, offerId: l.offerId, sellerId: l.sellerId, name: l.name, status: l.status, totalCents: l.totalCents, ...lineTerms(l) })),
     href: `/orders/${o.id}`,
   };
 }

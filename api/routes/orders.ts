@@ -2,6 +2,7 @@
 // (ACC-2), the seller's accept/refuse (ORD-6), ops cancel/extend and the overdue list (ORD-7).
 import { randomUUID } from 'node:crypto';
 import { REGISTRATION_NUMBER, VAT_NUMBER } from '../../domain/billing-identity';
+import { MAX_QUANTITY, YEARLY_PERIODS } from '../../domain/commercial-policy';
 import { MAX_EXTENSION_HOURS, OPEN_LINE_STATUSES, isUndecided, type LineStatus } from '../../domain/order-line';
 import {
   acceptLineUpdate,
@@ -21,13 +22,15 @@ import { WorkflowUpdateFailedError, WorkflowUpdateStage, type WorkflowUpdateHand
 import { pendingAnswer, runUpdate } from '../temporal-errors';
 import { buildTimeline } from '../timeline';
 import { lineAsSeenBy, type LineOwners } from '../visibility';
-import { checkoutAnswer, lineState, orderView, pendingCommand } from '../response-schemas';
+import { checkoutAnswer, lineState, lineTerms, orderView, pendingCommand, type LineTermsRow } from '../response-schemas';
 import { z } from '../zod';
 
 const id = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[A-Za-z0-9_-]{1,80}$`), `must be a ${prefix}_… id`);
 const orderParams = z.object({ orderId: id('ord') });
 const lineParams = z.object({ orderId: id('ord'), lineId: id('lin') });
 const text = (max: number) => z.string().trim().min(1).max(max);
+
+const BUYER_PERIODS = ['monthly', ...YEARLY_PERIODS] as const;
 
 const checkoutBody = z
   .object({
@@ -43,7 +46,19 @@ const checkoutBody = z
     }).strict()
       .refine((c) => c.type === 'business' || c.vatNumber === undefined, { path: ['vatNumber'], message: 'only for a business customer' })
       .refine((c) => c.type === 'business' || c.registrationNumber === undefined, { path: ['registrationNumber'], message: 'only for a business customer' }),
-    lines: z.array(z.object({ offerId: z.string().min(1).max(100) }).strict()).min(1).max(20),
+    lines: z
+      .array(
+        z
+          .object({
+            offerId: z.string().min(1).max(100),
+            // POL-6: which of the offer's allowed periods; left out, the offer's own.
+            billingPeriod: z.enum(BUYER_PERIODS, { error: `must be one of: ${BUYER_PERIODS.join(', ')}` }).optional(),
+            quantity: z.number().int().min(1).max(MAX_QUANTITY).optional(),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(20),
     acceptedTerms: z.array(z.object({ sellerId: z.string().min(1).max(100), version: z.string().min(1).max(50) }).strict()).max(20),
     card: z.object({
       number: z.string().regex(/^[\d -]{12,23}$/, 'digits only'),
@@ -65,6 +80,12 @@ interface LineRow {
   status: string;
   totalCents: number;
   validationDueAt: Date | null;
+  billingPeriod: string;
+  quantity: number;
+  unitPriceCents: number;
+  discountBp: number;
+  discountKind: string | null;
+  trialEndsAt: Date | null;
 }
 
 /** The line, with its order's customer when it was read (for a customer caller). */
@@ -73,7 +94,8 @@ async function loadLine(deps: ApiDeps, orderId: string, lineId: string, principa
   // primary-key SELECT of the columns used costs a third of a Prisma findUnique's CPU (no query
   // plan to compile per call).
   const [line] = await deps.db.$queryRaw<LineRow[]>`
-    SELECT "id", "orderId", "offerId", "sellerId", "name", "status", "totalCents", "validationDueAt"
+    SELECT "id", "orderId", "offerId", "sellerId", "name", "status", "totalCents", "validationDueAt",
+           "billingPeriod", "quantity", "unitPriceCents", "discountBp", "discountKind", "trialEndsAt"
     FROM "OrderLine" WHERE "id" = ${lineId}`;
   if (!line || line.orderId !== orderId) throw Problem.notFound(`no line ${lineId} in order ${orderId}`);
   // Only a customer's access depends on the order (its owner): staff and sellers need one read, not
@@ -95,7 +117,7 @@ function requireUndecided(line: { id: string; status: string }): void {
 }
 
 /** A line as the API shows it (orders and the line lists). */
-export function lineView(l: { id: string; offerId: string; sellerId: string; name: string; status: string; totalCents: number; validationDueAt: Date | null }) {
+export function lineView(l: { id: string; offerId: string; sellerId: string; name: string; status: string; totalCents: number; validationDueAt: Date | null } & LineTermsRow) {
   return {
     lineId: l.id,
     offerId: l.offerId,
@@ -104,6 +126,7 @@ export function lineView(l: { id: string; offerId: string; sellerId: string; nam
     status: l.status,
     totalCents: l.totalCents,
     validationDueAt: l.validationDueAt?.toISOString() ?? null,
+    ...lineTerms(l),
   };
 }
 
@@ -194,7 +217,8 @@ export function registerOrderRoutes(routes: RouteTable, deps: ApiDeps): void {
       }
       try {
         const state = await lineHandle(line.id).query(orderLineStateQuery);
-        return { status: 200, body: seen(state), headers: { 'x-state-source': 'workflow' } };
+        // The terms are the line's, not its workflow's: read from the row either way.
+        return { status: 200, body: seen({ ...state, ...lineTerms(line) }), headers: { 'x-state-source': 'workflow' } };
       } catch (err) {
         // A decided line's workflow has completed and the read model holds its final state. A
         // query on a completed workflow replays its whole history, which the SDK (1.24) can fail
@@ -233,7 +257,7 @@ export function registerOrderRoutes(routes: RouteTable, deps: ApiDeps): void {
         const outcome = await runUpdate(deps.temporal, () => run(line.id, principal, input));
         if (!outcome.done) return pendingAnswer(outcome);
         // The seller who decides reads its line without the staff labels of its extensions.
-        return { status: 200, body: lineAsSeenBy(principal, line, outcome.result) };
+        return { status: 200, body: lineAsSeenBy(principal, line, { ...outcome.result, ...lineTerms(line) }) };
       },
     });
 

@@ -1,12 +1,16 @@
-// Sellers publish offers (ORD-2, POL-5; README "Offers and terms"). An offer is a product in
-// versions: an edit writes version n+1 as a new Offer row and retires the previous one in the same
-// transaction, so lines (and the renewals that reload their offer row, SUB-3) keep the version they
-// bought. Only approved sellers publish (KYC-1); a suspended or closed seller's key does nothing
-// here (MED-1, MED-5); a seller sees and edits only its own products (X-6: others' are 404).
+// Sellers publish offers (ORD-2, POL-5; README "Offers and terms") with their commercial policies
+// (POL-1 trial, POL-3 discount eligibility, POL-4 product kind, POL-6 period restriction). An offer
+// is a product in versions: an edit writes version n+1 as a new Offer row and retires the previous
+// one in the same transaction, so lines (and the renewals that reload their offer row, SUB-3) keep
+// the version they bought. Only approved sellers publish (KYC-1); a suspended or closed seller's
+// key does nothing here (MED-1, MED-5); a seller sees and edits only its own products (X-6:
+// others' are 404).
 import { randomUUID } from 'node:crypto';
 import type { Offer, Prisma } from '@prisma/client';
 import { writeAudit } from '../../activities/audit';
-import { BILLING_PERIODS, MAX_COMMITMENT_MONTHS, MAX_PRICE_CENTS, MAX_VAT_RATE_BP, OFFER_CURRENCIES, productOf, publishRefusal } from '../../domain/offer';
+import { MAX_QUANTITY, MAX_TRIAL_DAYS, PRODUCT_KINDS, YEARLY_PERIODS } from '../../domain/commercial-policy';
+import { BILLING_PERIODS, MAX_COMMITMENT_MONTHS, MAX_PRICE_CENTS, MAX_VAT_RATE_BP, OFFER_CURRENCIES, periodRestrictionRefusal, productOf, publishRefusal } from '../../domain/offer';
+import type { VolumeTier } from '../../domain/partner-pricing';
 import { SUPPORT_TIERS } from '../../domain/support';
 import { actorOf, allow, type Principal } from '../auth';
 import type { ApiDeps } from '../deps';
@@ -31,7 +35,22 @@ const stated = {
   commitmentMonths: whole(0, MAX_COMMITMENT_MONTHS, 'months of commitment, 0 = none'),
   supportTier: z.enum(SUPPORT_TIERS, { error: `must be one of: ${SUPPORT_TIERS.join(', ')}` }),
 };
-/** A new offer: what it leaves out takes the defaults (no description, EUR, no commitment, basic support). */
+/** The commercial policies of an offer: optional everywhere, an edit keeps those it leaves out. */
+const policies = {
+  trialDays: whole(0, MAX_TRIAL_DAYS, 'days of free trial, 0 = none (POL-1)'),
+  allowedPeriods: z
+    .array(z.enum(YEARLY_PERIODS, { error: `must be one of: ${YEARLY_PERIODS.join(', ')} (POL-6)` }), { error: 'must be an array of billing periods' })
+    .refine((periods) => new Set(periods).size === periods.length, 'must not list a period twice'),
+  discountEligible: z.boolean({ error: 'must be true or false (POL-3)' }),
+  productKind: z.enum(PRODUCT_KINDS, { error: `must be one of: ${PRODUCT_KINDS.join(', ')} (POL-4)` }),
+  // PRT-6: the reseller discount, then the volume tiers (the best one reached applies to everyone).
+  partnerDiscountBp: whole(0, 10_000, 'the reseller discount in basis points, 2000 = 20 %, 0 = none (PRT-6)'),
+  volumeTiers: z
+    .array(z.strictObject({ fromQuantity: whole(2, MAX_QUANTITY, 'the quantity the tier starts at'), discountBp: whole(1, 10_000, 'the tier discount in basis points (PRT-6)') }), { error: 'must be an array of { fromQuantity, discountBp }' })
+    .max(20, 'must have at most 20 tiers')
+    .refine((tiers) => new Set(tiers.map((t) => t.fromQuantity)).size === tiers.length, 'must not start two tiers at one quantity'),
+};
+/** A new offer: what it leaves out takes the defaults (no description, EUR, no commitment, basic support, no trial, no restriction, no discount, a subscription). */
 export const offerFields = z
   .object({
     ...stated,
@@ -39,13 +58,39 @@ export const offerFields = z
     currency: stated.currency.default('EUR'),
     commitmentMonths: stated.commitmentMonths.default(0),
     supportTier: stated.supportTier.default('basic'),
+    trialDays: policies.trialDays.default(0),
+    allowedPeriods: policies.allowedPeriods.default([]),
+    discountEligible: policies.discountEligible.default(false),
+    productKind: policies.productKind.default('subscription'),
+    partnerDiscountBp: policies.partnerDiscountBp.default(0),
+    volumeTiers: policies.volumeTiers.default([]),
   })
   .strict();
 type OfferFields = z.infer<typeof offerFields>;
-/** An edit: every field stated (a field left out would otherwise fall back to its default, e.g. a CHF offer to EUR). */
+/**
+ * An edit: every stated field restated (a field left out would otherwise fall back to its default,
+ * e.g. a CHF offer to EUR); a policy left out keeps the previous version's.
+ */
 const versionBody = z
-  .object({ ...stated, baseVersion: whole(1, 1_000_000, 'the version this edit replaces (the latest one)') })
+  .object({
+    ...stated,
+    trialDays: policies.trialDays.optional(),
+    allowedPeriods: policies.allowedPeriods.optional(),
+    discountEligible: policies.discountEligible.optional(),
+    productKind: policies.productKind.optional(),
+    partnerDiscountBp: policies.partnerDiscountBp.optional(),
+    volumeTiers: policies.volumeTiers.optional(),
+    baseVersion: whole(1, 1_000_000, 'the version this edit replaces (the latest one)'),
+  })
   .strict();
+
+/** POL-6: a restriction the house rule refuses is a 422 naming body.allowedPeriods (the schema cannot see an edit's kept value). */
+function checkPeriodRestriction(offer: { billingPeriod: string; allowedPeriods: string[] }): void {
+  const refusal = periodRestrictionRefusal(offer);
+  if (refusal) {
+    throw Problem.unprocessable('period-restriction', 'Billing period restriction refused', refusal, { errors: [{ field: 'body.allowedPeriods', message: refusal }] });
+  }
+}
 
 const iso = z.string();
 export const sellerOfferView = z
@@ -57,6 +102,8 @@ export const sellerOfferView = z
     createdAt: iso,
     retiredAt: iso.nullable(),
     supersededBy: z.string().nullable(),
+    partnerDiscountBp: z.number().int(),
+    volumeTiers: z.array(z.strictObject({ fromQuantity: z.number().int(), discountBp: z.number().int() })),
   })
   .openapi('SellerOffer');
 const productView = z
@@ -74,6 +121,8 @@ function viewOf(o: Offer): z.infer<typeof sellerOfferView> {
     createdAt: o.createdAt.toISOString(),
     retiredAt: o.retiredAt?.toISOString() ?? null,
     supersededBy: o.supersededById,
+    partnerDiscountBp: o.partnerDiscountBp,
+    volumeTiers: o.volumeTiers as unknown as VolumeTier[],
   };
 }
 
@@ -122,9 +171,11 @@ export function registerSellerOfferRoutes(routes: RouteTable, deps: ApiDeps): vo
     responses: {
       201: { description: 'The product and its version 1, published', schema: productView },
       403: { description: 'The seller is not approved, or is suspended or closed' },
+      422: { description: 'POL-6: allowedPeriods on an offer that is not annual' },
     },
     handler: async ({ principal, body, idempotency }) => {
       const sellerId = sellerOf(principal);
+      checkPeriodRestriction(body);
       const productId = `prd_${randomUUID()}`;
       await deps.db.$transaction(async (tx) => {
         await lockPublishingSeller(tx, sellerId);
@@ -149,10 +200,11 @@ export function registerSellerOfferRoutes(routes: RouteTable, deps: ApiDeps): vo
       403: { description: 'The seller is not approved, or is suspended or closed' },
       404: { description: 'No such product of the caller' },
       409: { description: 'baseVersion is not the latest version (another edit came first, or this one was already made)' },
+      422: { description: 'POL-6: allowedPeriods (stated or kept) on an offer that is not annual' },
     },
     handler: async ({ principal, params, body }) => {
       const sellerId = sellerOf(principal);
-      const { baseVersion, ...fields } = body;
+      const { baseVersion, trialDays, allowedPeriods, discountEligible, productKind, partnerDiscountBp, volumeTiers, ...fields } = body;
       await deps.db.$transaction(async (tx) => {
         await lockPublishingSeller(tx, sellerId);
         const previous = await head(tx, sellerId, params.productId);
@@ -163,9 +215,18 @@ export function registerSellerOfferRoutes(routes: RouteTable, deps: ApiDeps): vo
             errors: [{ field: 'body.baseVersion', message: `the latest version is ${previous.version}` }],
           });
         }
+        const kept = {
+          trialDays: trialDays ?? previous.trialDays,
+          allowedPeriods: allowedPeriods ?? previous.allowedPeriods,
+          discountEligible: discountEligible ?? previous.discountEligible,
+          productKind: productKind ?? previous.productKind,
+          partnerDiscountBp: partnerDiscountBp ?? previous.partnerDiscountBp,
+          volumeTiers: volumeTiers ?? (previous.volumeTiers as Prisma.InputJsonValue),
+        };
+        checkPeriodRestriction({ billingPeriod: fields.billingPeriod, allowedPeriods: kept.allowedPeriods });
         const productId = productOf(previous);
         const now = new Date();
-        const offer = await tx.offer.create({ data: { id: `off_${randomUUID()}`, productId, version: previous.version + 1, sellerId, published: true, createdAt: now, ...fields } });
+        const offer = await tx.offer.create({ data: { id: `off_${randomUUID()}`, productId, version: previous.version + 1, sellerId, published: true, createdAt: now, ...fields, ...kept } });
         // The retired version takes no new orders; its row (price, VAT, period) stays as the lines bought it.
         await tx.offer.update({ where: { id: previous.id }, data: { productId, published: false, retiredAt: now, supersededById: offer.id } });
         await writeAudit(tx, {

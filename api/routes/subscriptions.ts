@@ -15,7 +15,8 @@ import {
 import { DELETION_CODE_LENGTH } from '../../activities/subscriptions';
 import { allow, type Principal } from '../auth';
 import { MAX_CODE_ATTEMPTS } from '../deletion-confirmation';
-import { card, startCardUpdate, startDeletionConfirmation, startPayNextPeriod, withdrawOrder } from '../subscription-commands';
+import { card, startCardUpdate, startDeletionConfirmation, startPayNextPeriod, startQuantityChange, withdrawOrder } from '../subscription-commands';
+import { MAX_QUANTITY } from '../../domain/commercial-policy';
 import type { ApiDeps } from '../deps';
 import { Problem } from '../problem';
 import type { RouteTable } from '../route';
@@ -112,6 +113,12 @@ export function registerSubscriptionRoutes(routes: RouteTable, deps: ApiDeps): v
   command('withdraw-termination', 'Withdraw a pending termination (SUB-9)', empty, (id) => handle(id).startUpdate(withdrawTerminationUpdate, { waitForStage: WorkflowUpdateStage.ACCEPTED }));
   command('pay-next-period', 'Pay the next period now (SUB-6) or the overdue one (SUB-5)', empty, (id) => startPayNextPeriod(deps, id));
   command('card', 'Replace the saved card (SUB-4); a past-due payment is retried at once (SUB-5)', z.object({ card }).strict(), (id, b) => startCardUpdate(deps, id, b.card, 'body.card.number'));
+  command(
+    'quantity',
+    'Change the quantity (seats, hostings): an increase is charged at once, prorated to the end of the period, with its invoice; a decrease takes effect at the next renewal',
+    z.object({ quantity: z.number().int().min(1).max(MAX_QUANTITY) }).strict(),
+    (id, b) => startQuantityChange(deps, id, b.quantity),
+  );
   command('deletion', 'Ask for immediate deletion: a one-time code is e-mailed (SUB-10)', empty, (id) => handle(id).startUpdate(requestDeletionUpdate, { waitForStage: WorkflowUpdateStage.ACCEPTED }));
   command(
     'deletion/confirm',

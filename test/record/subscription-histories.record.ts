@@ -6,9 +6,13 @@ import { expect, it } from 'vitest';
 import { TEST_CARDS } from '../../infra/sandbox-gateway';
 import { DEMO, DEMO_KEYS } from '../../prisma/demo-data';
 import { orderLineWorkflowId } from '../../workflows/order-line';
+import { randomUUID } from 'node:crypto';
+import { trialEnd } from '../../domain/commercial-policy';
 import {
+  changeQuantityUpdate,
   payNextPeriodUpdate,
   setRenewalModeUpdate,
+  subscriptionWorkflow,
   subscriptionWorkflowId,
   terminateUpdate,
   updateCardUpdate,
@@ -72,4 +76,30 @@ it('records a subscription started by an accepted line, renewed, then steered by
 
   expect(await saveAllRuns(env.client, subscriptionWorkflowId(line.lineId), firstRunA, 'subscription--from-checkout-renewed')).toBeGreaterThanOrEqual(2);
   expect(await saveAllRuns(env.client, subscriptionWorkflowId(seeded.lineId), firstRunB, 'subscription--past-due-card-terminate-undo-manual-advance-delete')).toBeGreaterThanOrEqual(2);
+});
+
+it('records a free trial announced a price rise, converted at its end, its quantity raised and lowered, renewed at the new price', async () => {
+  // An offer of its own, whose price rises between the order and the subscription's start.
+  const offerId = `off_rec_${randomUUID().slice(0, 8)}`;
+  await sys.db.offer.create({ data: { id: offerId, sellerId: DEMO.sellers.acme.id, name: 'Recorded trial offer', priceCents: 1000, currency: 'EUR', vatRateBp: 2000, billingPeriod: 'monthly', commitmentMonths: 0, trialDays: 14 } });
+  const line = await seedPaidLine(sys, { paidAt: new Date(await env.currentTimeMs()).toISOString(), offerId });
+  // As checkout writes a trial line (POL-1): nothing charged, the trial's end.
+  await sys.db.orderLine.update({ where: { id: line.lineId }, data: { unitPriceCents: 1000, totalCents: 0, trialEndsAt: new Date(trialEnd(line.paidAt, 14, 'Europe/Paris')) } });
+  await sys.db.offer.update({ where: { id: offerId }, data: { priceCents: 1050 } });
+  const handle = await env.client.workflow.start(subscriptionWorkflow, {
+    taskQueue: sys.taskQueue,
+    workflowId: subscriptionWorkflowId(line.lineId),
+    args: [{ subscriptionId: line.lineId, orderId: line.orderId, customerId: line.customerId, sellerId: line.sellerId, anchor: line.paidAt }],
+  });
+  const trial = await waitState(env.client, line.lineId, (s) => s.status === 'trialing' && s.nextPrice !== null);
+  await sleepPast(trial.nextDueAt!);
+  const converted = await waitState(env.client, line.lineId, (s) => s.paidPeriods >= 1);
+  await handle.executeUpdate(changeQuantityUpdate, { args: [{ quantity: 3 }] });
+  await handle.executeUpdate(changeQuantityUpdate, { args: [{ quantity: 2 }] });
+  await sleepPast(converted.nextDueAt!);
+  const renewed = await waitState(env.client, line.lineId, (s) => s.paidPeriods >= 2);
+  expect(renewed).toMatchObject({ unitPriceCents: 1050, quantity: 2 });
+  await deleteNow(env.client, sys, line);
+  await handle.result();
+  expect(await saveAllRuns(env.client, subscriptionWorkflowId(line.lineId), handle.firstExecutionRunId, 'subscription--trial-price-rise-converted-quantity-renewed')).toBeGreaterThanOrEqual(3);
 });

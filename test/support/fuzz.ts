@@ -578,6 +578,7 @@ export function listItemsAreOwn(op: string, caller: ListCaller, body: unknown, c
     case 'GET /seller/documents':
       return own((i) => i.sellerId === caller.sellerId);
     case 'GET /me/tickets':
+    case 'GET /account/verifications':
       return own((i) => i.customerId === caller.customerId);
     case 'GET /seller/tickets':
       // a seller's support tickets only; incidents are the marketplace's.
