@@ -2,7 +2,7 @@
 // records it in the outbox under its business key, returning that key; `deliverEmail` sends a
 // recorded message once, and a retry after success is a no-op.
 import { Context } from '@temporalio/activity';
-import { emailDeliveryWorkflow, emailDeliveryWorkflowId } from '../workflows/email-delivery';
+import { emailDeliveryWorkflow, emailDeliveryWorkflowId, type EmailOutcome } from '../workflows/email-delivery';
 import type { ActivityDeps } from './deps';
 import * as templates from './email-templates';
 import { daysAfter, DOCUMENT_LINK_DAYS, linkUrl } from '../api/signed-links';
@@ -204,7 +204,7 @@ export function createEmailActivities(deps: ActivityDeps) {
     },
 
     /** X-2: sends a recorded e-mail; once marked sent (or cancelled by an account closure) it is never sent again. */
-    async deliverEmail(emailId: string): Promise<void> {
+    async deliverEmail(emailId: string): Promise<EmailOutcome> {
       // Counted before the transmission: a resend (the last attempt died between the server's
       // acceptance and the update below) is then visible as attempts > 1, same Message-ID. One
       // statement counts the attempt and reads the message, unless it was sent already.
@@ -214,12 +214,13 @@ export function createEmailActivities(deps: ActivityDeps) {
       if (!email) {
         // Sent already (a retry after success), cancelled (ACC-3: its account was closed and its
         // address erased before it went), or no such e-mail (then this throws).
-        await db.email.findUniqueOrThrow({ where: { id: emailId }, select: { id: true } });
-        return;
+        const { status } = await db.email.findUniqueOrThrow({ where: { id: emailId }, select: { status: true } });
+        return status === 'cancelled' ? 'cancelled' : 'sent';
       }
       const attachments = email.attachments ? await Promise.all(email.attachments.map(async (a) => ({ filename: a.filename, contentType: a.contentType, content: await renderAttachment(db, a.source) }))) : undefined;
       await mailer.send({ messageId: email.messageId, from: deps.mailFrom, to: email.toAddress, subject: email.subject, text: email.text, ...(attachments ? { attachments } : {}) });
       await db.$executeRaw`UPDATE "Email" SET "status" = 'sent', "sentAt" = CURRENT_TIMESTAMP AT TIME ZONE 'UTC' WHERE "id" = ${emailId}`;
+      return 'sent';
     },
   };
 }

@@ -6,12 +6,12 @@
 // keyed by the payment and line (X-3), so a retried capture credits once.
 // House rule (README "Partners"): the marketplace funds cashback, as a cost of its reseller
 // program (account marketplace:<currency>:partner_cashback), so a seller's held share, its
-// releases and its refunds are the same with or without a partner; a later refund of the line
-// does not take the cashback back.
+// releases and its refunds are the same with or without a partner. A refund of the line takes
+// back its share of the cashback (reverseCashback): a purchase withdrawn or refunded earns nothing.
 import type { Prisma } from '@prisma/client';
 import type { BillingPeriod } from '../domain/calendar';
 import { unitPriceFor } from '../domain/commercial-policy';
-import type { AccountRef, TransferSpec } from '../domain/ledger';
+import { feeReversalOf, type AccountRef, type LinePosting, type TransferSpec } from '../domain/ledger';
 import { cashbackApplies, cashbackCents, unitPrices, type PartnerAccess, type VolumeTier } from '../domain/partner-pricing';
 import { writeAudit } from './audit';
 import { postBatch } from './ledger';
@@ -26,6 +26,7 @@ export const partnerAccounts = {
 };
 
 export const cashbackTransferId = (paymentId: string, lineId: string) => `payment:${paymentId}:line:${lineId}:cashback`;
+export const cashbackReversalId = (refundId: string) => `refund:${refundId}:cashback_reversal`;
 
 export interface CashbackCredit {
   lineId: string;
@@ -90,4 +91,45 @@ export async function creditCashback(tx: Tx, input: { paymentId: string }): Prom
     });
   }
   return credits;
+}
+
+/**
+ * PRT-6 (house rule): a refund of a line takes back the cashback its payment earned, in the
+ * proportion refunded, as the fee is given back (FEE-1): the cashback taken back so far is always
+ * half-up(cashback × refunded so far ÷ captured), so partial refunds never drift and a full refund
+ * takes it all. Debited from the partner's prepaid account, which a refund may leave negative.
+ * Called in the refund's transaction, before its refund is posted (`posted` is what the ledger held
+ * before it); keyed by the refund (X-3). Returns the amount taken back.
+ */
+export async function reverseCashback(tx: Tx, p: { refundId: string; paymentId: string; lineId: string; amount: bigint; posted: LinePosting; at: Date }): Promise<bigint> {
+  const earned = await tx.ledgerTransfer.findUnique({ where: { id: cashbackTransferId(p.paymentId, p.lineId) } });
+  if (!earned) return 0n;
+  const before = await tx.ledgerTransfer.aggregate({ where: { paymentId: p.paymentId, lineId: p.lineId, code: 'cashback_reversal' }, _sum: { amount: true } });
+  const amount = feeReversalOf({ fee: earned.amount, captured: p.posted.captured, refundedBefore: p.posted.refunded, refund: p.amount, reversedBefore: before._sum.amount ?? 0n });
+  if (amount <= 0n) return 0n;
+  const prepaid = { id: earned.creditAccountId, kind: 'partner_prepaid', currency: earned.currency, sellerId: null } as unknown as AccountRef;
+  const transfer: TransferSpec = {
+    id: cashbackReversalId(p.refundId),
+    debit: prepaid,
+    credit: partnerAccounts.cashbackCost(earned.currency) as unknown as AccountRef,
+    amount,
+    currency: earned.currency,
+    code: 'cashback_reversal' as TransferSpec['code'],
+    paymentId: p.paymentId,
+    refundId: p.refundId,
+    lineId: p.lineId,
+  };
+  if ((await postBatch(tx, `refund:${p.refundId}:cashback`, p.at, [transfer])) === 0) return amount;
+  // The account credited with the cashback: partner:<partnerId>:<currency>:prepaid.
+  const partnerId = earned.creditAccountId.split(':')[1];
+  await writeAudit(tx, {
+    key: `${transfer.id}:reversed`,
+    at: p.at.toISOString(),
+    actor: 'system',
+    action: 'partner.cashback_reversed',
+    entityType: 'partner',
+    entityId: partnerId,
+    data: { paymentId: p.paymentId, lineId: p.lineId, refundId: p.refundId, amountCents: Number(amount), currency: earned.currency },
+  });
+  return amount;
 }

@@ -2,8 +2,9 @@
 // the checkout charge by order, a line's refund by line (with its credit note, INV-1). A line on
 // a free trial (POL-1) is charged nothing at checkout: no capture, no ledger movement, no refund.
 import { randomUUID } from 'node:crypto';
-import { captureBatch, feeRateBp, refundBatch } from '../domain/ledger';
-import { linePosting, postBatch } from './ledger';
+import { captureBatch, feeRateBp } from '../domain/ledger';
+import { postBatch } from './ledger';
+import { postLineRefund } from './refund-posting';
 import { creditCashback } from './partner-cashback';
 import type { Prisma } from '@prisma/client';
 import { retryOnConflict } from '../infra/db';
@@ -224,9 +225,8 @@ export function createPaymentActivities({ db, gateway }: ActivityDeps) {
               },
               update: {},
             });
-            // PAY-1, FEE-1: the refund and its fee reversal, with the refund row.
-            const posted = await linePosting(tx, payment.id, line.id);
-            await postBatch(tx, `refund:${refundId}`, row.createdAt, refundBatch({ refundId, paymentId: payment.id, lineId: line.id, sellerId: line.sellerId, currency: line.currency, amount: BigInt(row.amountCents), posted }));
+            // PAY-1, FEE-1, PRT-6: the refund, its fee and cashback reversals, with the refund row.
+            await postLineRefund(tx, { refundId, paymentId: payment.id, lineId: line.id, sellerId: line.sellerId, currency: line.currency, amountCents: row.amountCents, at: row.createdAt });
             return row;
           }),
         );

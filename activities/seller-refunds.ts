@@ -1,5 +1,6 @@
-// POL-4: a seller's refund of one payment of its subscription, full or partial, within 30 days of
-// that payment; a service is never refunded. Three steps, each safe to repeat:
+// POL-4: a seller's refund of one payment of its subscription (its checkout, a renewal, or the
+// prorated charge of a quantity increase), full or partial, within 30 days of that payment; a
+// service is never refunded. Three steps, each safe to repeat:
 // 1. reserve: under a lock of the payment row, the refund's id (n = the line's seller refunds of
 //    that payment + 1) and amount are decided against what remains refundable, and recorded as an
 //    audit entry (X-4) that counts as refunded until it is settled, so two refunds racing never
@@ -10,7 +11,6 @@
 // A retry of the request (its Idempotency-Key) finishes a reservation at step 2 or 3.
 import type { Payment, Prisma, Refund } from '@prisma/client';
 import { refundDeadline } from '../domain/commercial-policy';
-import { refundBatch } from '../domain/ledger';
 import { formatMoney, lineAmounts } from '../domain/money';
 import { businessTimeZone, formatDate, zoneLabel } from '../domain/time-format';
 import { daysAfter, DOCUMENT_LINK_DAYS, linkUrl } from '../api/signed-links';
@@ -20,7 +20,7 @@ import { writeAudit } from './audit';
 import { recordEmail } from './emails';
 import { HIDDEN } from './email-templates';
 import { creditNoteId, firstPeriod, takeCheckoutInvoice, takeInvoice, type InvoiceLineInput, type IssuedLine } from './invoices';
-import { linePosting, postBatch } from './ledger';
+import { postLineRefund } from './refund-posting';
 import { checkoutPaymentId } from './payments';
 
 const REQUESTED = 'subscription.seller_refund_requested';
@@ -115,7 +115,7 @@ function windowWords(paidAt: Date): string {
 export function createSellerRefunds(deps: { db: Db; gateway: PaymentGateway; publicUrl: string }) {
   const { db, gateway } = deps;
 
-  /** What the line's share of `payment` was: the line's checkout total, or the renewal's amount. */
+  /** What the line's share of `payment` was: the line's checkout total, or the renewal's (quantity charge's) amount. */
   const paidFor = (payment: { kind: string; amountCents: number }, line: { totalCents: number }) => (payment.kind === 'checkout' ? line.totalCents : payment.amountCents);
 
   /** Refunded (Refund rows) and reserved (seller requests not settled) on one payment of one line. */
@@ -145,7 +145,7 @@ export function createSellerRefunds(deps: { db: Db; gateway: PaymentGateway; pub
       throw new SellerRefundRefusal('refused', 'service-not-refundable', 'services are never refunded (POL-4)', 'params.subscriptionId');
     }
     const payment = await db.payment.findUnique({ where: { id: input.paymentId } });
-    const ofLine = payment && (payment.id === checkoutPaymentId(line.orderId) || (payment.kind === 'renewal' && payment.lineId === line.id));
+    const ofLine = payment && (payment.id === checkoutPaymentId(line.orderId) || ((payment.kind === 'renewal' || payment.kind === 'quantity') && payment.lineId === line.id));
     if (!payment || !ofLine || payment.status !== 'captured' || !payment.gatewayRef) {
       throw new SellerRefundRefusal('refused', 'payment-not-of-subscription', `${input.paymentId} is not a captured payment of subscription ${line.id}`, 'body.paymentId');
     }
@@ -199,9 +199,8 @@ export function createSellerRefunds(deps: { db: Db; gateway: PaymentGateway; pub
             create: { id: refundId, paymentId: payment.id, lineId: line.id, amountCents: r.amountCents, currency: r.currency, reason: r.reason, gatewayRef: reference },
             update: {},
           });
-          // PAY-1, FEE-1: the refund and its fee reversal, with the refund row.
-          const posted = await linePosting(tx, payment.id, line.id);
-          await postBatch(tx, `refund:${refundId}`, row.createdAt, refundBatch({ refundId, paymentId: payment.id, lineId: line.id, sellerId: line.sellerId, currency: r.currency, amount: BigInt(row.amountCents), posted }));
+          // PAY-1, FEE-1, PRT-6: the refund, its fee and cashback reversals, with the refund row.
+          await postLineRefund(tx, { refundId, paymentId: payment.id, lineId: line.id, sellerId: line.sellerId, currency: r.currency, amountCents: row.amountCents, at: row.createdAt });
           await writeAudit(tx, { key: `${refundId}:granted`, at: row.createdAt.toISOString(), actor: entry.actor, action: GRANTED, entityType: 'subscription', entityId: line.id, orderId: line.orderId, data: { refundId, paymentId: payment.id, amountCents: row.amountCents } });
           return row;
         }),
@@ -240,10 +239,10 @@ export function createSellerRefunds(deps: { db: Db; gateway: PaymentGateway; pub
     } else {
       const invoice = await db.invoice.findUnique({ where: { id: payment.id } });
       credited = invoice?.id;
-      // The period as the renewal's invoice printed it.
+      // The period as the renewal's (quantity charge's) invoice printed it.
       const [first] = invoice ? (JSON.parse(invoice.lines) as IssuedLine[]) : [];
       period = first ? { periodDays: { periodStart: first.periodStart ?? null, periodEnd: first.periodEnd ?? null } } : {};
-      label = `period ${payment.period}`;
+      label = payment.kind === 'quantity' ? `added units, quantity change ${payment.id.slice(payment.id.lastIndexOf(':') + 1)} (period ${payment.period})` : `period ${payment.period}`;
     }
     const description = `Refund by the seller (POL-4): ${line.name}, ${label}`;
     const lines: InvoiceLineInput[] = exclVatParts(refund.amountCents, line.vatRateBp).map((exclVatCents, i) => ({

@@ -3,8 +3,9 @@
 // per seller and year, the read model with its audit entries (X-4), refunds on withdrawal
 // (SUB-11) and the e-mails (outbox, X-2). Every write is keyed by a business id.
 import { randomInt } from 'node:crypto';
-import { captureBatch, feeRateBp, refundBatch } from '../domain/ledger';
-import { linePosting, postBatch } from './ledger';
+import { captureBatch, feeRateBp } from '../domain/ledger';
+import { postBatch } from './ledger';
+import { postLineRefund } from './refund-posting';
 import { creditCashback } from './partner-cashback';
 import type { ActivityDeps } from './deps';
 import { writeAudit } from './audit';
@@ -421,9 +422,8 @@ export function createSubscriptionActivities(deps: ActivityDeps) {
               create: { id: refundId, paymentId: payment.id, lineId: line.id, amountCents: amount, currency: payment.currency, reason: 'withdrawal', gatewayRef: result.reference },
               update: {},
             });
-            // PAY-1, FEE-1: the refund and its fee reversal, with the refund row.
-            const posted = await linePosting(tx, payment.id, line.id);
-            await postBatch(tx, `refund:${refundId}`, row.createdAt, refundBatch({ refundId, paymentId: payment.id, lineId: line.id, sellerId: line.sellerId, currency: payment.currency, amount: BigInt(row.amountCents), posted }));
+            // PAY-1, FEE-1, PRT-6: the refund, its fee and cashback reversals, with the refund row.
+            await postLineRefund(tx, { refundId, paymentId: payment.id, lineId: line.id, sellerId: line.sellerId, currency: payment.currency, amountCents: row.amountCents, at: row.createdAt });
           });
         }
         // INV-1: each refund gets its credit note, correcting the payment's invoice.

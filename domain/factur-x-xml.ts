@@ -138,8 +138,30 @@ function notes(doc: IssuedDocument): Xml[] {
   return all;
 }
 
+/**
+ * EN 16931 BR-27: an item's net price is never negative. A discount the record keeps as a line of
+ * its own (POL-3's −20 %, exclVatCents < 0) is a document-level allowance (BG-20) in the XML,
+ * UNTDID 5189 code 95 ("Discount"), in the VAT category of its rate: the printed document shows it
+ * as a line, the XML as an allowance, with the same amounts and the same totals (BR-CO-13).
+ */
+function splitDiscounts(lines: DocumentLine[]): { items: DocumentLine[]; allowances: DocumentLine[] } {
+  return { items: lines.filter((l) => l.exclVatCents >= 0), allowances: lines.filter((l) => l.exclVatCents < 0) };
+}
+
+function allowance(l: DocumentLine): Xml {
+  return {
+    'ram:ChargeIndicator': { 'udt:Indicator': 'false' },
+    'ram:ActualAmount': amount(-l.exclVatCents),
+    'ram:ReasonCode': '95',
+    'ram:Reason': l.description,
+    'ram:CategoryTradeTax': { 'ram:TypeCode': 'VAT', 'ram:CategoryCode': category(l.vatRateBp), 'ram:RateApplicablePercent': percent(l.vatRateBp) },
+  };
+}
+
 function headerSettlement(doc: IssuedDocument): Xml {
   const prepaid = doc.payment.status === 'paid' ? doc.totals.totalCents : 0;
+  const { items, allowances } = splitDiscounts(doc.lines);
+  const sum = (ls: DocumentLine[]) => ls.reduce((s, l) => s + l.exclVatCents, 0);
   return {
     'ram:InvoiceCurrencyCode': doc.currency,
     'ram:ApplicableTradeTax': doc.vatBreakdown.map((row) => ({
@@ -151,9 +173,12 @@ function headerSettlement(doc: IssuedDocument): Xml {
       'ram:RateApplicablePercent': percent(row.vatRateBp),
     })),
     'ram:BillingSpecifiedPeriod': billingPeriod(doc.lines),
+    'ram:SpecifiedTradeAllowanceCharge': allowances.length ? allowances.map(allowance) : undefined,
     'ram:SpecifiedTradePaymentTerms': { 'ram:Description': doc.payment.terms, 'ram:DueDateDateTime': date102(doc.payment.dueDate) },
     'ram:SpecifiedTradeSettlementHeaderMonetarySummation': {
-      'ram:LineTotalAmount': amount(doc.totals.exclVatCents),
+      // BR-CO-10: the sum of the items; BR-CO-13: the tax basis is that less the allowances.
+      'ram:LineTotalAmount': amount(sum(items)),
+      'ram:AllowanceTotalAmount': allowances.length ? amount(-sum(allowances)) : undefined,
       'ram:TaxBasisTotalAmount': amount(doc.totals.exclVatCents),
       'ram:TaxTotalAmount': { '@currencyID': doc.currency, '#': amount(doc.totals.vatCents) },
       'ram:GrandTotalAmount': amount(doc.totals.totalCents),
@@ -180,7 +205,7 @@ export function facturXml(doc: IssuedDocument): string {
       'ram:IncludedNote': notes(doc),
     },
     'rsm:SupplyChainTradeTransaction': {
-      'ram:IncludedSupplyChainTradeLineItem': doc.lines.map(lineItem),
+      'ram:IncludedSupplyChainTradeLineItem': splitDiscounts(doc.lines).items.map(lineItem),
       'ram:ApplicableHeaderTradeAgreement': {
         'ram:SellerTradeParty': tradeParty(doc.seller),
         'ram:BuyerTradeParty': tradeParty(doc.customer),

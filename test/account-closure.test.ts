@@ -253,7 +253,7 @@ describe('ACC-3 account closure', () => {
 
     // The e-mails not sent by then are cancelled and never sent: their deliveries end without a
     // transmission (the held one's 25 seconds ran out meanwhile).
-    await heldDelivery.result();
+    expect(await heldDelivery.result()).toBe('cancelled');
     const cancelled = await sys.db.email.findMany({ where: { id: { in: held } }, select: { status: true, attempts: true, messageId: true } });
     expect(cancelled.map((e) => [e.status, e.attempts])).toEqual(held.map(() => ['cancelled', 0]));
     expect(await sys.db.mailboxMessage.count({ where: { messageId: { in: cancelled.map((e) => e.messageId) } } })).toBe(0);

@@ -543,8 +543,8 @@ const TICKET_STATUSES = ['awaiting_consent', 'diagnosing', 'quote_pending', 'wor
 
 /** What a ticket's step writes: its row and audit entry (DIA-8), the e-mail of the step and its delivery. */
 const TICKET_STEP = ['Ticket', 'AuditLog', 'Email', 'MailboxMessage'] as const;
-/** A support invoice (DIA-4) or its credit note (DIA-5), in the marketplace's gapless series. */
-const SUPPORT_INVOICE = ['Invoice', 'Counter'] as const;
+/** A support invoice (DIA-4) or its credit note (DIA-5), in the marketplace's gapless series, with its stored files (INV-1: PDF and XML, frozen at issue). */
+const SUPPORT_INVOICE = ['Invoice', 'Counter', 'DocumentFile'] as const;
 /** A card payment of a support invoice (DIA-4): the card saved with the gateway, the attempt, the charge, its ledger transfer (PAY-1). */
 const SUPPORT_PAYMENT = [...TICKET_STEP, 'PaymentCard', 'SupportPayment', 'SandboxCard', 'SandboxTransaction', 'SandboxAttempt', 'LedgerTransfer', 'LedgerAccount'] as const;
 

@@ -1370,7 +1370,7 @@ function partnershipCases(): Case[] {
     c(accept, acceptPath, 'products without an access type', { productIds: ['off_x5'] }, ['body.access']),
     c(accept, acceptPath, 'limited access without products', { access: 'limited' }, ['body.productIds']),
     ...postBodyCases(change, changePath, key, { payer: 'customer' }, []),
-    c(change, changePath, 'nothing to change given', {}, ['body.access']),
+    c(change, changePath, 'nothing to change given', {}, ['body']),
     c(change, changePath, 'payer is not a payer', { payer: 'seller' }, ['body.payer']),
     { route: change, name: 'the partnership does not exist', method: 'POST', path: changePath, key, body: { payer: 'customer' }, status: 404 },
     ...postBodyCases(code, codePath, key, { code: 'ABCDEFGH' }, ['code']),

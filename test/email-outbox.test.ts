@@ -57,8 +57,8 @@ describe('e-mail outbox', () => {
     expect((await db.email.findUniqueOrThrow({ where: { id } })).status).toBe('queued');
     expect(await db.mailboxMessage.count()).toBe(0);
 
-    await acts.deliverEmail(id);
-    await acts.deliverEmail(id); // a redelivered activity task
+    expect(await acts.deliverEmail(id)).toBe('sent');
+    expect(await acts.deliverEmail(id)).toBe('sent'); // a redelivered activity task
     const email = await db.email.findUniqueOrThrow({ where: { id } });
     expect(email.status).toBe('sent');
     const received = await db.mailboxMessage.findMany({ where: { messageId: email.messageId } });

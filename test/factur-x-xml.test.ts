@@ -96,6 +96,30 @@ describe('Factur-X XML (EN 16931 profile)', () => {
     expect(xml).toMatch(/<ram:DueDateDateTime>\s*<udt:DateTimeString format="102">20260402</);
   });
 
+  it('INV-1, POL-3 a discount line is a document-level allowance in the XML (EN 16931 BR-27: no negative item price), with the same totals', async () => {
+    const doc = sampleDocument({
+      lines: [
+        sampleLine({ description: 'Acme CRM, 5 seats', exclVatCents: 50000, vatRateBp: 2000, quantity: 5 }),
+        sampleLine({ description: 'Education discount 20 % (POL-3)', exclVatCents: -10000, vatRateBp: 2000 }),
+      ],
+    });
+    const xml = facturXml(doc);
+    await expectValid(xml);
+    // One item, at its positive price; no negative amount anywhere.
+    expect(xml.match(/<ram:IncludedSupplyChainTradeLineItem>/g)).toHaveLength(1);
+    expect(xml).not.toMatch(/>-\d/);
+    expect(xml).toContain('<ram:ChargeAmount>100.00</ram:ChargeAmount>');
+    expect(xml).toMatch(
+      /<ram:SpecifiedTradeAllowanceCharge>\s*<ram:ChargeIndicator>\s*<udt:Indicator>false<\/udt:Indicator>\s*<\/ram:ChargeIndicator>\s*<ram:ActualAmount>100.00<\/ram:ActualAmount>\s*<ram:ReasonCode>95<\/ram:ReasonCode>\s*<ram:Reason>Education discount 20 % \(POL-3\)<\/ram:Reason>\s*<ram:CategoryTradeTax>\s*<ram:TypeCode>VAT<\/ram:TypeCode>\s*<ram:CategoryCode>S<\/ram:CategoryCode>\s*<ram:RateApplicablePercent>20<\/ram:RateApplicablePercent>/,
+    );
+    // BR-CO-10, BR-CO-13: items 500.00 less the allowance 100.00 is the basis the VAT is on.
+    expect(xml).toMatch(/<ram:LineTotalAmount>500.00<\/ram:LineTotalAmount>\s*<ram:AllowanceTotalAmount>100.00<\/ram:AllowanceTotalAmount>\s*<ram:TaxBasisTotalAmount>400.00<\/ram:TaxBasisTotalAmount>/);
+    expect(xml).toMatch(/<ram:CalculatedAmount>80.00<\/ram:CalculatedAmount>[\s\S]*<ram:BasisAmount>400.00<\/ram:BasisAmount>/);
+    expect(xml).toContain('<ram:GrandTotalAmount>480.00</ram:GrandTotalAmount>');
+    // Without a discount there is no allowance at all.
+    expect(facturXml(checkout)).not.toContain('AllowanceCharge');
+  });
+
   it('INV-1 a zero-rated line is an exemption (E) with its reason', async () => {
     const doc = sampleDocument({ lines: [sampleLine({ description: 'Training session', exclVatCents: 50000, vatRateBp: 0 })] });
     const xml = facturXml(doc);

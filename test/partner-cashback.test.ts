@@ -5,7 +5,7 @@
 // test/partner-access.test.ts, where the partner orders on its own card.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
-import { cashbackTransferId, creditCashback } from '../activities/partner-cashback';
+import { cashbackReversalId, cashbackTransferId, creditCashback } from '../activities/partner-cashback';
 import { checkoutPaymentId } from '../activities/payments';
 import { subscriptionStateQuery, subscriptionWorkflowId } from '../workflows/subscription';
 import { checkoutBody } from './support/checkout';
@@ -59,6 +59,39 @@ describe('cashback (PRT-6)', () => {
     // The seller's share is untouched: its held account has the capture less the fee, as without a partner.
     const held = await sys.db.ledgerAccount.findUniqueOrThrow({ where: { id: `seller:${seller.sellerId}:CHF:held` } });
     expect(Number(held.creditsPosted - held.debitsPosted)).toBe(res.body.lines[0].totalCents - Math.round(res.body.lines[0].totalCents * 0.03));
+  });
+
+  it("PRT-6: a seller's refunds of a purchase take its cashback back in the proportion refunded (a third, then the rest: all of it), from the prepaid account to the marketplace", async () => {
+    const seller = await sellerOffering(sys, { priceCents: 20125, currency: 'EUR', partnerDiscountBp: 2000 });
+    const line = await seedPaidLine(sys, { paidAt: new Date(await env.currentTimeMs()).toISOString(), offerId: seller.offerId });
+    await startSubscription(env.client, sys, line);
+    const partner = await freshPartner(sys);
+    await activePartnership(sys, { customerId: line.customerId, partnerId: partner.partnerId, access: 'limited', productIds: [seller.offerId] });
+    // The seeded checkout earns its cashback as a capture would: 201.25 − 161.00 = 40.25 EUR.
+    const paymentId = checkoutPaymentId(line.orderId);
+    await sys.db.$transaction((tx) => creditCashback(tx, { paymentId }));
+    expect(await prepaid(partner.partnerId, 'EUR')).toBe(4025);
+    const { totalCents } = await sys.db.orderLine.findUniqueOrThrow({ where: { id: line.lineId } });
+
+    const refund = (amountCents: number) =>
+      http(sys.apiUrl, 'POST', `/seller/subscriptions/${line.lineId}/refunds`, { key: seller.key, body: { paymentId, amountCents, reason: 'Goodwill' }, headers: { 'idempotency-key': newIdempotencyKey() } });
+    const third = Math.floor(totalCents / 3);
+    const first = await refund(third);
+    expect(first.status, JSON.stringify(first.body)).toBe(201);
+    const back = Math.floor((2 * 4025 * third + totalCents) / (2 * totalCents)); // half-up(4025 × third ÷ paid)
+    expect(back).toBeGreaterThan(1300);
+    const reversal = await sys.db.ledgerTransfer.findUniqueOrThrow({ where: { id: cashbackReversalId(first.body.refundId) } });
+    expect(reversal).toMatchObject({ code: 'cashback_reversal', amount: BigInt(back), debitAccountId: `partner:${partner.partnerId}:EUR:prepaid`, creditAccountId: 'marketplace:EUR:partner_cashback', paymentId, lineId: line.lineId, refundId: first.body.refundId });
+    expect(await prepaid(partner.partnerId, 'EUR')).toBe(4025 - back);
+    const audit = await sys.db.auditLog.findUniqueOrThrow({ where: { key: `${reversal.id}:reversed` } });
+    expect(audit).toMatchObject({ action: 'partner.cashback_reversed', entityId: partner.partnerId });
+
+    const rest = await refund(totalCents - third);
+    expect(rest.status, JSON.stringify(rest.body)).toBe(201);
+    expect((await sys.db.ledgerTransfer.findUniqueOrThrow({ where: { id: cashbackReversalId(rest.body.refundId) } })).amount).toBe(BigInt(4025 - back));
+    expect(await prepaid(partner.partnerId, 'EUR')).toBe(0);
+    expect(await sys.db.ledgerTransfer.count({ where: { paymentId, lineId: line.lineId, code: { in: ['cashback', 'cashback_reversal'] } } })).toBe(3);
+    await deleteNow(env.client, sys, line);
   });
 
   it("PRT-6: a renewal of a limited partner's product earns it 201.25 − 161.00 = 40.25 EUR; a limited partner of another product gets none; after the partnership ends, the next renewal earns nothing (PRT-7)", async () => {

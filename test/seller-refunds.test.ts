@@ -158,6 +158,30 @@ describe('seller refunds (POL-4)', () => {
     expect(first.body).toMatchObject({ refundedSoFarCents: PAID, refundableLeftCents: 0 });
   });
 
+  it("POL-4: a quantity increase's prorated charge is a payment of the subscription, refundable up to its own amount; its credit note names the quantity change and corrects that charge's invoice", async () => {
+    const { seller, line } = await paidSubscription();
+    const subscriptions = createSubscriptionActivities(sys.activityDeps);
+    const { cardId } = await sys.db.order.findUniqueOrThrow({ where: { id: line.orderId } });
+    const at = DateTime.now().toUTC();
+    // 5.00 excl. VAT for the added units, prorated: 6.00 charged, fee 3 % = 0.18.
+    const charged = await subscriptions.chargeQuantityIncrease({ subscriptionId: line.lineId, orderId: line.orderId, change: 1, period: 1, attempt: 1, cardId, amountCents: 600, currency: 'EUR', at: at.toISO()!, workflowId: 'seller-refunds-test' });
+    expect(charged).toMatchObject({ status: 'captured', paymentId: `sub:${line.lineId}:quantity:1` });
+    const added = charged.paymentId;
+    await subscriptions.issueQuantityInvoice({ subscriptionId: line.lineId, change: 1, lines: [{ description: 'Added units', quantity: 1, exclVatCents: 500, vatRateBp: 2000 }], periodStart: at.toISO()!, periodEnd: at.plus({ months: 1 }).toISO()!, at: at.toISO()! });
+
+    const part = await refund(seller.key, line.lineId, { paymentId: added, amountCents: 200, reason: 'Seats added by mistake' });
+    expect(part.status, JSON.stringify(part.body)).toBe(201);
+    expect(part.body).toMatchObject({ refundId: sellerRefundId(added, line.lineId, 1), paymentId: added, refundedSoFarCents: 200, refundableLeftCents: 400 });
+    const note = await sys.db.invoice.findUniqueOrThrow({ where: { id: creditNoteId(part.body.refundId) } });
+    expect(note).toMatchObject({ kind: 'credit_note', totalCents: 200, creditedInvoiceId: added, paymentId: added });
+    expect(note.lines).toContain('added units, quantity change 1 (period 1)');
+    expect(await ledgerOf(part.body.refundId)).toEqual([['refund', 200], ['fee_reversal', 6]]);
+    // Never more than the charge itself: the checkout's 12.00 does not count toward it.
+    const over = await refund(seller.key, line.lineId, { paymentId: added, amountCents: 401, reason: 'Too much' });
+    expect(over.status, JSON.stringify(over.body)).toBe(422);
+    expect(over.body.refundableLeftCents).toBe(400);
+  });
+
   it('POL-4: a service is never refunded (422 naming the subscription); nothing is refunded or written', async () => {
     const { seller, line, paymentId } = await paidSubscription('service');
     const res = await refund(seller.key, line.lineId, { paymentId, amountCents: 100, reason: 'Goodwill' });

@@ -10,11 +10,14 @@ export function emailDeliveryWorkflowId(emailId: string): string {
   return `EmailDelivery:${emailId}`;
 }
 
+/** How a delivery ended: the mail server took the e-mail, or it was cancelled before it went (ACC-3: its account closed). */
+export type EmailOutcome = 'sent' | 'cancelled';
+
 /**
  * `notBefore` (ISO): the e-mail waits until then (POL-5: no e-mail to a business-hours customer
  * outside business hours); the process that wrote it has gone on already.
  */
-export async function emailDeliveryWorkflow(emailId: string, notBefore?: string): Promise<void> {
+export async function emailDeliveryWorkflow(emailId: string, notBefore?: string): Promise<EmailOutcome> {
   const title = `E-mail ${emailId}`;
   const waitMs = notBefore ? Date.parse(notBefore) - Date.now() : 0;
   if (waitMs > 0) {
@@ -25,8 +28,11 @@ export async function emailDeliveryWorkflow(emailId: string, notBefore?: string)
     currentDetails({ title, state: 'being sent over SMTP (X-2): retried until the mail server takes it', awaiting: 'the mail server to accept the message' }),
   );
   // Retried until the SMTP server takes it; the outbox row makes a resend a no-op once sent.
-  await mail('X-2: send the e-mail over SMTP (retried until the server takes it)').deliverEmail(emailId);
-  setCurrentDetails(currentDetails({ title, state: 'sent (X-2): the mail server took it' }));
+  const outcome = await mail('X-2: send the e-mail over SMTP (retried until the server takes it)').deliverEmail(emailId);
+  setCurrentDetails(
+    currentDetails({ title, state: outcome === 'sent' ? 'sent (X-2): the mail server took it' : 'cancelled (ACC-3): its account was closed before it went; never sent' }),
+  );
+  return outcome;
 }
 
 /** Which e-mail, for staff: the rule that sends it and what it is ("purchase order O-2026-000042"). */

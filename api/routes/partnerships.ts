@@ -67,7 +67,8 @@ const acceptBody = z
 const changeBody = z
   .strictObject({ access: z.enum(ACCESS_TYPES).optional(), productIds: productIds.optional(), payer: z.enum(PAYERS).optional() })
   .superRefine((b, ctx) => {
-    if (!b.access && !b.productIds && !b.payer) ctx.addIssue({ code: 'custom', path: ['access'], message: 'give the access, the products or the payer to change' });
+    // Nothing to change is the body's fault, not one field's.
+    if (!b.access && !b.productIds && !b.payer) ctx.addIssue({ code: 'custom', path: [], message: 'give the access, the products or the payer to change' });
     needsProducts(b, ctx);
   });
 const codeBody = z.strictObject({ code: z.string().trim().regex(/^[A-Za-z0-9]{8}$/, 'the 8-character code of the e-mail') });

@@ -15,10 +15,10 @@ import type { RouteTable } from '../route';
 import { z } from '../zod';
 
 const params = z.object({ subscriptionId: z.string().regex(/^lin_[A-Za-z0-9_-]{1,80}$/, 'must be a lin_… id') });
-const PAYMENT_ID = /^(order:ord_[A-Za-z0-9_-]{1,80}:checkout|sub:lin_[A-Za-z0-9_-]{1,80}:period:[1-9][0-9]{0,5})$/;
+const PAYMENT_ID = /^(order:ord_[A-Za-z0-9_-]{1,80}:checkout|sub:lin_[A-Za-z0-9_-]{1,80}:(period|quantity):[1-9][0-9]{0,5})$/;
 
 const refundBody = z.strictObject({
-  paymentId: z.string().regex(PAYMENT_ID, 'must be a payment id: order:<orderId>:checkout or sub:<subscriptionId>:period:<n>'),
+  paymentId: z.string().regex(PAYMENT_ID, 'must be a payment id: order:<orderId>:checkout, sub:<subscriptionId>:period:<n> or sub:<subscriptionId>:quantity:<n>'),
   amountCents: z
     .number({ error: 'must be the amount to refund in cents, incl. VAT' })
     .int('must be a whole number of cents')
