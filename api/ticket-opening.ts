@@ -123,7 +123,6 @@ export async function openTicket(deps: ApiDeps, customerId: string, req: OpenTic
     sellerId: sub.sellerId,
     offerName: offer.name,
     kind: row.kind as TicketKind,
-    subject: row.subject,
     contactId: row.contactId,
     policy,
     diagnostic: terms.diagnostic,

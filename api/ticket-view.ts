@@ -82,10 +82,12 @@ export function clockNow(c: TicketState['firstResponse'], now: Date = new Date()
   };
 }
 
-export function viewOfState(s: TicketState, now: Date = new Date()): TicketView {
+/** The workflow's state, with the subject from the ticket's row (the workflow never holds it). */
+export function viewOfState(s: TicketState, subject: string, now: Date = new Date()): TicketView {
   const due = s.status === 'awaiting_payment' && s.invoice && !s.payment ? s.invoice.totalCents : 0;
   return {
     ...s,
+    subject,
     diagnostic: s.kind === 'incident' ? s.diagnostic : null,
     invoice: s.invoice ? { ...s.invoice, pdf: `/invoices/${encodeURIComponent(s.invoice.invoiceId)}/pdf` } : null,
     amountDueCents: due,

@@ -176,7 +176,7 @@ describe('ACC-3 account closure', () => {
     expect(contact.status, JSON.stringify(contact.body)).toBe(201);
     const opened = await http(sys.apiUrl, 'POST', '/tickets', {
       key,
-      body: { requestId: `req-${u}`, subscriptionId: lineId, contactId: contact.body.contactId, kind: 'support', subject: 'Mailbox quota', message: `Please write to ${email} about the mailbox.` },
+      body: { requestId: `req-${u}`, subscriptionId: lineId, contactId: contact.body.contactId, kind: 'support', subject: 'Mailbox quota of Closing Buyer', message: `Please write to ${email} about the mailbox.` },
     });
     expect(opened.status, JSON.stringify(opened.body)).toBe(201);
     const ticket = opened.body as { ticketId: string };
@@ -263,6 +263,7 @@ describe('ACC-3 account closure', () => {
     const invoices = await sys.db.invoice.count({ where: { customerId: order.customerId } });
     expect(invoices).toBeGreaterThanOrEqual(1);
     expect(await databaseHits(email)).toEqual({});
+    expect((await sys.db.ticket.findUniqueOrThrow({ where: { id: ticket.ticketId } })).subject).not.toContain('Closing Buyer');
     // The mailbox kept its copies, addressed and worded as tombstones.
     expect(await sys.db.mailboxMessage.count({ where: { toAddrs: erasedEmail(order.customerId) } })).toBeGreaterThanOrEqual(5);
 
@@ -272,7 +273,8 @@ describe('ACC-3 account closure', () => {
     // The search reads decoded payloads (the offer's name is only in encrypted ones).
     expect(await historyHits(runs, 'Acme Mail Pro')).toEqual(expect.arrayContaining([`Order:${order.orderId}`, `OrderLine:${lineId}`]));
     expect(await historyHits(runs, email)).toEqual([]);
-    // Nor the buyer's name (checkout's "Test Buyer", the contact's "Closing Buyer").
+    // Nor the buyer's name (checkout's "Test Buyer", the contact's "Closing Buyer", the ticket's
+    // subject: the customer's text stays in the database, where the closure erased it).
     expect(await historyHits(runs, 'Test Buyer')).toEqual([]);
     expect(await historyHits(runs, 'Closing Buyer')).toEqual([]);
   });

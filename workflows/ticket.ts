@@ -49,8 +49,8 @@ export interface TicketInput {
   sellerId: string;
   /** The offer's name, for what staff read (the customer by its id: no name, no address, ACC-3). */
   offerName: string;
+  /** No subject: it is the customer's text, kept in the database only (erased by ACC-3), never in a history. */
   kind: TicketKind;
-  subject: string;
   /** The named contact who opened it (POL-5). */
   contactId: string;
   /** The tier's terms when the ticket was opened (POL-5): a later change of tier does not move them. */
@@ -99,7 +99,6 @@ export interface TicketState {
   sellerId: string;
   kind: TicketKind;
   tier: TierPolicy['tier'];
-  subject: string;
   status: TicketStatus;
   openedAt: string;
   /** DIA-1: the price announced (excl. VAT) and the promotion's end; the consent decides which applies. */
@@ -193,7 +192,6 @@ export async function ticketWorkflow(input: TicketInput): Promise<TicketState> {
     sellerId: input.sellerId,
     kind: input.kind,
     tier: input.policy.tier,
-    subject: input.subject,
     status: input.kind === 'incident' ? 'awaiting_consent' : 'awaiting_support',
     openedAt,
     diagnostic: { ...input.diagnostic, priceNowCents: 0, freeNow: false },
@@ -504,7 +502,8 @@ export async function ticketWorkflow(input: TicketInput): Promise<TicketState> {
   }
 
   function diagnosticLine(): SupportInvoiceLine {
-    return { description: `Diagnostic of incident ${state.ticketId}: ${state.subject}${state.consent?.promotion ? ' (free: promotion)' : ''}`, exclVatCents: state.consent!.priceCents };
+    // Not the subject: an invoice outlives an account's erasure (ACC-3), the customer's text must not be on it.
+    return { description: `Diagnostic of incident ${state.ticketId}${state.consent?.promotion ? ' (free: promotion)' : ''}`, exclVatCents: state.consent!.priceCents };
   }
 
   /** DIA-2/DIA-3 → DIA-4: invoices what is billed in the marketplace's name, due in 30 days; nothing to bill closes the ticket. */

@@ -55,7 +55,7 @@ export function registerTicketRoutes(routes: RouteTable, deps: ApiDeps): void {
 
   async function current(t: Ticket): Promise<{ view: TicketView; source: string }> {
     try {
-      return { view: viewOfState(await handle(t.id).query(ticketStateQuery)), source: 'workflow' };
+      return { view: viewOfState(await handle(t.id).query(ticketStateQuery), t.subject), source: 'workflow' };
     } catch (err) {
       // An ended ticket's row holds its final state. A query on a completed workflow replays its
       // whole history, which SDK 1.24 can fail after a worker died mid-task while an Update
@@ -91,7 +91,7 @@ export function registerTicketRoutes(routes: RouteTable, deps: ApiDeps): void {
     handler: async ({ principal, body }) => {
       const customerId = principal.kind === 'customer' ? principal.customerId : '';
       const { state } = await openTicket(deps, customerId, body);
-      return { status: 201, body: seenBy(principal, viewOfState(state)) };
+      return { status: 201, body: seenBy(principal, viewOfState(state, body.subject)) };
     },
   });
 
@@ -170,7 +170,7 @@ export function registerTicketRoutes(routes: RouteTable, deps: ApiDeps): void {
         if (principal.kind === 'customer' && principal.customerId !== t.customerId) throw Problem.forbidden('this ticket is not yours');
         refuseIfEnded(t, spec.path);
         const outcome = await spec.run(t, principal, input);
-        return outcome.done ? { status: 200, body: seenBy(principal, viewOfState(outcome.result)) } : pendingAnswer(outcome);
+        return outcome.done ? { status: 200, body: seenBy(principal, viewOfState(outcome.result, t.subject)) } : pendingAnswer(outcome);
       },
     });
   /**

@@ -50,10 +50,10 @@ export function registerUpdateRoutes(routes: RouteTable, deps: ApiDeps): void {
         if (!sellerCase) throw Problem.notFound(`no case ${id}`);
         if (!(allow.staff('ops')(principal) || (principal.kind === 'seller' && principal.sellerId === sellerCase.sellerId))) throw Problem.forbidden('this command is not yours');
       }
+      const ticket = kind === 'Ticket' ? await deps.db.ticket.findUnique({ where: { id } }) : null;
       if (kind === 'Ticket') {
-        const t = await deps.db.ticket.findUnique({ where: { id } });
-        if (!t) throw Problem.notFound(`no ticket ${id}`);
-        if (!mayReadTicket(principal, t)) throw Problem.forbidden('this command is not yours');
+        if (!ticket) throw Problem.notFound(`no ticket ${id}`);
+        if (!mayReadTicket(principal, ticket)) throw Problem.forbidden('this command is not yours');
       }
       const line = kind === 'Ticket' || kind === 'SellerCase' ? null : await mayRead(principal, kind, id);
       const handle = deps.temporal.workflow.getHandle(params.workflowId).getUpdateHandle(params.updateId);
@@ -67,7 +67,7 @@ export function registerUpdateRoutes(routes: RouteTable, deps: ApiDeps): void {
       if (!outcome.done) return pendingAnswer(outcome);
       if (kind === 'SellerCase') return { status: 200, body: await caseViewer(deps)(principal, sellerCase!, outcome.result as SellerCaseState) };
       const body =
-        kind === 'OrderLine' ? lineAsSeenBy(principal, line!, outcome.result as object) : kind === 'Ticket' ? ticketAsSeenBy(principal, viewOfState(outcome.result as TicketState)) : outcome.result;
+        kind === 'OrderLine' ? lineAsSeenBy(principal, line!, outcome.result as object) : kind === 'Ticket' ? ticketAsSeenBy(principal, viewOfState(outcome.result as TicketState, ticket!.subject)) : outcome.result;
       return { status: 200, body };
     },
   });
