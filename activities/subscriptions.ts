@@ -94,6 +94,9 @@ export interface SubscriptionSnapshot {
   startedAt: string;
 }
 
+/** The e-mails about what the payer's card is charged, or about paying: sent to whoever pays (PRT-5). */
+const PAYER_KINDS: ReadonlySet<SubscriptionEmailKind> = new Set(['renewed', 'quantity_increased', 'payment_failed', 'renewal_reminder']);
+
 export type SubscriptionEmailKind =
   | 'renewed'
   | 'payment_failed'
@@ -141,6 +144,12 @@ export function createSubscriptionActivities(deps: ActivityDeps) {
 
   const takeInvoice = (input: Parameters<typeof takeInvoiceIn>[1]) => takeInvoiceIn(db, input);
 
+  /** PRT-5: the partner's account when the order's payer is its partner, else null. */
+  async function partnerPayerOf(order: { payer: string; partnerId: string | null }): Promise<{ id: string; email: string } | null> {
+    if (order.payer !== 'partner' || !order.partnerId) return null;
+    const partner = await db.partner.findUniqueOrThrow({ where: { id: order.partnerId }, select: { customerId: true } });
+    return db.customer.findUniqueOrThrow({ where: { id: partner.customerId }, select: { id: true, email: true } });
+  }
   const record = (id: string, to: string, customerId: string | null, subject: string, text: string, maskedText?: string): Promise<string> =>
     recordEmail(db, { id, customerId, toAddress: to, subject, text, maskedText: maskedText === text ? null : maskedText });
   /** A signed link for the customer's browser (api/signed-links.ts): a credential, hidden from staff. */
@@ -569,9 +578,15 @@ export function createSubscriptionActivities(deps: ActivityDeps) {
       });
       const [subject, text] = texts((url) => url)[input.kind];
       const [, masked] = texts(() => HIDDEN)[input.kind];
-      return input.to === 'customer'
-        ? record(input.key, line.order.customerEmail, line.order.customerId, subject, text, masked)
-        : record(input.key, line.seller.contactEmail, null, subject, text, masked);
+      if (input.to === 'seller') return record(input.key, line.seller.contactEmail, null, subject, text, masked);
+      const payer = PAYER_KINDS.has(input.kind) ? await partnerPayerOf(line.order) : null;
+      if (payer) {
+        // PRT-5: a partner-paid subscription's charges, invoices and card are the partner's business:
+        // its invoices live in the partner's organisation, and so do these e-mails (the customer by id).
+        const forCustomer = (t: string) => `For your customer ${line.order.customerId}, whose subscription you pay (PRT-5):\n${t}`;
+        return record(input.key, payer.email, payer.id, subject, forCustomer(text), forCustomer(masked));
+      }
+      return record(input.key, line.order.customerEmail, line.order.customerId, subject, text, masked);
     },
   };
 }

@@ -7,6 +7,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
 import { checkoutInvoiceId } from '../activities/invoices';
 import { checkoutPaymentId } from '../activities/payments';
+import { createSubscriptionActivities } from '../activities/subscriptions';
 import { partnerMay } from '../api/partner-access';
 import { subscriptionStateQuery, subscriptionWorkflowId } from '../workflows/subscription';
 import { useTestSystem } from './support/environments';
@@ -155,6 +156,22 @@ describe('who pays, and where the invoices live (PRT-5)', () => {
     expect(await pdfStatus(partner.key, invoiceId)).toBe(200);
     const mail = await eventually(() => sys.db.email.findUnique({ where: { id: `invoice:${invoiceId}:email` } }), 20_000, 'invoice e-mail');
     expect(mail).toMatchObject({ toAddress: partner.email, customerId: partner.customerId });
+    // A renewal's e-mail (its invoice, the partner's card charged) goes to the partner as well,
+    // naming the customer by id; what is the customer's own (a termination) stays the customer's.
+    const subscriptions = createSubscriptionActivities(sys.activityDeps);
+    const lineId = order.lines[0].id;
+    const renewedKey = await subscriptions.composeSubscriptionEmail({
+      key: `test:${lineId}:renewed`,
+      subscriptionId: lineId,
+      to: 'customer',
+      kind: 'renewed',
+      data: { invoiceId, invoiceNumber: invoice.number, period: 2, periodStart: await nowIso(), periodEnd: await nowIso(), amountCents: invoice.totalCents, cardLast4: '4242' },
+    });
+    const renewed = await sys.db.email.findUniqueOrThrow({ where: { id: renewedKey } });
+    expect(renewed).toMatchObject({ toAddress: partner.email, customerId: partner.customerId });
+    expect(renewed.text).toMatch(new RegExp(`^For your customer ${customer.customerId}, whose subscription you pay \\(PRT-5\\):\nYour subscription`));
+    const terminationKey = await subscriptions.composeSubscriptionEmail({ key: `test:${lineId}:termination`, subscriptionId: lineId, to: 'customer', kind: 'termination_confirmed', data: { effectiveAt: await nowIso() } });
+    expect(await sys.db.email.findUniqueOrThrow({ where: { id: terminationKey } })).toMatchObject({ toAddress: customer.email, customerId: customer.customerId });
 
     expect(await sys.db.ledgerTransfer.count({ where: { paymentId: checkoutPaymentId(order.id), code: 'cashback' } })).toBe(0);
     const placed = await sys.db.auditLog.findUniqueOrThrow({ where: { key: `order:${order.id}:created` } });
@@ -180,6 +197,15 @@ describe('who pays, and where the invoices live (PRT-5)', () => {
     expect(await pdfStatus(customer.key, invoiceId)).toBe(200);
     expect(await invoiceIds(partner.key, '/partner/invoices')).toEqual([]);
     expect(await pdfStatus(partner.key, invoiceId)).toBe(403);
+    // Its renewal e-mails are the customer's, like its invoices.
+    const renewedKey = await createSubscriptionActivities(sys.activityDeps).composeSubscriptionEmail({
+      key: `test:${order.lines[0].id}:renewed`,
+      subscriptionId: order.lines[0].id,
+      to: 'customer',
+      kind: 'renewed',
+      data: { invoiceId, invoiceNumber: invoice.number, period: 2, periodStart: await nowIso(), periodEnd: await nowIso(), amountCents: invoice.totalCents, cardLast4: '4242' },
+    });
+    expect(await sys.db.email.findUniqueOrThrow({ where: { id: renewedKey } })).toMatchObject({ toAddress: customer.email, customerId: customer.customerId });
     // PRT-6, the seed table: complete access, the customer's means — the partner earns cashback instead (201.25 − 161.00).
     const cashback = await sys.db.ledgerTransfer.findMany({ where: { paymentId: checkoutPaymentId(order.id), code: 'cashback' } });
     expect(cashback.map((t) => [t.creditAccountId, t.amount])).toEqual([[`partner:${partner.partnerId}:EUR:prepaid`, 4025n]]);
