@@ -12,6 +12,7 @@ import { creditNoteId } from './invoices';
 import { lineRefundId } from './payments';
 import type { LineView, Message } from './email-templates';
 import { documentAttachment, renderAttachment } from './email-attachments';
+import { partnerAccountOf } from './partner-account';
 import { takePurchaseOrders } from './purchase-orders';
 
 /** The outbox row of an e-mail, keyed by its business key. */
@@ -172,8 +173,7 @@ export function createEmailActivities(deps: ActivityDeps) {
       const order = { number: joined.orderNumber };
       const seller = { name: joined.name, legalName: joined.legalName, address: joined.address, contactEmail: joined.contactEmail, contactPhone: joined.contactPhone };
       // PRT-5: an invoice its partner paid lives in the partner's organisation: e-mailed to the partner company's account.
-      const partner = invoice.partnerId ? await db.partner.findUniqueOrThrow({ where: { id: invoice.partnerId }, select: { customerId: true } }) : null;
-      const payer = partner ? await db.customer.findUniqueOrThrow({ where: { id: partner.customerId }, select: { id: true, email: true } }) : null;
+      const payer = invoice.partnerId ? await partnerAccountOf(db, invoice.partnerId) : null;
       const customer = payer ?? { id: joined.customerId, email: joined.customerEmail };
       const message = templates.invoiceIssued({
         ...invoice,

@@ -107,10 +107,11 @@ export async function reverseCashback(tx: Tx, p: { refundId: string; paymentId: 
   const before = await tx.ledgerTransfer.aggregate({ where: { paymentId: p.paymentId, lineId: p.lineId, code: 'cashback_reversal' }, _sum: { amount: true } });
   const amount = feeReversalOf({ fee: earned.amount, captured: p.posted.captured, refundedBefore: p.posted.refunded, refund: p.amount, reversedBefore: before._sum.amount ?? 0n });
   if (amount <= 0n) return 0n;
-  const prepaid = { id: earned.creditAccountId, kind: 'partner_prepaid', currency: earned.currency, sellerId: null } as unknown as AccountRef;
+  // The account credited with the cashback: partner:<partnerId>:<currency>:prepaid.
+  const partnerId = earned.creditAccountId.split(':')[1];
   const transfer: TransferSpec = {
     id: cashbackReversalId(p.refundId),
-    debit: prepaid,
+    debit: partnerAccounts.prepaid(partnerId, earned.currency) as unknown as AccountRef,
     credit: partnerAccounts.cashbackCost(earned.currency) as unknown as AccountRef,
     amount,
     currency: earned.currency,
@@ -120,8 +121,6 @@ export async function reverseCashback(tx: Tx, p: { refundId: string; paymentId: 
     lineId: p.lineId,
   };
   if ((await postBatch(tx, `refund:${p.refundId}:cashback`, p.at, [transfer])) === 0) return amount;
-  // The account credited with the cashback: partner:<partnerId>:<currency>:prepaid.
-  const partnerId = earned.creditAccountId.split(':')[1];
   await writeAudit(tx, {
     key: `${transfer.id}:reversed`,
     at: p.at.toISOString(),

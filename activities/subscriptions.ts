@@ -6,6 +6,7 @@ import { randomInt } from 'node:crypto';
 import { captureBatch, feeRateBp } from '../domain/ledger';
 import { postBatch } from './ledger';
 import { postLineRefund } from './refund-posting';
+import { partnerAccountOf } from './partner-account';
 import { creditCashback } from './partner-cashback';
 import type { ActivityDeps } from './deps';
 import { writeAudit } from './audit';
@@ -144,12 +145,6 @@ export function createSubscriptionActivities(deps: ActivityDeps) {
 
   const takeInvoice = (input: Parameters<typeof takeInvoiceIn>[1]) => takeInvoiceIn(db, input);
 
-  /** PRT-5: the partner's account when the order's payer is its partner, else null. */
-  async function partnerPayerOf(order: { payer: string; partnerId: string | null }): Promise<{ id: string; email: string } | null> {
-    if (order.payer !== 'partner' || !order.partnerId) return null;
-    const partner = await db.partner.findUniqueOrThrow({ where: { id: order.partnerId }, select: { customerId: true } });
-    return db.customer.findUniqueOrThrow({ where: { id: partner.customerId }, select: { id: true, email: true } });
-  }
   const record = (id: string, to: string, customerId: string | null, subject: string, text: string, maskedText?: string): Promise<string> =>
     recordEmail(db, { id, customerId, toAddress: to, subject, text, maskedText: maskedText === text ? null : maskedText });
   /** A signed link for the customer's browser (api/signed-links.ts): a credential, hidden from staff. */
@@ -579,7 +574,8 @@ export function createSubscriptionActivities(deps: ActivityDeps) {
       const [subject, text] = texts((url) => url)[input.kind];
       const [, masked] = texts(() => HIDDEN)[input.kind];
       if (input.to === 'seller') return record(input.key, line.seller.contactEmail, null, subject, text, masked);
-      const payer = PAYER_KINDS.has(input.kind) ? await partnerPayerOf(line.order) : null;
+      const { payer: payerKind, partnerId } = line.order;
+      const payer = PAYER_KINDS.has(input.kind) && payerKind === 'partner' && partnerId ? await partnerAccountOf(db, partnerId) : null;
       if (payer) {
         // PRT-5: a partner-paid subscription's charges, invoices and card are the partner's business:
         // its invoices live in the partner's organisation, and so do these e-mails (the customer by id).

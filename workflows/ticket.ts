@@ -42,6 +42,7 @@ import { BUSINESS_TIME_ZONE, currentDetails, localTime, timerSummary, type Deadl
 import { sendEmail } from './email-delivery';
 import { BusinessStatusKey, DueAtKey } from './search-attributes';
 
+/** No subject: it is the customer's text, kept in the database only (erased by ACC-3), never in a history. */
 export interface TicketInput {
   ticketId: string;
   customerId: string;
@@ -49,7 +50,6 @@ export interface TicketInput {
   sellerId: string;
   /** The offer's name, for what staff read (the customer by its id: no name, no address, ACC-3). */
   offerName: string;
-  /** No subject: it is the customer's text, kept in the database only (erased by ACC-3), never in a history. */
   kind: TicketKind;
   /** The named contact who opened it (POL-5). */
   contactId: string;
