@@ -170,6 +170,8 @@ describe('ACC-3 account closure', () => {
     const accepted = await http(sys.apiUrl, 'POST', `/orders/${order.orderId}/lines/${lineId}/accept`, { key: DEMO_KEYS.sellerAcme, body: { accessInstructions: `login: ${email.toLowerCase()} / password: on first sign-in` } });
     expect(accepted.status, JSON.stringify(accepted.body)).toBe(200);
     await waitState(env.client, lineId, (s) => s.status === 'active');
+    // The workflow is active before its read model is written (the routes below read the row).
+    await eventually(() => sys.db.subscription.findUnique({ where: { id: lineId } }), 20_000, 'subscription row');
 
     // A support contact (the buyer itself) and a support ticket whose message quotes the address.
     const contact = await http(sys.apiUrl, 'POST', `/subscriptions/${lineId}/support-contacts`, { key, body: { name: 'Closing Buyer', email } });
